@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.vocab import GRAPH, PREFIXES
+from kg.vocab import PREFIXES
 
 ONTOLOGY_GRAPH_PREFIX = "https://w3id.org/defense-kg/"
 DEFAULT_TIMEOUT = 30.0
