@@ -167,7 +167,9 @@ def find_article_files(paths: list[Path]) -> list[Path]:
             found.extend(
                 p
                 for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES and not p.name.startswith(".")
+                if p.is_file()
+                and p.suffix.lower() in ARTICLE_SUFFIXES
+                and not p.name.startswith(".")
             )
         else:
             found.append(path)
@@ -222,7 +224,7 @@ _SENTENCE_STARTERS = frozenset(
 
 
 def _is_abbreviation(word: str, abbreviations: frozenset[str], rest: str) -> bool:
-    word = word.lstrip("(\"“‘[")
+    word = word.lstrip('("“‘[')
     if not word.endswith("."):
         return False
     if re.fullmatch(r"[A-Z]\.", word):

@@ -42,7 +42,9 @@ def read_articles(paths: Iterable[Path]) -> list[Article]:
     seen: dict[str, str] = {}
     for article in articles:
         if article.id in seen:
-            raise ArticleError(f"{article.path}: article id {article.id!r} is also used by {seen[article.id]}")
+            raise ArticleError(
+                f"{article.path}: article id {article.id!r} is also used by {seen[article.id]}"
+            )
         seen[article.id] = article.path or ""
     return articles
 

@@ -33,7 +33,14 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @STORE_OPTION
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("graphs"), show_default=True, help="Folder for the Turtle and TriG outputs.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("graphs"),
+    show_default=True,
+    help="Folder for the Turtle and TriG outputs.",
+)
 def build(paths: tuple[Path, ...], store_path: Path | None, out_dir: Path) -> None:
     """Build ARTICLE_OR_DIR... (default: the bundled corpus) into the store and write graphs/."""
     from kg.build import build_articles, bundled_corpus, read_articles, write_atomic
@@ -52,7 +59,10 @@ def build(paths: tuple[Path, ...], store_path: Path | None, out_dir: Path) -> No
     except (ArticleError, StoreError, OSError) as exc:
         _fail(str(exc))
     total = sum(r.triples for r in reports)
-    click.echo(f"Built {len(reports)} article(s), {total} triples; wrote {out_dir}/defense-kg.ttl and .trig", err=True)
+    click.echo(
+        f"Built {len(reports)} article(s), {total} triples; wrote {out_dir}/defense-kg.ttl and .trig",
+        err=True,
+    )
 
 
 @main.command()
@@ -83,7 +93,9 @@ def _register_plugins() -> None:
 
     import kg
 
-    for module in sorted(m.name for m in pkgutil.iter_modules(kg.__path__) if m.name.startswith("cli_")):
+    for module in sorted(
+        m.name for m in pkgutil.iter_modules(kg.__path__) if m.name.startswith("cli_")
+    ):
         importlib.import_module(f"kg.{module}")
 
 

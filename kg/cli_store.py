@@ -13,7 +13,9 @@ from kg.store import StoreError, default_store_path
 
 @main.command()
 @STORE_OPTION
-@click.option("--format", "fmt", type=click.Choice(["entities", "events", "turtle", "trig"]), required=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["entities", "events", "turtle", "trig"]), required=True
+)
 @click.option("--article", default=None, help="Only this article's graph (RDF formats).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def export(store_path: Path | None, fmt: str, article: str | None, output: Path | None) -> None:
@@ -43,12 +45,27 @@ def export(store_path: Path | None, fmt: str, article: str | None, output: Path 
 @main.command()
 @click.argument("sparql", required=False)
 @STORE_OPTION
-@click.option("-f", "--file", "query_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "-f", "--file", "query_file", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @click.option("--name", default=None, help="Run a named query (see --list).")
-@click.option("--list", "list_queries", is_flag=True, help="List the named queries and their questions.")
+@click.option(
+    "--list", "list_queries", is_flag=True, help="List the named queries and their questions."
+)
 @click.option("--param", multiple=True, help="Bind a variable: name=value (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "markdown"]), default="table")
-@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds before the query is stopped.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "tsv", "json", "markdown"]),
+    default="table",
+)
+@click.option(
+    "--timeout",
+    type=float,
+    default=30.0,
+    show_default=True,
+    help="Seconds before the query is stopped.",
+)
 def query(sparql: str | None, store_path: Path | None, query_file: Path | None, name: str | None,
           list_queries: bool, param: tuple[str, ...], fmt: str, timeout: float) -> None:  # fmt: skip
     """Run a read-only SPARQL query on the store."""

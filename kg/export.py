@@ -50,7 +50,9 @@ def union_graph(store: Store, article: str | None = None) -> Graph:
     bind_prefixes(graph)
     graph_name = str(graph_iri(article)) if article else None
     for quad in store.quads(graph_name):
-        graph.add((_rdflib_term(quad.subject), _rdflib_term(quad.predicate), _rdflib_term(quad.object)))
+        graph.add(
+            (_rdflib_term(quad.subject), _rdflib_term(quad.predicate), _rdflib_term(quad.object))
+        )
     return graph
 
 
@@ -87,7 +89,7 @@ def entities(store: Store) -> list[dict[str, Any]]:
         f"""
         SELECT ?e ?type ?name ?g WHERE {{
           GRAPH ?g {{ ?e a ?type ; <http://www.w3.org/2000/01/rdf-schema#label> ?name . }}
-          VALUES ?type {{ {' '.join(f'<{D}{t}>' for t in ENTITY_TYPES)} }}
+          VALUES ?type {{ {" ".join(f"<{D}{t}>" for t in ENTITY_TYPES)} }}
           FILTER(STRSTARTS(STR(?g), "https://w3id.org/defense-kg/graph/"))
         }}""",
     )
@@ -178,10 +180,16 @@ def events(store: Store) -> list[dict[str, Any]]:
         record = records.get(row["e"])
         if record and record["location"] is None:
             record["location"] = row["n"]
-    for row in _select(store, f"SELECT ?e ?n WHERE {{ ?e <{D}status>/<http://www.w3.org/2004/02/skos/core#notation> ?n }}"):
+    for row in _select(
+        store,
+        f"SELECT ?e ?n WHERE {{ ?e <{D}status>/<http://www.w3.org/2004/02/skos/core#notation> ?n }}",
+    ):
         if row["e"] in records:
             records[row["e"]]["status"] = row["n"]
-    for row in _select(store, f"SELECT ?e ?n WHERE {{ ?e <{D}plover>/<http://www.w3.org/2004/02/skos/core#notation> ?n }}"):
+    for row in _select(
+        store,
+        f"SELECT ?e ?n WHERE {{ ?e <{D}plover>/<http://www.w3.org/2004/02/skos/core#notation> ?n }}",
+    ):
         if row["e"] in records:
             records[row["e"]]["plover"] = row["n"]
     for row in _select(
@@ -192,7 +200,9 @@ def events(store: Store) -> list[dict[str, Any]]:
             <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#endIndex> ?end . }}""",
     ):
         if row["e"] in records:
-            multi[row["e"]].append({"text": row["t"], "start": int(row["s"]), "end": int(row["end"])})
+            multi[row["e"]].append(
+                {"text": row["t"], "start": int(row["s"]), "end": int(row["end"])}
+            )
     out = []
     for iri in sorted(records):
         record = records[iri]

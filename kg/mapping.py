@@ -33,7 +33,12 @@ EVENT_CLASS = {
     "Statement": DKG.Statement,
     "Incident": DKG.Incident,
 }
-XSD_TYPES = {"date": XSD.date, "gYearMonth": XSD.gYearMonth, "gYear": XSD.gYear, "gMonthDay": XSD.gMonthDay}
+XSD_TYPES = {
+    "date": XSD.date,
+    "gYearMonth": XSD.gYearMonth,
+    "gYear": XSD.gYear,
+    "gMonthDay": XSD.gMonthDay,
+}
 
 Quad = tuple[URIRef, URIRef, URIRef | Literal, URIRef]
 
@@ -182,10 +187,32 @@ class _Writer:
             self.add(post, SKOS.prefLabel, Literal(e.role))
             if e.state:
                 self.add(post, DKG.ofState, DKGR[f"state/{e.state}"])
-            self.add(post, DKG.postIn, self.entity_ref(e.post_org) if e.post_org else DKGR[f"state/{e.state}"] if e.state else node)
+            self.add(
+                post,
+                DKG.postIn,
+                self.entity_ref(e.post_org)
+                if e.post_org
+                else DKGR[f"state/{e.state}"]
+                if e.state
+                else node,
+            )
             for span in e.mentions[:1]:
                 self.evidence(post, span)
-        if e.type == "Organization" and e.state and e.kind in ("defense-ministry", "foreign-ministry", "armed-forces", "army", "navy", "air-force", "coast-guard", "marine-corps"):
+        if (
+            e.type == "Organization"
+            and e.state
+            and e.kind
+            in (
+                "defense-ministry",
+                "foreign-ministry",
+                "armed-forces",
+                "army",
+                "navy",
+                "air-force",
+                "coast-guard",
+                "marine-corps",
+            )
+        ):
             self.add(node, DKG.subOrganizationOf, DKGR[f"state/{e.state}"])
 
     def _state_name(self, iso3: str | None) -> str | None:
@@ -223,7 +250,9 @@ class _Writer:
                 self.add(rel, DKG.relationState, DKGR[f"state/{a}"])
                 self.add(rel, DKG.relationState, DKGR[f"state/{b}"])
                 names = sorted(filter(None, (self._state_name(a), self._state_name(b))))
-                self.add(rel, RDFS.label, Literal(" – ".join(names) if len(names) == 2 else f"{a} – {b}"))
+                self.add(
+                    rel, RDFS.label, Literal(" – ".join(names) if len(names) == 2 else f"{a} – {b}")
+                )
         for person in e.participants:
             self.add(node, DKG.participant, self.entity_ref(person))
         if e.location:

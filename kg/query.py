@@ -75,17 +75,29 @@ def check_query_safety(query: str) -> None:
     masked, iris = _mask(query)
     for keyword in ("SERVICE", "LOAD"):
         if re.search(rf"\b{keyword}\b", masked, re.IGNORECASE):
-            raise QueryError(f"refused: {keyword} would reach the network; queries run on the local store only")
-    for match in re.finditer(r"\b(FROM(?:\s+NAMED)?|GRAPH|USING(?:\s+NAMED)?|INTO|WITH)\s+<IRI(\d+)>", masked, re.IGNORECASE):
+            raise QueryError(
+                f"refused: {keyword} would reach the network; queries run on the local store only"
+            )
+    for match in re.finditer(
+        r"\b(FROM(?:\s+NAMED)?|GRAPH|USING(?:\s+NAMED)?|INTO|WITH)\s+<IRI(\d+)>",
+        masked,
+        re.IGNORECASE,
+    ):
         iri = iris[int(match.group(2))]
         if not _local_iri(iri):
-            raise QueryError(f"refused: {match.group(1).upper()} <{iri}> is not a graph of this store")
+            raise QueryError(
+                f"refused: {match.group(1).upper()} <{iri}> is not a graph of this store"
+            )
 
 
 def check_read_only(query: str) -> None:
     masked, _ = _mask(query)
-    if re.search(r"\b(INSERT|DELETE|DROP|CLEAR|CREATE|ADD|MOVE|COPY)\b", masked, re.IGNORECASE) and not re.search(
-        r"^\s*(?:PREFIX\s+\S*\s*<IRI\d+>\s*|BASE\s+<IRI\d+>\s*)*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", masked, re.IGNORECASE
+    if re.search(
+        r"\b(INSERT|DELETE|DROP|CLEAR|CREATE|ADD|MOVE|COPY)\b", masked, re.IGNORECASE
+    ) and not re.search(
+        r"^\s*(?:PREFIX\s+\S*\s*<IRI\d+>\s*|BASE\s+<IRI\d+>\s*)*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b",
+        masked,
+        re.IGNORECASE,
     ):
         raise QueryError("refused: 'kg query' is read-only; use 'kg update' to change data")
 
@@ -147,7 +159,12 @@ def _param_term(value: str) -> ox.NamedNode | ox.Literal:
 def run_on_store(store: ox.Store, query: str, substitutions: dict[str, str] | None = None) -> Table:
     subs = {ox.Variable(k): _param_term(v) for k, v in (substitutions or {}).items()}
     try:
-        result = store.query(query, use_default_graph_as_union=True, prefixes=dict(PREFIXES), substitutions=subs or None)
+        result = store.query(
+            query,
+            use_default_graph_as_union=True,
+            prefixes=dict(PREFIXES),
+            substitutions=subs or None,
+        )
     except SyntaxError as exc:
         raise QueryError(f"malformed SPARQL: {' '.join(str(exc).split())}") from None
     if isinstance(result, ox.QueryBoolean):
@@ -185,7 +202,9 @@ def run_query(
     parse_check(query)
     ctx = mp.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=_worker, args=(str(store_path), query, substitutions, child), daemon=True)
+    process = ctx.Process(
+        target=_worker, args=(str(store_path), query, substitutions, child), daemon=True
+    )
     process.start()
     child.close()
     if not parent.poll(timeout):

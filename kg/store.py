@@ -37,7 +37,9 @@ def _check_dir(path: Path, create: bool) -> None:
     if path.exists() and not path.is_dir():
         raise StoreError(f"{path}: not a directory, so not a store")
     if path.exists() and any(path.iterdir()) and not (path / MARKER).exists():
-        raise StoreError(f"{path}: not a defense-kg store (no {MARKER} marker); refusing to touch it")
+        raise StoreError(
+            f"{path}: not a defense-kg store (no {MARKER} marker); refusing to touch it"
+        )
     if not path.exists() and not create:
         raise StoreError(f"{path}: no store here; run 'kg build' first or pass --store")
 
@@ -57,7 +59,9 @@ class Store:
 
     def article_graphs(self) -> list[str]:
         return sorted(
-            g.value for g in self.inner.named_graphs() if isinstance(g, ox.NamedNode) and g.value.startswith(GRAPH)
+            g.value
+            for g in self.inner.named_graphs()
+            if isinstance(g, ox.NamedNode) and g.value.startswith(GRAPH)
         )
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
@@ -72,7 +76,9 @@ class Store:
 
     # --- writing ----------------------------------------------------------------------------
 
-    def replace_graph(self, graph: str, quads: Iterable[tuple[URIRef, URIRef, object, URIRef]]) -> None:
+    def replace_graph(
+        self, graph: str, quads: Iterable[tuple[URIRef, URIRef, object, URIRef]]
+    ) -> None:
         """Atomically replace one named graph with ``quads`` (one update transaction)."""
         if self.read_only:
             raise StoreError(f"{self.path}: opened read-only")
@@ -135,7 +141,9 @@ def open_store(path: Path | None = None, *, read_only: bool = False, create: boo
 
 
 @contextmanager
-def opened(path: Path | None = None, *, read_only: bool = False, create: bool = False) -> Iterator[Store]:
+def opened(
+    path: Path | None = None, *, read_only: bool = False, create: bool = False
+) -> Iterator[Store]:
     store = open_store(path, read_only=read_only, create=create)
     try:
         yield store

@@ -48,7 +48,9 @@ def validate_graph(data: Graph) -> list[Violation]:
         violations.append(
             Violation(
                 focus=str(report.value(result, SH.focusNode)),
-                path=str(report.value(result, SH.resultPath)) if report.value(result, SH.resultPath) else None,
+                path=str(report.value(result, SH.resultPath))
+                if report.value(result, SH.resultPath)
+                else None,
                 message=str(report.value(result, SH.resultMessage) or ""),
                 severity=str(report.value(result, SH.resultSeverity)).rsplit("#", 1)[-1],
             )

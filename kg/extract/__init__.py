@@ -87,11 +87,7 @@ def assemble(doc: Doc) -> Extraction:
     )
     claims = tuple(c for c in doc.claims if c.speaker in kept)
     sources = tuple(
-        sorted(
-            e.key
-            for e in entities
-            if e.type == "Organization" and e.kind in NEWS_KINDS
-        )
+        sorted(e.key for e in entities if e.type == "Organization" and e.kind in NEWS_KINDS)
     )
     return Extraction(doc.article, tuple(entities), events, claims, sources)
 

@@ -19,7 +19,9 @@ from kg.records import Claim, Span
 
 
 def _regex(words: frozenset[str]) -> re.Pattern[str]:
-    alternatives = sorted((re.escape(w).replace(r"\ ", r"\s+") for w in words), key=len, reverse=True)
+    alternatives = sorted(
+        (re.escape(w).replace(r"\ ", r"\s+") for w in words), key=len, reverse=True
+    )
     if not alternatives:
         return re.compile(r"(?!x)x")
     return re.compile(r"(?<![\w’'])(?:" + "|".join(alternatives) + r")(?![\w])", re.IGNORECASE)
@@ -46,7 +48,11 @@ def find_claims(doc: Doc) -> Doc:
         body_start = sentence.start
         match = attribution.search(text, sentence.start, sentence.end)
         if match and match.start() - sentence.start < 40:
-            after = [m for m in doc.mentions_in(match.end(), sentence.end) if m.type in ("Organization", "Official", "State")]
+            after = [
+                m
+                for m in doc.mentions_in(match.end(), sentence.end)
+                if m.type in ("Organization", "Official", "State")
+            ]
             comma = text.find(",", match.end(), sentence.end)
             if after and (comma < 0 or after[0].start < comma):
                 speaker = after[0].key
@@ -58,7 +64,14 @@ def find_claims(doc: Doc) -> Doc:
         if speaker is None:
             verb = opinion.search(text, sentence.start, sentence.end)
             if verb is not None:
-                group = _commentator(doc, sentence.start, sentence, commentator_nouns, quantifiers, before=verb.start())
+                group = _commentator(
+                    doc,
+                    sentence.start,
+                    sentence,
+                    commentator_nouns,
+                    quantifiers,
+                    before=verb.start(),
+                )
                 if group is not None:
                     speaker = group[0]
                     that = re.match(r"\s+that\b", text[verb.end() : verb.end() + 6])
@@ -103,7 +116,11 @@ def _commentator(
         if before is not None and text[end:before].strip():
             continue
         surface = text[start:end]
-        label = surface[0].lower() + surface[1:] if fold(words[first].group()) in quantifiers else surface
+        label = (
+            surface[0].lower() + surface[1:]
+            if fold(words[first].group()) in quantifiers
+            else surface
+        )
         key = f"agent:{doc.article.id}:{slugify(label)}"
         draft = doc.add_entity(EntityDraft(key=key, type="Commentator", name=label))
         draft.aliases.add(surface)
@@ -155,7 +172,11 @@ def _add_claims(doc: Doc, sentence: Sentence, body_start: int, speaker: str) -> 
     cues = doc.lexicon.cues
     text = doc.article.text
     span = doc.span(body_start, sentence.end)
-    about = list(dict.fromkeys(m.state for m in doc.mentions_in(span.start, span.end) if m.type == "State" and m.state))
+    about = list(
+        dict.fromkeys(
+            m.state for m in doc.mentions_in(span.start, span.end) if m.type == "State" and m.state
+        )
+    )
     target = _states_after(doc, _regex(cues.get("target", frozenset())), span.start, span.end)
     ally = _states_after(doc, _regex(cues.get("ally", frozenset())), span.start, span.end)
     framework = _framework_members(doc, span.start, span.end, cues.get("framework", frozenset()))
@@ -164,7 +185,10 @@ def _add_claims(doc: Doc, sentence: Sentence, body_start: int, speaker: str) -> 
     main_end = span.end
     hist_span: Span | None = None
     if hist_match:
-        clause = re.search(r"\b(?:due to|because of|since|dating back to|stemming from|rooted in)\b", text[span.start : hist_match.start()])
+        clause = re.search(
+            r"\b(?:due to|because of|since|dating back to|stemming from|rooted in)\b",
+            text[span.start : hist_match.start()],
+        )
         if clause:
             hist_lo = span.start + clause.start()
             hist_span = doc.span(hist_lo, span.end)
@@ -187,7 +211,13 @@ def _add_claims(doc: Doc, sentence: Sentence, body_start: int, speaker: str) -> 
     if hist_span is not None:
         hist_text = hist_span.text.rstrip(" .")
         hist_span = doc.span(hist_span.start, hist_span.start + len(hist_text))
-        hist_states = sorted({m.state for m in doc.mentions_in(hist_span.start, hist_span.end) if m.type == "State" and m.state})
+        hist_states = sorted(
+            {
+                m.state
+                for m in doc.mentions_in(hist_span.start, hist_span.end)
+                if m.type == "State" and m.state
+            }
+        )
         doc.claims.append(
             Claim(
                 key=f"claim-{hist_span.start}",

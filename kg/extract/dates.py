@@ -27,11 +27,28 @@ _D = r"(?P<{n}>[0-3]?\d)(?:st|nd|rd|th)?"
 
 PATTERNS = [
     # ranges first: "10-12 June 2022", "June 10-12, 2022", "March 4 ... through March 14, 2024"
-    ("range_dm", re.compile(rf"\b{_D.format(n='d1')}\s*[-–]\s*{_D.format(n='d2')}\s+{_M.format(n='m')}(?:,?\s+{_Y.format(n='y')})?\b")),
-    ("range_md", re.compile(rf"\b{_M.format(n='m')}\s+{_D.format(n='d1')}\s*[-–]\s*{_D.format(n='d2')}(?:,?\s+{_Y.format(n='y')})?\b")),
-    ("range_words", re.compile(
-        rf"\b{_M.format(n='m')}\s+{_D.format(n='d1')}\s+(?:and\s+(?:continues|runs|lasts)\s+)?(?:through|until|to|till)\s+{_M.format(n='m2')}\s+{_D.format(n='d2')},?\s+{_Y.format(n='y')}\b")),
-    ("mdy", re.compile(rf"\b{_M.format(n='m')}\s+{_D.format(n='d')}(?:,\s*|\s+){_Y.format(n='y')}\b")),
+    (
+        "range_dm",
+        re.compile(
+            rf"\b{_D.format(n='d1')}\s*[-–]\s*{_D.format(n='d2')}\s+{_M.format(n='m')}(?:,?\s+{_Y.format(n='y')})?\b"
+        ),
+    ),
+    (
+        "range_md",
+        re.compile(
+            rf"\b{_M.format(n='m')}\s+{_D.format(n='d1')}\s*[-–]\s*{_D.format(n='d2')}(?:,?\s+{_Y.format(n='y')})?\b"
+        ),
+    ),
+    (
+        "range_words",
+        re.compile(
+            rf"\b{_M.format(n='m')}\s+{_D.format(n='d1')}\s+(?:and\s+(?:continues|runs|lasts)\s+)?(?:through|until|to|till)\s+{_M.format(n='m2')}\s+{_D.format(n='d2')},?\s+{_Y.format(n='y')}\b"
+        ),
+    ),
+    (
+        "mdy",
+        re.compile(rf"\b{_M.format(n='m')}\s+{_D.format(n='d')}(?:,\s*|\s+){_Y.format(n='y')}\b"),
+    ),
     ("dmy", re.compile(rf"\b{_D.format(n='d')}\s+{_M.format(n='m')},?\s+{_Y.format(n='y')}\b")),
     ("my", re.compile(rf"\b{_M.format(n='m')},?\s+(?:of\s+)?{_Y.format(n='y')}\b")),
     ("md", re.compile(rf"\b{_M.format(n='m')}\s+{_D.format(n='d')}\b(?!\s*[-–]\s*\d)")),
@@ -43,7 +60,9 @@ _RELATIVE = re.compile(
     r"(?:on|last|next|this)\s+(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b",
     re.IGNORECASE,
 )
-_FUTURE = re.compile(r"\b(?:will|shall|to be held|scheduled|plans? to|set to|next|upcoming)\b", re.IGNORECASE)
+_FUTURE = re.compile(
+    r"\b(?:will|shall|to be held|scheduled|plans? to|set to|next|upcoming)\b", re.IGNORECASE
+)
 
 
 def _month(text: str) -> int:
@@ -75,7 +94,9 @@ def _parse(kind: str, match: re.Match[str]) -> tuple[DateValue | None, DateValue
         return _month_day(m, d1, text), _month_day(m, d2, text)
     if kind == "range_words":
         assert y is not None
-        return _full(y, _month(g["m"]), int(g["d1"]), text), _full(y, _month(g["m2"]), int(g["d2"]), text)
+        return _full(y, _month(g["m"]), int(g["d1"]), text), _full(
+            y, _month(g["m2"]), int(g["d2"]), text
+        )
     if kind in ("mdy", "dmy"):
         assert y is not None
         return _full(y, _month(g["m"]), int(g["d"]), text), None

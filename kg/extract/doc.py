@@ -60,7 +60,9 @@ class Doc:
     events: list[Event] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
     claim_sentences: set[int] = field(default_factory=set)
-    named_spans: list[tuple[int, int, str, str]] = field(default_factory=list)  # exercise/agreement names
+    named_spans: list[tuple[int, int, str, str]] = field(
+        default_factory=list
+    )  # exercise/agreement names
     sources: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:

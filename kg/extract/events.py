@@ -55,7 +55,9 @@ _QUOTED_TITLE = re.compile(r"“([^”]*\b(?:" + "|".join(AGREEMENT_NOUNS) + r")
 _EXERCISE_NAME_TOKEN = r"[A-Z][\w’'-]*"
 _EXERCISE_NUMBER = r"(?:\s+(?:19|20)?\d\d(?:-\d+)?)?"
 _NAMED_EXERCISE_PATTERNS = (
-    re.compile(rf"\bExercise\s+(?P<name>{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}{_EXERCISE_NUMBER})"),
+    re.compile(
+        rf"\bExercise\s+(?P<name>{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}{_EXERCISE_NUMBER})"
+    ),
     re.compile(
         rf"\b(?P<name>{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}{_EXERCISE_NUMBER})"
         r"\s+(?:exercises?|drills?|war\s?games?|training)\b"
@@ -81,7 +83,9 @@ NOT_EXERCISE_WORDS = frozenset(
 
 
 def _cue_regex(words: frozenset[str]) -> re.Pattern[str]:
-    alternatives = sorted((re.escape(w).replace(r"\ ", r"\s+") for w in words), key=len, reverse=True)
+    alternatives = sorted(
+        (re.escape(w).replace(r"\ ", r"\s+") for w in words), key=len, reverse=True
+    )
     return re.compile(r"(?<![\w’'])(?:" + "|".join(alternatives) + r")(?![\w])", re.IGNORECASE)
 
 
@@ -139,10 +143,7 @@ def find_events(doc: Doc) -> Doc:
         _statements(doc, sentence)
         handled = _incidents(doc, cues, sentence)
         agreements: list[tuple[int, int, Event]] = []  # (object start, object end, event)
-        triggers = [
-            m
-            for m in doc.lexicon.triggers.find_all(tokenize(sentence.text))
-        ]
+        triggers = [m for m in doc.lexicon.triggers.find_all(tokenize(sentence.text))]
         for raw in triggers:
             start, end = sentence.start + raw.start, sentence.start + raw.end
             trigger: Trigger = raw.value
@@ -154,7 +155,11 @@ def find_events(doc: Doc) -> Doc:
             prefix = _near_prefix(text, clause, start)
             if cues.negation.search(prefix) or cues.hypothetical.search(prefix):
                 continue
-            if trigger.pos == "noun" and trigger.surface.endswith("s") and GENERIC_MODIFIERS.search(text[clause:start]):
+            if (
+                trigger.pos == "noun"
+                and trigger.surface.endswith("s")
+                and GENERIC_MODIFIERS.search(text[clause:start])
+            ):
                 continue
             inside_agreement = next((a for a in agreements if a[0] <= start < a[1]), None)
             if trigger.event == "Agreement":
@@ -171,7 +176,9 @@ def find_events(doc: Doc) -> Doc:
             merged = _merge(doc, event, definite=_is_definite(text, start))
             if inside_agreement is not None:
                 agreement = inside_agreement[2]
-                _update(doc, agreement, concerns=tuple(dict.fromkeys((*agreement.concerns, merged.key))))
+                _update(
+                    doc, agreement, concerns=tuple(dict.fromkeys((*agreement.concerns, merged.key)))
+                )
     _link_agreements_to_meetings(doc)
     return doc
 
@@ -184,7 +191,13 @@ def _inside_entity(doc: Doc, start: int, end: int) -> bool:
 
 
 def _is_definite(text: str, start: int) -> bool:
-    return bool(re.search(r"\b(?:the|this|that|these)\s+(?:\w+\s+){0,3}$", text[max(0, start - 40) : start], re.IGNORECASE))
+    return bool(
+        re.search(
+            r"\b(?:the|this|that|these)\s+(?:\w+\s+){0,3}$",
+            text[max(0, start - 40) : start],
+            re.IGNORECASE,
+        )
+    )
 
 
 def _object_end(text: str, sentence: Sentence, pos: int) -> int:
@@ -202,7 +215,9 @@ def _event_key(event_type: str, start: int) -> str:
     return f"{event_type.lower()}-{start}"
 
 
-def _date_near(doc: Doc, sentence: Sentence, pos: int, within: tuple[int, int] | None = None) -> tuple[DateValue | None, DateValue | None]:
+def _date_near(
+    doc: Doc, sentence: Sentence, pos: int, within: tuple[int, int] | None = None
+) -> tuple[DateValue | None, DateValue | None]:
     lo, hi = within or (sentence.start, sentence.end)
     candidates = [d for d in doc.dates if lo <= d.start and d.end <= hi and not d.used]
     if not candidates:
@@ -232,7 +247,9 @@ def _latest(doc: Doc, event_type: str) -> Event | None:
     return found[-1] if found else None
 
 
-def _event(doc: Doc, cues: _Cues, sentence: Sentence, start: int, end: int, trigger: Trigger, agreed: bool) -> Event | None:
+def _event(
+    doc: Doc, cues: _Cues, sentence: Sentence, start: int, end: int, trigger: Trigger, agreed: bool
+) -> Event | None:
     text = doc.article.text
     clause = _clause_start(text, sentence, start)
     topic = _topic_start(text, end, sentence.end)
@@ -246,7 +263,9 @@ def _event(doc: Doc, cues: _Cues, sentence: Sentence, start: int, end: int, trig
     if cues.last_held.search(text, sentence.start, start):
         status = trigger.status or status if status not in ("held",) else "held"
     date, end_date = _date_near(doc, sentence, start)
-    location = _location(doc, end, sentence.end) if trigger.event in ("Meeting", "Exercise") else None
+    location = (
+        _location(doc, end, sentence.end) if trigger.event in ("Meeting", "Exercise") else None
+    )
     event = Event(
         key=_event_key(trigger.event, start),
         type=trigger.event,
@@ -278,7 +297,9 @@ def _location(doc: Doc, pos: int, end: int) -> str | None:
     """The place after "in"/"at" following the trigger."""
     text = doc.article.text
     for m in doc.mentions_in(pos, end):
-        if m.type in ("Place",) and re.search(r"\b(?:in|at|near)\s+(?:the\s+)?$", text[max(pos, m.start - 12) : m.start]):
+        if m.type in ("Place",) and re.search(
+            r"\b(?:in|at|near)\s+(?:the\s+)?$", text[max(pos, m.start - 12) : m.start]
+        ):
             return m.key
     return None
 
@@ -297,7 +318,11 @@ def _visit(doc: Doc, sentence: Sentence, start: int, end: int, event: Event) -> 
     clause = _clause_start(text, sentence, start)
     before = [m for m in doc.mentions_in(clause, start) if m.type == "Official"]
     visitor = before[-1].key if before else None
-    after = [m for m in doc.mentions_in(end, sentence.end) if m.type in ("Place", "State", "Organization")]
+    after = [
+        m
+        for m in doc.mentions_in(end, sentence.end)
+        if m.type in ("Place", "State", "Organization")
+    ]
     destination = None
     if after:
         first_start = after[0].start
@@ -358,10 +383,18 @@ def _noun_phrase(text: str, start: int, end: int, floor: int) -> str:
     return phrase
 
 
-def _exercise(doc: Doc, cues: _Cues, sentence: Sentence, start: int, end: int, event: Event) -> Event | None:
+def _exercise(
+    doc: Doc, cues: _Cues, sentence: Sentence, start: int, end: int, event: Event
+) -> Event | None:
     text = doc.article.text
     name = next(
-        (n for s, e, kind, n in doc.named_spans if kind == "Exercise" and sentence.start <= s < sentence.end and (abs(s - start) < 80 or s <= start <= e)),
+        (
+            n
+            for s, e, kind, n in doc.named_spans
+            if kind == "Exercise"
+            and sentence.start <= s < sentence.end
+            and (abs(s - start) < 80 or s <= start <= e)
+        ),
         None,
     )
     label = name or _noun_phrase(text, start, end, sentence.start)
@@ -418,9 +451,14 @@ def _find_named_spans(doc: Doc) -> None:
             name = " ".join(words)
             s = match.start("name") + match.group("name").find(words[0])
             e = s + len(name)
-            if overlaps(s, e) or any(m.start < e and s < m.end and m.type in ("State", "Organization", "Official") for m in doc.mentions):
+            if overlaps(s, e) or any(
+                m.start < e and s < m.end and m.type in ("State", "Organization", "Official")
+                for m in doc.mentions
+            ):
                 continue
-            if words[0].lower() in {w.lower() for w in NOT_EXERCISE_WORDS} or re.fullmatch(r"[A-Z][a-z]+day", words[0]):
+            if words[0].lower() in {w.lower() for w in NOT_EXERCISE_WORDS} or re.fullmatch(
+                r"[A-Z][a-z]+day", words[0]
+            ):
                 continue
             spans.append((s, e, "Exercise", name))
     # later mentions of a known exercise name (without its year)
@@ -434,7 +472,9 @@ def _find_named_spans(doc: Doc) -> None:
     doc.named_spans = sorted(spans)
 
 
-def _agreement(doc: Doc, cues: _Cues, sentence: Sentence, rel: int, start: int, end: int, trigger: Trigger) -> Event | None:
+def _agreement(
+    doc: Doc, cues: _Cues, sentence: Sentence, rel: int, start: int, end: int, trigger: Trigger
+) -> Event | None:
     text = doc.article.text
     named = [
         (s, e, n)
@@ -445,7 +485,10 @@ def _agreement(doc: Doc, cues: _Cues, sentence: Sentence, rel: int, start: int, 
     if trigger.pos == "noun":
         inside = next(((s, e, n) for s, e, n in named if s <= start < e), None)
         if inside is None:
-            verb = re.search(r"\b(?:signed|sign|signing|concluded|inked|adopted|agreed(?:\s+upon|\s+on)?|negotiat\w+|initialed|exchanged)\b", text[clause : min(sentence.end, end + 40)])
+            verb = re.search(
+                r"\b(?:signed|sign|signing|concluded|inked|adopted|agreed(?:\s+upon|\s+on)?|negotiat\w+|initialed|exchanged)\b",
+                text[clause : min(sentence.end, end + 40)],
+            )
             if verb is None:
                 return None
             if _NAMED_AGREEMENT_NEAR(doc, named, start):
@@ -458,7 +501,9 @@ def _agreement(doc: Doc, cues: _Cues, sentence: Sentence, rel: int, start: int, 
                 return None
             around = text[clause : sentence.end]
             verb = re.search(r"\b(signed|signing|concluded|negotiat\w+|agreed)\b", around)
-            status = doc.lexicon.status_words.get(fold(verb.group(1)), "agreed") if verb else "concluded"
+            status = (
+                doc.lexicon.status_words.get(fold(verb.group(1)), "agreed") if verb else "concluded"
+            )
             if re.search(r"\bsigning ceremony\b", around):
                 status = "signed"
         date, end_date = _date_near(doc, sentence, start)
@@ -474,7 +519,9 @@ def _agreement(doc: Doc, cues: _Cues, sentence: Sentence, rel: int, start: int, 
             participants=tuple(people),
             date=date,
             end_date=end_date,
-            areas=tuple(c.iri for c in _concepts_in(doc, label, 0, len(label)) if c.scheme == "Area"),
+            areas=tuple(
+                c.iri for c in _concepts_in(doc, label, 0, len(label)) if c.scheme == "Area"
+            ),
         )
         if not event.parties:
             meeting = _latest(doc, "Meeting")
@@ -485,27 +532,50 @@ def _agreement(doc: Doc, cues: _Cues, sentence: Sentence, rel: int, start: int, 
     if named and any(abs(s - end) < 60 for s, _, _ in named):
         for s, e, n in named:
             if not any(ev.name == n for ev in doc.events):
-                _agreement(doc, cues, sentence, s - sentence.start, s, e, Trigger(n, "Agreement", "noun", trigger.status))
+                _agreement(
+                    doc,
+                    cues,
+                    sentence,
+                    s - sentence.start,
+                    s,
+                    e,
+                    Trigger(n, "Agreement", "noun", trigger.status),
+                )
         return None
     object_end = _object_end(text, sentence, end)
     obj = text[end:object_end].strip(" ,")
-    obj = re.sub(r"^(?:(?:during|at|in|after|following) the (?:meeting|talks|summit|dialogue)\s+)?(?:upon|on|to|that|,)?\s*", "", obj).strip()
+    obj = re.sub(
+        r"^(?:(?:during|at|in|after|following) the (?:meeting|talks|summit|dialogue)\s+)?(?:upon|on|to|that|,)?\s*",
+        "",
+        obj,
+    ).strip()
     if len(obj.split()) < 2:
         return None
     people, states = _participants_and_states(doc, clause, start)
     if not states:
         meeting = _latest(doc, "Meeting")
-        states = list(meeting.parties) if meeting else _states(doc.mentions_in(sentence.start, sentence.end))
+        states = (
+            list(meeting.parties)
+            if meeting
+            else _states(doc.mentions_in(sentence.start, sentence.end))
+        )
         if not people and meeting:
             people = list(meeting.participants)
     label = obj.rstrip(".")
     obj_start = text.find(obj, end)
     area_lo = obj_start
-    intro = re.search(r"\b(?:cooperation (?:in|on)|areas|fields|focus on|such as|including|in the field of)\b", text[obj_start:object_end])
+    intro = re.search(
+        r"\b(?:cooperation (?:in|on)|areas|fields|focus on|such as|including|in the field of)\b",
+        text[obj_start:object_end],
+    )
     areas: tuple[str, ...] = ()
     if intro:
         area_lo = obj_start + intro.start()
-        areas = tuple(dict.fromkeys(c.iri for c in _concepts_in(doc, text, area_lo, object_end) if c.scheme == "Area"))
+        areas = tuple(
+            dict.fromkeys(
+                c.iri for c in _concepts_in(doc, text, area_lo, object_end) if c.scheme == "Area"
+            )
+        )
     date, end_date = _date_near(doc, sentence, start)
     event = Event(
         key=_event_key("Agreement", start),
@@ -545,7 +615,9 @@ def _merge(doc: Doc, event: Event, definite: bool) -> Event:
             end_date=other.end_date or event.end_date,
             status=other.status or event.status,
             name=other.name or event.name,
-            label=other.label if (other.name or len(other.label) >= len(event.label)) else event.label,
+            label=other.label
+            if (other.name or len(other.label) >= len(event.label))
+            else event.label,
             domains=tuple(dict.fromkeys((*other.domains, *event.domains))),
             purposes=tuple(dict.fromkeys((*other.purposes, *event.purposes))),
             last_held=other.last_held or event.last_held,
@@ -569,7 +641,9 @@ def _same_event(doc: Doc, a: Event, b: Event, definite: bool) -> bool:
             return len(named) == 1 and (definite or set(a.parties) & set(b.parties) != set())
         return set(a.parties) == set(b.parties) or (definite and set(b.parties) <= set(a.parties))
     if a.type == "Visit":
-        return a.participants[:1] == b.participants[:1] and (a.destination == b.destination or b.destination is None)
+        return a.participants[:1] == b.participants[:1] and (
+            a.destination == b.destination or b.destination is None
+        )
     if a.type in ("Meeting", "Incident"):
         if a.status != b.status and not definite:
             return False
@@ -598,10 +672,18 @@ def _statements(doc: Doc, sentence: Sentence) -> None:
         speaker: Mention | None = None
         verb_before = re.search(SPEECH_VERBS + r"\W*$", before)
         if verb_before:
-            cands = [m for m in doc.mentions_in(sentence.start, sentence.start + verb_before.start()) if m.type in ("Official", "Organization", "State")]
+            cands = [
+                m
+                for m in doc.mentions_in(sentence.start, sentence.start + verb_before.start())
+                if m.type in ("Official", "Organization", "State")
+            ]
             speaker = max(cands, key=lambda m: (m.end, -m.start)) if cands else None
         if speaker is None and re.match(r"\W*,?\W*", after):
-            cands = [m for m in doc.mentions_in(match.end(), sentence.end) if m.type in ("Official", "Organization", "State")]
+            cands = [
+                m
+                for m in doc.mentions_in(match.end(), sentence.end)
+                if m.type in ("Official", "Organization", "State")
+            ]
             if cands and re.search(SPEECH_VERBS, text[match.end() : sentence.end]):
                 speaker = cands[0]
         if speaker is None:
@@ -627,7 +709,7 @@ def _statements(doc: Doc, sentence: Sentence) -> None:
 
 
 def _incidents(doc: Doc, cues: _Cues, sentence: Sentence) -> set[int]:
-    """"X led to a standstill in the exercises": X is an incident that halted them.
+    """ "X led to a standstill in the exercises": X is an incident that halted them.
 
     Returns the offsets of the triggers it consumed (the halted event's mention).
     """
@@ -635,7 +717,9 @@ def _incidents(doc: Doc, cues: _Cues, sentence: Sentence) -> set[int]:
     handled: set[int] = set()
     for cause in cues.cause.finditer(text, sentence.start, sentence.end):
         tail = text[cause.end() : min(sentence.end, cause.end() + 60)]
-        status_word = re.search(r"\b(standstill|suspension|halt|freeze|cancellation|postponement|breakdown)\b", tail)
+        status_word = re.search(
+            r"\b(standstill|suspension|halt|freeze|cancellation|postponement|breakdown)\b", tail
+        )
         if not status_word:
             continue
         head = text[sentence.start : cause.start()]
@@ -668,11 +752,19 @@ def _incidents(doc: Doc, cues: _Cues, sentence: Sentence) -> set[int]:
             continue
         handled.add(affected_at + target_trigger.start)
         wanted = target_trigger.value.event
-        halted = [e for e in doc.events if e.type == wanted and set(e.parties) & set(incident.parties)]
+        halted = [
+            e for e in doc.events if e.type == wanted and set(e.parties) & set(incident.parties)
+        ]
         if not halted:
             continue
         target = halted[-1]
-        _update(doc, target, halted_by=key, halted_since=date, evidence=tuple(dict.fromkeys((*target.evidence, doc.sentence_span(sentence)))))
+        _update(
+            doc,
+            target,
+            halted_by=key,
+            halted_since=date,
+            evidence=tuple(dict.fromkeys((*target.evidence, doc.sentence_span(sentence)))),
+        )
         _update(doc, incident, concerns=(target.key,))
     return handled
 
@@ -687,7 +779,9 @@ def _link_agreements_to_meetings(doc: Doc) -> None:
             continue
         first = min(s.start for s in event.evidence)
         for meeting in reversed(meetings):
-            if min(s.start for s in meeting.evidence) <= first and (set(event.parties) <= set(meeting.parties) or not event.parties):
+            if min(s.start for s in meeting.evidence) <= first and (
+                set(event.parties) <= set(meeting.parties) or not event.parties
+            ):
                 _update(doc, event, agreed_at=meeting.key)
                 break
 

@@ -131,7 +131,9 @@ def find_gazetteer_mentions(doc: Doc) -> Doc:
                 )
                 state_draft(doc, iso3)
                 doc.mentions.append(
-                    Mention(state_match.start, state_match.end, surface, city.key, "Place", "name", iso3)
+                    Mention(
+                        state_match.start, state_match.end, surface, city.key, "Place", "name", iso3
+                    )
                 )
             else:
                 draft = state_draft(doc, iso3)
@@ -141,7 +143,9 @@ def find_gazetteer_mentions(doc: Doc) -> Doc:
                 if how == "name" and nxt in ("’s", "'s"):
                     how = "possessive"
                 doc.mentions.append(
-                    Mention(state_match.start, state_match.end, surface, draft.key, "State", how, iso3)
+                    Mention(
+                        state_match.start, state_match.end, surface, draft.key, "State", how, iso3
+                    )
                 )
             i = state_match.last
             continue
@@ -176,7 +180,9 @@ def _find_cities(doc: Doc) -> None:
             prev = tokens[i - 1].text.lower() if i > 0 else ""
             after = text[tokens[j - 1].end : tokens[j - 1].end + 40]
             followed_by_state = bool(re.match(r",\s+[A-Z]", after)) and any(
-                m.start > tokens[j - 1].end and m.start - tokens[j - 1].end <= 3 and m.type == "State"
+                m.start > tokens[j - 1].end
+                and m.start - tokens[j - 1].end <= 3
+                and m.type == "State"
                 for m in doc.mentions
             )
             if prev not in LOCATIVE and not followed_by_state:
@@ -193,7 +199,9 @@ def _find_cities(doc: Doc) -> None:
                 )
             )
             state_draft(doc, iso3)
-            doc.mentions.append(Mention(token.start, tokens[j - 1].end, surface, draft.key, "Place", "name", iso3))
+            doc.mentions.append(
+                Mention(token.start, tokens[j - 1].end, surface, draft.key, "Place", "name", iso3)
+            )
             break
 
 
@@ -237,7 +245,9 @@ def _find_organisation_patterns(doc: Doc) -> None:
     for match in _MINISTRY_OF.finditer(text):
         if doc.occupied(match.start(), match.start(1)):
             continue
-        kind = "defense-ministry" if match.group(1).lower().startswith("defen") else "foreign-ministry"
+        kind = (
+            "defense-ministry" if match.group(1).lower().startswith("defen") else "foreign-ministry"
+        )
         iso3 = None
         end = match.end(1)
         tail = match.group("tail")
@@ -255,16 +265,30 @@ def _find_organisation_patterns(doc: Doc) -> None:
         surface = text[match.start() : end].removeprefix("the ")
         start = match.start() + (4 if text[match.start() : match.start() + 4] == "the " else 0)
         draft = org_draft(doc, iso3, kind, surface)
-        doc.mentions.append(Mention(start, end, surface, draft.key, "Organization", "pattern", iso3))
+        doc.mentions.append(
+            Mention(start, end, surface, draft.key, "Organization", "pattern", iso3)
+        )
     for match in _ADJ_MINISTRY.finditer(text):
         if doc.occupied(match.start(), match.end()):
             continue
-        kind = "defense-ministry" if match.group(1).lower().startswith("defen") else "foreign-ministry"
+        kind = (
+            "defense-ministry" if match.group(1).lower().startswith("defen") else "foreign-ministry"
+        )
         state = _state_before(doc, match.start())
         if state is not None:
             surface = text[state.start : match.end()]
             draft = org_draft(doc, state.state or "", kind, surface)
-            doc.mentions.append(Mention(state.start, match.end(), surface, draft.key, "Organization", "pattern", state.state))
+            doc.mentions.append(
+                Mention(
+                    state.start,
+                    match.end(),
+                    surface,
+                    draft.key,
+                    "Organization",
+                    "pattern",
+                    state.state,
+                )
+            )
             continue
         if match.group(2).lower() == "ministries":
             # "their defense ministries": one ministry per state of the clause's subject
@@ -282,7 +306,15 @@ def _find_organisation_patterns(doc: Doc) -> None:
                     span_start -= 6
                 draft = org_draft(doc, iso3, kind, text[span_start : match.end()])
                 doc.mentions.append(
-                    Mention(span_start, match.end(), text[span_start : match.end()], draft.key, "Organization", "pattern", iso3)
+                    Mention(
+                        span_start,
+                        match.end(),
+                        text[span_start : match.end()],
+                        draft.key,
+                        "Organization",
+                        "pattern",
+                        iso3,
+                    )
                 )
     for match in _FORCES.finditer(text):
         if doc.occupied(match.start(), match.end()):
@@ -296,19 +328,28 @@ def _find_organisation_patterns(doc: Doc) -> None:
         surface = text[state.start : match.end()]
         name = f"{label_kind} of {doc.lexicon.states[state.state or ''].name}"
         draft = org_draft(doc, state.state or "", kind, surface, label=name)
-        doc.mentions.append(Mention(state.start, match.end(), surface, draft.key, "Organization", "pattern", state.state))
+        doc.mentions.append(
+            Mention(
+                state.start, match.end(), surface, draft.key, "Organization", "pattern", state.state
+            )
+        )
 
 
 def _find_bases(doc: Doc) -> None:
-    """"the <organisation> base in <place>" -> a base, operated by it, located in the place."""
+    """ "the <organisation> base in <place>" -> a base, operated by it, located in the place."""
     text = doc.article.text
     for org in [m for m in doc.mentions if m.type == "Organization"]:
         after = text[org.end : org.end + 60]
-        match = re.match(r"\s+(naval base|air base|airbase|base|headquarters)\s+(?:in|at|near)\s+", after)
+        match = re.match(
+            r"\s+(naval base|air base|airbase|base|headquarters)\s+(?:in|at|near)\s+", after
+        )
         if not match:
             continue
         place_start = org.end + match.end()
-        place = next((m for m in doc.mentions if m.start == place_start and m.type in ("Place", "State")), None)
+        place = next(
+            (m for m in doc.mentions if m.start == place_start and m.type in ("Place", "State")),
+            None,
+        )
         if place is None:
             continue
         surface = text[org.start : place.end]
@@ -325,4 +366,6 @@ def _find_bases(doc: Doc) -> None:
             )
         )
         draft.aliases.add(surface)
-        doc.mentions.append(Mention(org.start, place.end, surface, draft.key, "Place", "pattern", draft.state))
+        doc.mentions.append(
+            Mention(org.start, place.end, surface, draft.key, "Place", "pattern", draft.state)
+        )

@@ -30,7 +30,9 @@ NOT_NAMES = frozenset(
 )
 PARTICLES = frozenset("van von de da di del der bin binti al el la le du".split())
 PRONOUNS = {"he": "he", "she": "she", "him": "he", "her": "she", "his": "he"}
-_NAME_TOKEN = re.compile(r"^(?:[A-Z][a-zà-ÿ'’]+(?:-[A-Za-z][a-zà-ÿ]+)*|[A-Z]{2,}|[A-Z][a-z]*[A-Z][a-z]+|[A-Z]\.)$")
+_NAME_TOKEN = re.compile(
+    r"^(?:[A-Z][a-zà-ÿ'’]+(?:-[A-Za-z][a-zà-ÿ]+)*|[A-Z]{2,}|[A-Z][a-z]*[A-Z][a-z]+|[A-Z]\.)$"
+)
 
 
 def _is_name_token(doc: Doc, tok: Token) -> bool:
@@ -48,7 +50,11 @@ def _is_name_token(doc: Doc, tok: Token) -> bool:
 def _read_name(doc: Doc, i: int) -> tuple[int, int] | None:
     """Token range [i, j) of a personal name starting at token ``i`` (honorific skipped)."""
     tokens = doc.tokens
-    hon = doc.lexicon.honorifics.match_at(tokens, i, doc.lexicon.honorifics.keys_for(tokens)) if i < len(tokens) else None
+    hon = (
+        doc.lexicon.honorifics.match_at(tokens, i, doc.lexicon.honorifics.keys_for(tokens))
+        if i < len(tokens)
+        else None
+    )
     if hon is not None:
         i = hon.last
     j = i
@@ -58,10 +64,20 @@ def _read_name(doc: Doc, i: int) -> tuple[int, int] | None:
         if tok.text == "." and parts and re.fullmatch(r"[A-Z]", parts[-1].text):
             j += 1  # initial "N."
             continue
-        if tok.text in ("-",) and parts and j + 1 < len(tokens) and tokens[j].start == parts[-1].end:
+        if (
+            tok.text in ("-",)
+            and parts
+            and j + 1 < len(tokens)
+            and tokens[j].start == parts[-1].end
+        ):
             j += 1
             continue
-        if tok.text.lower() in PARTICLES and parts and j + 1 < len(tokens) and _is_name_token(doc, tokens[j + 1]):
+        if (
+            tok.text.lower() in PARTICLES
+            and parts
+            and j + 1 < len(tokens)
+            and _is_name_token(doc, tokens[j + 1])
+        ):
             parts.append(tok)
             j += 1
             continue
@@ -120,12 +136,17 @@ def _extend_title_left(doc: Doc, match: Match[TitleInfo]) -> int:
     start = match.start
     while i > 0:
         prev = tokens[i - 1]
-        mention = next((m for m in doc.mentions if m.end == prev.end and m.type in ("State", "Organization")), None)
+        mention = next(
+            (m for m in doc.mentions if m.end == prev.end and m.type in ("State", "Organization")),
+            None,
+        )
         if mention is not None:
             start = mention.start
             i = next(k for k, t in enumerate(tokens) if t.start == mention.start)
             continue
-        if prev.text in ("’", "'") or (prev.text == "s" and i > 1 and tokens[i - 2].text in ("’", "'")):
+        if prev.text in ("’", "'") or (
+            prev.text == "s" and i > 1 and tokens[i - 2].text in ("’", "'")
+        ):
             i -= 1
             continue
         if prev.text.lower() in TITLE_MODIFIERS - {"the", "a", "and", "his", "her", "their"}:
@@ -149,7 +170,11 @@ def _extend_title_right(doc: Doc, match: Match[TitleInfo]) -> tuple[int, int]:
         if k >= len(tokens):
             break
         mention = next(
-            (m for m in doc.mentions if m.start == tokens[k].start and m.type in ("State", "Organization")),
+            (
+                m
+                for m in doc.mentions
+                if m.start == tokens[k].start and m.type in ("State", "Organization")
+            ),
             None,
         )
         if mention is None:
@@ -180,7 +205,12 @@ def _add_person(
             draft.name_tokens = identity
     else:
         draft = doc.add_entity(
-            EntityDraft(key=f"person:{slugify(display)}", type="Official", name=display, name_tokens=identity)
+            EntityDraft(
+                key=f"person:{slugify(display)}",
+                type="Official",
+                name=display,
+                name_tokens=identity,
+            )
         )
     draft.aliases.add(text_name)
     if title is not None:
@@ -190,23 +220,50 @@ def _add_person(
             draft.kind = title.kind
         if state and draft.state is None:
             draft.state = state
-        if state and title.org_kind and title.org_kind in ("defense-ministry", "foreign-ministry") and draft.post_org is None:
+        if (
+            state
+            and title.org_kind
+            and title.org_kind in ("defense-ministry", "foreign-ministry")
+            and draft.post_org is None
+        ):
             lo, hi = title_span if title_span else (0, 0)
             ministry = org_draft(doc, state, title.org_kind, doc.article.text[lo:hi], alias=False)
             draft.post_org = ministry.key
             if hi > lo:
-                doc.mentions.append(Mention(lo, hi, doc.article.text[lo:hi], ministry.key, "Organization", "title", state))
+                doc.mentions.append(
+                    Mention(
+                        lo,
+                        hi,
+                        doc.article.text[lo:hi],
+                        ministry.key,
+                        "Organization",
+                        "title",
+                        state,
+                    )
+                )
     if draft.state:
         state_draft(doc, draft.state)
     tokens = doc.tokens
     doc.mentions.append(
-        Mention(tokens[name_first].start, tokens[name_last - 1].end, text_name, draft.key, "Official", "name", draft.state)
+        Mention(
+            tokens[name_first].start,
+            tokens[name_last - 1].end,
+            text_name,
+            draft.key,
+            "Official",
+            "name",
+            draft.state,
+        )
     )
     return draft
 
 
 def _role_rank(role: str) -> str:
-    return "rank" if role in {"General", "Admiral", "Lieutenant General", "Major General", "Colonel"} else "post"
+    return (
+        "rank"
+        if role in {"General", "Admiral", "Lieutenant General", "Major General", "Colonel"}
+        else "post"
+    )
 
 
 def _find_person(doc: Doc, identity: tuple[str, ...]) -> EntityDraft | None:
@@ -237,7 +294,11 @@ def find_people(doc: Doc) -> Doc:
         left = _extend_title_left(doc, match)
         right_end, j = _extend_title_right(doc, match)
         name = _read_name(doc, j) if j < len(tokens) and tokens[j].start - right_end <= 1 else None
-        if name is not None and (name[1] - name[0] >= 1) and title.surface[0].isupper() == text[match.start].isupper():
+        if (
+            name is not None
+            and (name[1] - name[0] >= 1)
+            and title.surface[0].isupper() == text[match.start].isupper()
+        ):
             _add_person(doc, name[0], name[1], title, (left, right_end))
             continue
         if name is not None and text[match.start].isupper():
@@ -248,24 +309,46 @@ def find_people(doc: Doc) -> Doc:
         comma = re.search(r",\s+(?:the\s+|a\s+)?$", before)
         if comma:
             comma_pos = max(0, left - 6) + comma.start()
-            k = next((n for n in range(len(tokens) - 1, -1, -1) if tokens[n].end <= comma_pos), None)
+            k = next(
+                (n for n in range(len(tokens) - 1, -1, -1) if tokens[n].end <= comma_pos), None
+            )
             if k is None:
                 continue
             first = k
-            while first > 0 and _is_name_token(doc, tokens[first - 1]) and tokens[first].start - tokens[first - 1].end <= 1:
+            while (
+                first > 0
+                and _is_name_token(doc, tokens[first - 1])
+                and tokens[first].start - tokens[first - 1].end <= 1
+            ):
                 first -= 1
-            existing = next((m for m in doc.mentions if m.end == tokens[k].end and m.type == "Official"), None)
+            existing = next(
+                (m for m in doc.mentions if m.end == tokens[k].end and m.type == "Official"), None
+            )
             if existing is not None:
                 draft = doc.entities[existing.key]
                 state = _title_state(doc, left, right_end, title)
-                if title.kind != "rank" and (draft.role is None or _role_rank(draft.role) == "rank"):
+                if title.kind != "rank" and (
+                    draft.role is None or _role_rank(draft.role) == "rank"
+                ):
                     draft.role, draft.kind = title.role, title.kind
                 if state and (draft.state is None or title.kind != "rank"):
                     draft.state = state
                     state_draft(doc, state)
                 if state and title.org_kind in ("defense-ministry", "foreign-ministry"):
-                    draft.post_org = org_draft(doc, state, title.org_kind, text[left:right_end], alias=False).key
-                    doc.mentions.append(Mention(left, right_end, text[left:right_end], draft.post_org, "Organization", "title", state))
+                    draft.post_org = org_draft(
+                        doc, state, title.org_kind, text[left:right_end], alias=False
+                    ).key
+                    doc.mentions.append(
+                        Mention(
+                            left,
+                            right_end,
+                            text[left:right_end],
+                            draft.post_org,
+                            "Organization",
+                            "title",
+                            state,
+                        )
+                    )
                 continue
             if k - first + 1 >= 2 and _is_name_token(doc, tokens[k]):
                 _add_person(doc, first, k + 1, title, (left, right_end))
@@ -296,17 +379,32 @@ def _find_later_mentions(doc: Doc) -> None:
         if key in by_word and _NAME_TOKEN.match(tok.text):
             person = by_word[key]
             j = i + 1
-            while j < len(tokens) and fold(tokens[j].text) in person.name_tokens and tokens[j].start - tokens[j - 1].end <= 1:
+            while (
+                j < len(tokens)
+                and fold(tokens[j].text) in person.name_tokens
+                and tokens[j].start - tokens[j - 1].end <= 1
+            ):
                 j += 1
             doc.mentions.append(
-                Mention(tok.start, tokens[j - 1].end, text[tok.start : tokens[j - 1].end], person.key, "Official", "surname", person.state)
+                Mention(
+                    tok.start,
+                    tokens[j - 1].end,
+                    text[tok.start : tokens[j - 1].end],
+                    person.key,
+                    "Official",
+                    "surname",
+                    person.state,
+                )
             )
             i = j
             continue
         i += 1
     doc.mentions.sort(key=lambda m: (m.start, -m.end))
     # "the secretary", "the minister" and pronouns: the most recent official that fits
-    for match in re.finditer(r"\b(?:[Tt]he (secretary|minister|general|admiral|president|spokesperson|spokesman|spokeswoman)|([Hh]e|[Ss]he))\b", text):
+    for match in re.finditer(
+        r"\b(?:[Tt]he (secretary|minister|general|admiral|president|spokesperson|spokesman|spokeswoman)|([Hh]e|[Ss]he))\b",
+        text,
+    ):
         if doc.occupied(match.start(), match.end()):
             continue
         previous = [m for m in doc.mentions if m.type == "Official" and m.end <= match.start()]
@@ -317,7 +415,11 @@ def _find_later_mentions(doc: Doc) -> None:
             continue
         target = previous[-1]
         how = "title" if match.group(1) else "pronoun"
-        doc.mentions.append(Mention(match.start(), match.end(), match.group(), target.key, "Official", how, target.state))
+        doc.mentions.append(
+            Mention(
+                match.start(), match.end(), match.group(), target.key, "Official", how, target.state
+            )
+        )
     doc.mentions.sort(key=lambda m: (m.start, -m.end))
 
 
