@@ -168,6 +168,14 @@ def _framework_members(doc: Doc, start: int, end: int, nouns: frozenset[str]) ->
     return members
 
 
+def _trim_end(text: str) -> str:
+    """Drop trailing spaces, commas and a sentence-final full stop (not the one of "U.S.")."""
+    text = text.rstrip(" ,")
+    if text.endswith(".") and not re.search(r"(?:\b[A-Z]\.)+$", text):
+        text = text[:-1]
+    return text.rstrip(" ,")
+
+
 def _add_claims(doc: Doc, sentence: Sentence, body_start: int, speaker: str) -> None:
     cues = doc.lexicon.cues
     text = doc.article.text
@@ -194,7 +202,7 @@ def _add_claims(doc: Doc, sentence: Sentence, body_start: int, speaker: str) -> 
             hist_span = doc.span(hist_lo, span.end)
             main_end = hist_lo
     main = doc.span(span.start, main_end)
-    main = doc.span(main.start, main.start + len(main.text.rstrip(" ,.")))
+    main = doc.span(main.start, main.start + len(_trim_end(main.text)))
     doc.claims.append(
         Claim(
             key=f"claim-{main.start}",
@@ -209,7 +217,7 @@ def _add_claims(doc: Doc, sentence: Sentence, body_start: int, speaker: str) -> 
         )
     )
     if hist_span is not None:
-        hist_text = hist_span.text.rstrip(" .")
+        hist_text = _trim_end(hist_span.text)
         hist_span = doc.span(hist_span.start, hist_span.start + len(hist_text))
         hist_states = sorted(
             {

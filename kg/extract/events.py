@@ -549,6 +549,8 @@ def _agreement(
         "",
         obj,
     ).strip()
+    # an opening adverbial ("in the increasingly challenging security environment, ...")
+    obj = re.sub(r"^(?:in|amid|amidst|given|under|with|despite)\s[^,]{3,80},\s+", "", obj)
     if len(obj.split()) < 2:
         return None
     people, states = _participants_and_states(doc, clause, start)
