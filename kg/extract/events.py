@@ -47,7 +47,7 @@ AGREEMENT_NOUNS = (
     "Declaration", "Initiative", "Plan of Action", "Statement of Intent", "Letter of Intent",
 )  # fmt: skip
 _NAMED_AGREEMENT = re.compile(
-    r"(?:(?<=\bthe )|(?<=\bThe )|(?<=“))(?P<name>(?:[A-Z][\w’'.-]*\s+|of\s+|on\s+|and\s+|the\s+|for\s+|in\s+|-\s*)*?"
+    r"(?<![\w’'-])(?P<name>(?:[A-Z][\w’'.-]*\s+|of\s+|on\s+|and\s+|the\s+|for\s+|in\s+|-\s*)*?"
     r"(?:" + "|".join(a.replace(" ", r"\s+") for a in AGREEMENT_NOUNS) + r")\b"
     r"(?:\s+(?:on|for|between|of)\s+(?:the\s+)?[A-Z][\w’'-]*(?:\s+(?:[A-Z][\w’'-]*|of|and|the|in|on))*)?)"
 )
@@ -200,10 +200,19 @@ def _is_definite(text: str, start: int) -> bool:
     )
 
 
+_NEXT_AGREEMENT_VERB = re.compile(
+    r",?\s+and\s+(?:also\s+)?(?:agreed|signed|concluded|concurred|reaffirmed|committed)\b"
+)
+
+
 def _object_end(text: str, sentence: Sentence, pos: int) -> int:
-    """End of the object clause after an agreement verb: quote end, ';' or sentence end."""
+    """End of the object clause after an agreement verb: quote end, ';', the next agreement
+    verb ("... and agreed to ...") or the sentence end."""
     rest = text[pos : sentence.end]
     cut = len(rest)
+    following = _NEXT_AGREEMENT_VERB.search(rest)
+    if following:
+        cut = following.start()
     for mark in ("”", ";"):
         idx = rest.find(mark)
         if idx >= 0:
@@ -437,8 +446,15 @@ def _find_named_spans(doc: Doc) -> None:
         name = match.group("name").strip()
         if overlaps(match.start("name"), match.end("name")) or len(name.split()) < 2:
             continue
-        if name.split()[0] in ("This", "That", "The", "A", "An", "Both", "Each"):
+        words = name.split()
+        while words and words[0] in ("This", "That", "The", "A", "An", "Both", "Each", "On", "In"):
+            words = words[1:]
+        if len(words) < 2 or words[0] in ("of", "on", "and", "the", "for", "in", "-"):
             continue
+        offset = match.group("name").find(words[0])
+        name = " ".join(words)
+        spans.append((match.start("name") + offset, match.start("name") + offset + len(name), "Agreement", name))
+        continue
         spans.append((match.start("name"), match.start("name") + len(name), "Agreement", name))
     for pattern in _NAMED_EXERCISE_PATTERNS:
         for match in pattern.finditer(text):
@@ -506,7 +522,7 @@ def _agreement(
             )
             if re.search(r"\bsigning ceremony\b", around):
                 status = "signed"
-        date, end_date = _date_near(doc, sentence, start)
+        date, end_date = _date_near(doc, sentence, start, within=(clause, min(sentence.end, end + 30)))
         people, states = _participants_and_states(doc, clause, sentence.end)
         event = Event(
             key=_event_key("Agreement", start),
@@ -529,8 +545,10 @@ def _agreement(
         doc.events.append(event)
         return event
     # a verb: the agreement is its object clause
-    if named and any(abs(s - end) < 60 for s, _, _ in named):
-        for s, e, n in named:
+    object_end = _object_end(text, sentence, end)
+    in_object = [(s, e, n) for s, e, n in named if end <= s < object_end and s - end < 60]
+    if in_object:
+        for s, e, n in in_object:
             if not any(ev.name == n for ev in doc.events):
                 _agreement(
                     doc,
@@ -542,7 +560,6 @@ def _agreement(
                     Trigger(n, "Agreement", "noun", trigger.status),
                 )
         return None
-    object_end = _object_end(text, sentence, end)
     obj = text[end:object_end].strip(" ,")
     obj = re.sub(
         r"^(?:(?:during|at|in|after|following) the (?:meeting|talks|summit|dialogue)\s+)?(?:upon|on|to|that|,)?\s*",
@@ -578,7 +595,7 @@ def _agreement(
                 c.iri for c in _concepts_in(doc, text, area_lo, object_end) if c.scheme == "Area"
             )
         )
-    date, end_date = _date_near(doc, sentence, start)
+    date, end_date = _date_near(doc, sentence, start, within=(clause, start))
     event = Event(
         key=_event_key("Agreement", start),
         type="Agreement",
