@@ -385,11 +385,13 @@ def _find_later_mentions(doc: Doc) -> None:
                 and tokens[j].start - tokens[j - 1].end <= 1
             ):
                 j += 1
+            surface = text[tok.start : tokens[j - 1].end]
+            person.aliases.add(surface)
             doc.mentions.append(
                 Mention(
                     tok.start,
                     tokens[j - 1].end,
-                    text[tok.start : tokens[j - 1].end],
+                    surface,
                     person.key,
                     "Official",
                     "surname",
