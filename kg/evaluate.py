@@ -12,13 +12,15 @@ Five categories are scored per article, each as a set, and micro-averaged over a
     or any of its aliases (a node merged across articles keeps one label). States compare
     exactly (``None`` when unknown).
 ``events``
-    (type, sorted party states) of Meeting, Visit, Exercise and Agreement events.
+    (type, sorted party states) of Meeting, Visit, Exercise and Agreement events that have a
+    status (held, planned, signed...): a node without a status only names an exercise or
+    agreement the article mentions, and counts for ``names`` alone.
 ``names``
-    the names (``skos:prefLabel``) of Exercise and Agreement events, compared
+    the names (``skos:prefLabel``) of Exercise and Agreement nodes, compared
     case-insensitively, ignoring a leading "the" and "Exercise", punctuation, and writing a
     four-digit year suffix as two digits ("Balikatan 2025" == "Balikatan 25").
 ``dates``
-    (type, YYYY-MM-DD) of those four event types whose date is a full calendar date.
+    (type, YYYY-MM-DD) of those events whose date is a full calendar date.
 
 The gold format is documented in README ("Evaluating the extractor").
 """
@@ -58,8 +60,15 @@ class EvaluationError(ValueError):
 # --- normalisation ------------------------------------------------------------------------
 
 
+_UNDECOMPOSED = str.maketrans(
+    {"ł": "l", "ø": "o", "đ": "d", "ð": "d", "ħ": "h", "ı": "i", "ŀ": "l", "þ": "th", "æ": "ae",
+     "œ": "oe", "ß": "ss"}
+)  # fmt: skip
+"""Letters that Unicode does not decompose into a base letter and an accent."""
+
+
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_UNDECOMPOSED))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
@@ -362,6 +371,9 @@ def predicted_facts(
     event_articles
         Extra articles an event id belongs to (for events merged across articles).
 
+    An event record whose ``status`` is None only names an exercise or agreement: it counts
+    for ``names``, not for ``events`` or ``dates``.
+
     Examples
     --------
     >>> facts = predicted_facts(
@@ -395,11 +407,16 @@ def predicted_facts(
             continue
         articles = {record["article"], *event_articles.get(record["id"], ())}
         event_name = {record["name"]} if record.get("name") else set()
+        # A node without a status names a treaty or exercise without reporting it as an event.
+        reported = record.get("status", "held") is not None
         for aid in articles:
             facts = bucket(aid)
-            facts["events"].add((record["type"], tuple(sorted(set(record.get("states") or ())))))
+            if reported:
+                facts["events"].add(
+                    (record["type"], tuple(sorted(set(record.get("states") or ()))))
+                )
             date = record.get("date")
-            if isinstance(date, str) and _FULL_DATE.match(date):
+            if reported and isinstance(date, str) and _FULL_DATE.match(date):
                 facts["dates"].add((record["type"], date))
             if record["type"] in NAMED_EVENT_TYPES:
                 facts["names"].update(event_name | set(names.get(record["id"], ())))
