@@ -73,6 +73,11 @@ _NAMED_EXERCISE_PATTERNS = (
         rf"(?P<name>{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}\s+(?:19|20)?\d\d)\b"
     ),
 )
+_LISTED_NAMES = re.compile(
+    r"\b(?:including|such as|dubbed|called|named|code-?named)\s+(?:the\s+)?"
+    rf"(?P<names>{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}{_EXERCISE_NUMBER}"
+    rf"(?:(?:,\s*|\s+and\s+|,\s+and\s+)(?:the\s+)?{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}{_EXERCISE_NUMBER})*)"
+)
 NOT_EXERCISE_WORDS = frozenset(
     "The A An This That These Those Its Their Exercise Exercises Joint Combined Annual The Bilateral "
     "Trilateral Multilateral Military Naval Maritime Air Army Navy Field During In On At And".split()
@@ -156,7 +161,8 @@ def find_events(doc: Doc) -> Doc:
             if cues.negation.search(prefix) or cues.hypothetical.search(prefix):
                 continue
             if (
-                trigger.pos == "noun"
+                trigger.event in ("Meeting", "Visit")
+                and trigger.pos == "noun"
                 and trigger.surface.endswith("s")
                 and GENERIC_MODIFIERS.search(text[clause:start])
             ):
@@ -173,12 +179,17 @@ def find_events(doc: Doc) -> Doc:
             event = _event(doc, cues, sentence, start, end, trigger, inside_agreement is not None)
             if event is None:
                 continue
+            if inside_agreement is not None and inside_agreement[2].parties:
+                parties = _sorted_states({*event.parties, *inside_agreement[2].parties})
+                event = replace(event, parties=parties)
             merged = _merge(doc, event, definite=_is_definite(text, start))
             if inside_agreement is not None:
                 agreement = inside_agreement[2]
                 _update(
                     doc, agreement, concerns=tuple(dict.fromkeys((*agreement.concerns, merged.key)))
                 )
+            if trigger.event == "Exercise":
+                _listed_exercises(doc, sentence, merged, inside_agreement)
     _link_agreements_to_meetings(doc)
     return doc
 
@@ -392,6 +403,29 @@ def _noun_phrase(text: str, start: int, end: int, floor: int) -> str:
     return phrase
 
 
+def _listed_exercises(
+    doc: Doc,
+    sentence: Sentence,
+    event: Event,
+    inside_agreement: tuple[int, int, Event] | None,
+) -> None:
+    """Other named exercises in the sentence ("including Foal Eagle and Key Resolve") become
+    events of their own, sharing the status, parties and date of the trigger's event."""
+    names = [
+        (s, n)
+        for s, _e, kind, n in doc.named_spans
+        if kind == "Exercise" and sentence.start <= s < sentence.end
+    ]
+    for start, name in names:
+        if any(e.type == "Exercise" and e.name and fold(e.name) == fold(name) for e in doc.events):
+            continue
+        named = replace(event, key=_event_key("Exercise", start), name=name, label=name)
+        doc.events.append(named)
+        if inside_agreement is not None:
+            agreement = next(e for e in doc.events if e.key == inside_agreement[2].key)
+            _update(doc, agreement, concerns=tuple(dict.fromkeys((*agreement.concerns, named.key))))
+
+
 def _exercise(
     doc: Doc, cues: _Cues, sentence: Sentence, start: int, end: int, event: Event
 ) -> Event | None:
@@ -453,9 +487,30 @@ def _find_named_spans(doc: Doc) -> None:
             continue
         offset = match.group("name").find(words[0])
         name = " ".join(words)
-        spans.append((match.start("name") + offset, match.start("name") + offset + len(name), "Agreement", name))
+        spans.append(
+            (
+                match.start("name") + offset,
+                match.start("name") + offset + len(name),
+                "Agreement",
+                name,
+            )
+        )
         continue
         spans.append((match.start("name"), match.start("name") + len(name), "Agreement", name))
+    for match in _LISTED_NAMES.finditer(text):
+        sentence = doc.article.sentence_at(match.start())
+        if not re.search(r"\b(?:exercises?|drills?|war\s?games?)\b", sentence.text, re.IGNORECASE):
+            continue
+        for part in re.finditer(
+            rf"{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}{_EXERCISE_NUMBER}",
+            match.group("names"),
+        ):
+            s = match.start("names") + part.start()
+            e = match.start("names") + part.end()
+            words = part.group().split()
+            if words[0] in NOT_EXERCISE_WORDS or overlaps(s, e) or doc.occupied(s, e):
+                continue
+            spans.append((s, e, "Exercise", part.group()))
     for pattern in _NAMED_EXERCISE_PATTERNS:
         for match in pattern.finditer(text):
             name = match.group("name").strip()
@@ -522,7 +577,9 @@ def _agreement(
             )
             if re.search(r"\bsigning ceremony\b", around):
                 status = "signed"
-        date, end_date = _date_near(doc, sentence, start, within=(clause, min(sentence.end, end + 30)))
+        date, end_date = _date_near(
+            doc, sentence, start, within=(clause, min(sentence.end, end + 30))
+        )
         people, states = _participants_and_states(doc, clause, sentence.end)
         event = Event(
             key=_event_key("Agreement", start),
@@ -618,10 +675,21 @@ def _NAMED_AGREEMENT_NEAR(doc: Doc, named: list[tuple[int, int, str]], pos: int)
 
 def _merge(doc: Doc, event: Event, definite: bool) -> Event:
     """Add ``event`` or fold it into an earlier mention of the same event."""
-    for i, other in enumerate(doc.events):
+    candidates = list(enumerate(doc.events))
+    if event.type == "Exercise" and definite and not event.name:
+        # "the exercises" points back to the latest exercise its states fit
+        latest = [
+            (i, e)
+            for i, e in candidates
+            if e.type == "Exercise" and set(event.parties) <= set(e.parties)
+        ]
+        candidates = latest[-1:]
+    for i, other in candidates:
         if other.type != event.type:
             continue
-        if not _same_event(doc, other, event, definite):
+        if not (definite and event.type == "Exercise" and not event.name) and not _same_event(
+            doc, other, event, definite
+        ):
             continue
         merged = replace(
             other,

@@ -28,10 +28,12 @@ NOT_NAMES = frozenset(
     Exercise Operation Joint Combined Forces Force Command Navy Army Air Marine Coast Guard
     Self Japan Korea Republic National State States United Kingdom Royal Mr Ms Mrs Dr""".split()
 )
+POST_NOMINALS = frozenset("MP MEP OBE CBE KBE MBE KC QC PhD Jr Jr. Sr".split())
+ROMAN = re.compile(r"^(?:II|III|IV|VI|VII|VIII)$")
 PARTICLES = frozenset("van von de da di del der bin binti al el la le du".split())
 PRONOUNS = {"he": "he", "she": "she", "him": "he", "her": "she", "his": "he"}
 _NAME_TOKEN = re.compile(
-    r"^(?:[A-Z][a-zà-ÿ'’]+(?:-[A-Za-z][a-zà-ÿ]+)*|[A-Z]{2,}|[A-Z][a-z]*[A-Z][a-z]+|[A-Z]\.)$"
+    r"^(?:[A-Z][a-zà-ÿ'’]+(?:-[A-Za-z][a-zà-ÿ]+)*|[A-Z]{2,}|(?:Mc|Mac|De|Di|La|Le|Van)[A-Z][a-z]+|[A-Z]\.)$"
 )
 
 
@@ -69,8 +71,11 @@ def _read_name(doc: Doc, i: int) -> tuple[int, int] | None:
             and parts
             and j + 1 < len(tokens)
             and tokens[j].start == parts[-1].end
+            and tokens[j + 1].start == tok.end
+            and tokens[j + 1].text.isalpha()
         ):
-            j += 1
+            parts.append(tokens[j + 1])  # "Young-moo": the hyphenated part belongs to the name
+            j += 2
             continue
         if (
             tok.text.lower() in PARTICLES
@@ -107,7 +112,11 @@ def _display_name(raw_tokens: list[str]) -> tuple[str, tuple[str, ...]]:
     caps = [w for w in words if w.isupper() and len(w) > 1]
     if len(words) > 1 and len(caps) == 1 and words[0] == caps[0]:
         words = words[1:] + [words[0]]
-    words = [w.capitalize() if w.isupper() and len(w) > 1 else w for w in words]
+    while len(words) > 1 and words[-1] in POST_NOMINALS:
+        words = words[:-1]
+    words = [
+        w.capitalize() if w.isupper() and len(w) > 1 and not ROMAN.match(w) else w for w in words
+    ]
     identity = tuple(sorted(fold(w) for w in words if len(w) > 1))
     return " ".join(words), identity
 
@@ -197,6 +206,8 @@ def _add_person(
     display, identity = _display_name(words)
     existing = _find_person(doc, identity)
     state = _title_state(doc, *title_span, title) if title and title_span else None
+    if title and title_span and state and state == title.state:
+        _mention_implied_state(doc, title_span, state)
     if existing is not None:
         draft = existing
         if len(identity) > len(draft.name_tokens):
@@ -256,6 +267,15 @@ def _add_person(
         )
     )
     return draft
+
+
+def _mention_implied_state(doc: Doc, span: tuple[int, int], iso3: str) -> None:
+    """A title that names its country by itself ("Secretary of Defense") is a state mention."""
+    if any(m.type == "State" and span[0] <= m.start and m.end <= span[1] for m in doc.mentions):
+        return
+    state_draft(doc, iso3)
+    text = doc.article.text[span[0] : span[1]]
+    doc.mentions.append(Mention(span[0], span[1], text, f"state:{iso3}", "State", "title", iso3))
 
 
 def _role_rank(role: str) -> str:
@@ -425,23 +445,48 @@ def _find_later_mentions(doc: Doc) -> None:
     doc.mentions.sort(key=lambda m: (m.start, -m.end))
 
 
-def _infer_missing_states(doc: Doc) -> None:
-    """Officials with no state: the publisher's state for a domestic post, if it names one."""
-    publisher = doc.article.publisher or ""
-    publisher_state = None
-    if publisher:
-        from kg.lexicon import tokenize
+_DATELINE = re.compile(r"^[A-Z][^\n]{0,80}?\s(?:–|—|--)\s")
 
-        for match in doc.lexicon.state_names.find_all(tokenize(publisher)):
-            publisher_state = match.value[0]
-            break
+
+def dateline_state(doc: Doc) -> str | None:
+    """The state named in a news dateline ("JAKARTA, Indonesia, July 22, 2010 – ..."), if any."""
+    match = _DATELINE.match(doc.article.text)
+    if not match:
+        return None
+    states = [
+        m.state
+        for m in doc.mentions
+        if m.end <= match.end() and m.state and m.type in ("State", "Place")
+    ]
+    return states[-1] if states else None
+
+
+def publisher_state(doc: Doc) -> str | None:
+    """The state the publisher belongs to ("U.S. Department of Defense" -> USA), if named."""
+    from kg.lexicon import tokenize
+
+    publisher = doc.article.publisher or ""
+    for match in doc.lexicon.state_names.find_all(tokenize(publisher)):
+        return match.value[0]
+    for match in doc.lexicon.named.find_all(tokenize(publisher)):
+        if match.value.state:
+            return match.value.state
+    return None
+
+
+def _infer_missing_states(doc: Doc) -> None:
+    """Officials with no state in their title: the host state of a dateline abroad, else the
+    publisher's state; only states the article itself mentions."""
     mentioned = {m.state for m in doc.mentions if m.type == "State"}
-    if publisher_state not in mentioned:
-        publisher_state = None  # never attach a state the article itself does not mention
+    home = publisher_state(doc)
+    host = dateline_state(doc)
+    fallback = host if host and host != home else home
+    if fallback not in mentioned:
+        fallback = None  # never attach a state the article itself does not mention
     for draft in doc.entities.values():
-        if draft.type == "Official" and draft.state is None and publisher_state:
-            draft.state = publisher_state
-            state_draft(doc, publisher_state)
+        if draft.type == "Official" and draft.state is None and fallback:
+            draft.state = fallback
+            state_draft(doc, fallback)
     for mention in doc.mentions:
         if mention.type == "Official" and mention.state is None:
             mention.state = doc.entities[mention.key].state
