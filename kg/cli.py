@@ -19,6 +19,16 @@ STORE_OPTION = click.option(
 )
 
 
+ENDPOINT_OPTION = click.option(
+    "--endpoint",
+    "endpoint",
+    envvar="KG_ENDPOINT",
+    default=None,
+    metavar="URL",
+    help="A SPARQL 1.1 endpoint to use instead of the store (default: $KG_ENDPOINT).",
+)
+
+
 def _fail(message: str, code: int = 1) -> None:
     click.echo(f"Error: {message}", err=True)
     sys.exit(code)
@@ -33,6 +43,7 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @STORE_OPTION
+@ENDPOINT_OPTION
 @click.option(
     "--out",
     "out_dir",
@@ -41,7 +52,9 @@ def main() -> None:
     show_default=True,
     help="Folder for the Turtle and TriG outputs.",
 )
-def build(paths: tuple[Path, ...], store_path: Path | None, out_dir: Path) -> None:
+def build(
+    paths: tuple[Path, ...], store_path: Path | None, endpoint: str | None, out_dir: Path
+) -> None:
     """Build ARTICLE_OR_DIR... (default: the bundled corpus) into the store and write graphs/."""
     from kg.build import build_articles, bundled_corpus, read_articles, write_atomic
     from kg.export import trig, turtle
@@ -49,7 +62,7 @@ def build(paths: tuple[Path, ...], store_path: Path | None, out_dir: Path) -> No
 
     try:
         articles = read_articles(list(paths) or [bundled_corpus()])
-        with opened(store_path or default_store_path(), create=True) as store:
+        with opened(store_path or default_store_path(), create=True, endpoint=endpoint) as store:
             with click.progressbar(length=len(articles), label="Building", file=sys.stderr) as bar:
                 reports = build_articles(store, articles, progress=lambda _a: bar.update(1))
             turtle_bytes = turtle(store)
@@ -67,14 +80,15 @@ def build(paths: tuple[Path, ...], store_path: Path | None, out_dir: Path) -> No
 
 @main.command()
 @STORE_OPTION
-def validate(store_path: Path | None) -> None:
+@ENDPOINT_OPTION
+def validate(store_path: Path | None, endpoint: str | None) -> None:
     """Check the store against the SHACL shapes; exit 1 if any violation."""
     from kg.export import union_graph
     from kg.store import opened
     from kg.validate import validate_graph
 
     try:
-        with opened(store_path, read_only=True) as store:
+        with opened(store_path, read_only=True, endpoint=endpoint) as store:
             data = union_graph(store)
     except StoreError as exc:
         _fail(str(exc))

@@ -1,50 +1,63 @@
-"""Commands for analysts: query and export (registered on the main ``kg`` group)."""
+"""Commands for analysts: query, update, export, list, remove, load, stats.
+
+Each is a thin wrapper over :mod:`kg.query`, :mod:`kg.export` and :mod:`kg.store`; every one
+takes ``--store DIR`` (the embedded store) or ``--endpoint URL`` / ``$KG_ENDPOINT`` (a remote
+SPARQL 1.1 endpoint). Results go to stdout, messages to stderr, failures are one line.
+"""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
-from kg.cli import STORE_OPTION, _fail, main
+from kg.cli import ENDPOINT_OPTION, STORE_OPTION, _fail, main
 from kg.store import StoreError, default_store_path
 
-
-@main.command()
-@STORE_OPTION
-@click.option(
-    "--format", "fmt", type=click.Choice(["entities", "events", "turtle", "trig"]), required=True
+TABLE_FORMATS = ["table", "csv", "tsv", "json", "markdown"]
+EXPORT_FORMATS = [
+    "turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml",
+    "entities", "events", "dyads", "graphml", "gexf",
+]  # fmt: skip
+TIMEOUT_OPTION = click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    help="Seconds before the query or update is stopped.",
 )
-@click.option("--article", default=None, help="Only this article's graph (RDF formats).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
-def export(store_path: Path | None, fmt: str, article: str | None, output: Path | None) -> None:
-    """Export the store: JSON Lines tables (entities, events) or RDF (turtle, trig)."""
-    from kg import export as ex
-    from kg.build import write_atomic
-    from kg.store import opened
 
-    try:
-        with opened(store_path, read_only=True) as store:
-            if fmt == "entities":
-                data = ex.json_lines(ex.entities(store)).encode("utf-8")
-            elif fmt == "events":
-                data = ex.json_lines(ex.events(store)).encode("utf-8")
-            elif fmt == "turtle":
-                data = ex.turtle(store, article)
-            else:
-                data = ex.trig(store, article)
-        if output:
-            write_atomic(output, data)
-        else:
-            sys.stdout.buffer.write(data)
-    except (StoreError, OSError) as exc:
-        _fail(str(exc))
+
+def _target(store_path: Path | None, endpoint: str | None) -> Any:
+    """The store directory (checked, not opened: the query runs in a child) or the endpoint."""
+    from kg.store import _check_dir, connect
+
+    if endpoint:
+        return connect(endpoint=endpoint, read_only=False)
+    path = store_path or default_store_path()
+    _check_dir(path, create=False)
+    return path
+
+
+def _read_text(sparql: str | None, query_file: Path | None, what: str) -> str:
+    if query_file:
+        try:
+            return query_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            _fail(f"{query_file}: cannot read ({getattr(exc, 'strerror', None) or exc})", 2)
+    if sparql:
+        return sparql
+    _fail(f"give a {what}, -f FILE" + (" or --name NAME" if what == "query" else ""), 2)
+    raise AssertionError  # unreachable
 
 
 @main.command()
 @click.argument("sparql", required=False)
 @STORE_OPTION
+@ENDPOINT_OPTION
 @click.option(
     "-f", "--file", "query_file", type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
@@ -53,25 +66,15 @@ def export(store_path: Path | None, fmt: str, article: str | None, output: Path 
     "--list", "list_queries", is_flag=True, help="List the named queries and their questions."
 )
 @click.option("--param", multiple=True, help="Bind a variable: name=value (repeatable).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "tsv", "json", "markdown"]),
-    default="table",
-)
-@click.option(
-    "--timeout",
-    type=float,
-    default=30.0,
-    show_default=True,
-    help="Seconds before the query is stopped.",
-)
-def query(sparql: str | None, store_path: Path | None, query_file: Path | None, name: str | None,
-          list_queries: bool, param: tuple[str, ...], fmt: str, timeout: float) -> None:  # fmt: skip
-    """Run a read-only SPARQL query on the store."""
+@click.option("--format", "fmt", type=click.Choice(TABLE_FORMATS), default="table")
+@TIMEOUT_OPTION
+def query(sparql: str | None, store_path: Path | None, endpoint: str | None,
+          query_file: Path | None, name: str | None, list_queries: bool,
+          param: tuple[str, ...], fmt: str, timeout: float) -> None:  # fmt: skip
+    """Run a read-only SPARQL query: SELECT as a table, ASK as true/false (exit 0/1),
+    CONSTRUCT and DESCRIBE as Turtle."""
     from kg.format import render_table
-    from kg.query import QueryError, named_queries, run_query
-    from kg.store import open_store
+    from kg.query import QueryError, named_queries, parse_params, run_query
 
     queries = named_queries()
     if list_queries:
@@ -82,26 +85,17 @@ def query(sparql: str | None, store_path: Path | None, query_file: Path | None, 
         if name not in queries:
             _fail(f"no named query {name!r}; see 'kg query --list'", 2)
         text = queries[name].text
-    elif query_file:
-        text = query_file.read_text(encoding="utf-8")
-    elif sparql:
-        text = sparql
     else:
-        _fail("give a query, -f FILE or --name NAME", 2)
-    bindings = {}
-    for item in param:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            _fail(f"--param must be name=value, got {item!r}", 2)
-        bindings[key.lstrip("?$")] = value
-    path = store_path or default_store_path()
+        text = _read_text(sparql, query_file, "query")
     try:
-        open_store(path, read_only=True)
-        table = run_query(path, text, timeout=timeout, substitutions=bindings or None)
+        bindings = parse_params(param)
+        table = run_query(
+            _target(store_path, endpoint), text, timeout=timeout, substitutions=bindings or None
+        )
     except StoreError as exc:
         _fail(str(exc))
     except QueryError as exc:
-        _fail(str(exc), 2 if str(exc).startswith(("malformed", "refused")) else 1)
+        _fail(str(exc), exc.exit_code)
     if table.kind == "ask":
         click.echo("true" if table.boolean else "false")
         sys.exit(0 if table.boolean else 1)
@@ -109,3 +103,166 @@ def query(sparql: str | None, store_path: Path | None, query_file: Path | None, 
         click.echo(table.turtle, nl=False)
         return
     click.echo(render_table(table, fmt), nl=False)
+
+
+@main.command()
+@click.argument("sparql", required=False)
+@STORE_OPTION
+@ENDPOINT_OPTION
+@click.option(
+    "-f", "--file", "update_file", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@TIMEOUT_OPTION
+def update(sparql: str | None, store_path: Path | None, endpoint: str | None,
+           update_file: Path | None, timeout: float) -> None:  # fmt: skip
+    """Change data with SPARQL Update (the deliberate way; 'kg query' is read-only)."""
+    from kg.query import QueryError, run_update
+
+    text = _read_text(sparql, update_file, "update")
+    try:
+        target = _target(store_path, endpoint)
+        run_update(target, text, timeout=timeout)
+    except StoreError as exc:
+        _fail(str(exc))
+    except QueryError as exc:
+        _fail(str(exc), exc.exit_code)
+    where = target if isinstance(target, Path) else target.describe()
+    click.echo(f"Updated {where}", err=True)
+
+
+@main.command()
+@STORE_OPTION
+@ENDPOINT_OPTION
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True)
+@click.option("--article", default=None, help="Only this article's graph (RDF and graph formats).")
+@click.option("--with-ontology", is_flag=True, help="Put the ontology and code lists in the file.")
+@click.option("--inferred", is_flag=True, help="Add RDFS entailments (subclasses, subproperties).")
+@click.option(
+    "--view",
+    default="full",
+    show_default=True,
+    help="Network view for graphml/gexf: full, states, officials, article:ID, ego:ENTITY.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def export(store_path: Path | None, endpoint: str | None, fmt: str, article: str | None,
+           with_ontology: bool, inferred: bool, view: str, output: Path | None) -> None:  # fmt: skip
+    """Export the store: RDF, JSON Lines tables (entities, events), dyad-year CSV (dyads), or a
+    network view as GraphML/GEXF."""
+    from kg import export as ex
+    from kg.build import write_atomic
+    from kg.store import opened
+
+    if article and fmt in ("entities", "events", "dyads"):
+        _fail(f"--article applies to RDF and graph formats, not {fmt}", 2)
+    if (with_ontology or inferred) and fmt not in ex.RDF_FORMATS:
+        _fail(f"--with-ontology and --inferred apply to RDF formats, not {fmt}", 2)
+    try:
+        with opened(store_path, read_only=True, endpoint=endpoint) as store:
+            if fmt == "entities":
+                data = ex.json_lines(ex.entities(store)).encode("utf-8")
+            elif fmt == "events":
+                data = ex.json_lines(ex.events(store)).encode("utf-8")
+            elif fmt == "dyads":
+                data = ex.dyads_csv(store).encode("utf-8")
+            elif fmt in ex.GRAPH_FORMATS:
+                data = ex.network_document(store, fmt, f"article:{article}" if article else view)
+            else:
+                data = ex.rdf_export(
+                    store, fmt, article, with_ontology=with_ontology, inferred=inferred
+                )
+        if output:
+            write_atomic(output, data)
+        else:
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+    except StoreError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"{output or 'stdout'}: cannot write ({exc.strerror or exc})")
+
+
+@main.command("list")
+@STORE_OPTION
+@ENDPOINT_OPTION
+@click.option("--format", "fmt", type=click.Choice(TABLE_FORMATS), default="table")
+def list_articles(store_path: Path | None, endpoint: str | None, fmt: str) -> None:
+    """List the articles (and loaded files) in the store with title, date and triple count."""
+    from kg.format import render_table
+    from kg.query import Table
+    from kg.store import list_graphs, opened
+
+    try:
+        with opened(store_path, read_only=True, endpoint=endpoint) as store:
+            graphs = list_graphs(store)
+    except StoreError as exc:
+        _fail(str(exc))
+    table = Table(
+        "select",
+        ("article", "kind", "published", "triples", "title"),
+        tuple((g.name, g.kind, g.published, str(g.triples), g.title) for g in graphs),
+    )
+    click.echo(render_table(table, fmt), nl=False)
+
+
+@main.command()
+@click.argument("article_id")
+@STORE_OPTION
+@ENDPOINT_OPTION
+def remove(article_id: str, store_path: Path | None, endpoint: str | None) -> None:
+    """Remove one article's graph; entities no other article mentions go with it."""
+    from kg.store import opened, remove_article
+
+    try:
+        with opened(store_path, endpoint=endpoint) as store:
+            triples = remove_article(store, article_id)
+    except StoreError as exc:
+        _fail(str(exc))
+    click.echo(f"Removed {article_id} ({triples} triples)", err=True)
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@STORE_OPTION
+@ENDPOINT_OPTION
+@click.option(
+    "--graph", "graph_name", default=None, help="Graph name (default: the file name's stem)."
+)
+def load(file: Path, store_path: Path | None, endpoint: str | None, graph_name: str | None) -> None:
+    """Add an RDF file (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML) as its own graph
+    https://w3id.org/defense-kg/graph/<name>, replacing a graph of that name."""
+    from kg.store import graph_for, load_triples, opened, parse_rdf_file
+
+    try:
+        parsed = parse_rdf_file(file)  # malformed input fails before the store is opened
+        with opened(store_path, endpoint=endpoint, create=True) as store:
+            graph, triples = load_triples(store, graph_for(graph_name or file.stem), parsed)
+    except StoreError as exc:
+        _fail(str(exc))
+    click.echo(f"Loaded {file} into <{graph}> ({triples} triples)", err=True)
+
+
+@main.command()
+@STORE_OPTION
+@ENDPOINT_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def stats(store_path: Path | None, endpoint: str | None, fmt: str) -> None:
+    """Counts: triples, articles, instances by class, date range, states, dyads."""
+    from kg.export import stats as compute
+    from kg.store import opened
+
+    try:
+        with opened(store_path, read_only=True, endpoint=endpoint) as store:
+            numbers = compute(store)
+    except StoreError as exc:
+        _fail(str(exc))
+    if fmt == "json":
+        click.echo(json.dumps(numbers, ensure_ascii=False, indent=1))
+        return
+    for key, value in numbers.items():
+        if key == "classes":
+            for cls, n in value.items():
+                click.echo(f"  {cls:<18} {n}")
+            continue
+        click.echo(f"{key:<20} {'' if value is None else value}")
+        if key == "loaded graphs":
+            click.echo("instances by class:")

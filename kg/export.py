@@ -1,21 +1,38 @@
-"""Exports: RDF serialisations of the store and the two public JSON Lines tables.
+"""Exports: RDF serialisations of the store, the public tables and the network views.
 
-``entities`` and ``events`` are a public interface (documented in README): one JSON object a
-line, keys in a fixed order, rows sorted by ``id``.
+RDF: ``turtle`` and ``trig`` (the project's own stable writers in :mod:`kg.format`), ``ntriples``
+and ``nquads`` (sorted lines), ``jsonld`` (with a ``@context`` of the prefixes used, subjects
+sorted), ``rdfxml`` (Oxigraph's serializer over sorted triples). Every RDF export can carry the
+ontology (``with_ontology``) and RDFS entailments (``inferred``: ``rdfs:subClassOf`` and
+``rdfs:subPropertyOf`` closures computed here, not by owlrl, which corrupts ``xsd:gMonthDay``).
+
+Tables: ``entities`` and ``events`` are a public interface (documented in README): one JSON
+object a line, keys in a fixed order, rows sorted by ``id``. ``dyads`` is a dyad-year CSV.
+Graphs: ``graphml`` and ``gexf`` of the network views of :mod:`kg.network.views`.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, URIRef
 
-from kg.mapping import graph_iri
-from kg.store import Store
-from kg.vocab import DATA, bind_prefixes
+from kg.format import RDF_TYPE, XSD_STRING, TermWriter, trig_bytes, turtle_bytes
+from kg.store import (
+    ONTOLOGY_GRAPH,
+    Backend,
+    Store,
+    StoreError,
+    graph_for,
+    ontology_quads,
+)
+from kg.vocab import DATA, GRAPH, PREFIXES, bind_prefixes
 
 D = "https://w3id.org/defense-kg/ontology#"
 EVENT_TYPES = ("Meeting", "Visit", "Exercise", "Agreement", "Statement", "Incident")
@@ -35,34 +52,202 @@ def _rdflib_term(term: Any) -> URIRef | Literal:
     raise TypeError(f"unexpected term {term!r} (the store holds no blank nodes)")
 
 
-def to_rdflib(store: Store, article: str | None = None) -> Dataset:
-    dataset = Dataset()
-    bind_prefixes(dataset)
-    graph = str(graph_iri(article)) if article else None
-    for quad in store.quads(graph):
-        g = dataset.graph(URIRef(quad.graph_name.value))
-        g.add((_rdflib_term(quad.subject), _rdflib_term(quad.predicate), _rdflib_term(quad.object)))
-    return dataset
+# --- RDF ----------------------------------------------------------------------------------
+
+INFERRED_GRAPH = "https://w3id.org/defense-kg/inferred-graph"
+RDF_FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml")
+_RDF_TYPE = ox.NamedNode(RDF_TYPE)
+_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+_SUBPROPERTY = "http://www.w3.org/2000/01/rdf-schema#subPropertyOf"
 
 
-def union_graph(store: Store, article: str | None = None) -> Graph:
+def _graphs(store: Backend, article: str | None) -> list[str]:
+    if article is None:
+        return store.article_graphs()
+    graph = graph_for(article)
+    if graph not in store.article_graphs():
+        raise StoreError(f"no article {article!r} in {store.describe()}")
+    return [graph]
+
+
+def _ontology(store: Backend) -> list[ox.Quad]:
+    quads = list(store.quads(ONTOLOGY_GRAPH))
+    return quads or ontology_quads()
+
+
+def _closure(pairs: Iterable[tuple[str, str]]) -> dict[str, set[str]]:
+    """Reflexive-free transitive closure: term -> every strict ancestor."""
+    parents: dict[str, set[str]] = defaultdict(set)
+    for child, parent in pairs:
+        if child != parent:
+            parents[child].add(parent)
+    closure: dict[str, set[str]] = {}
+    for start in list(parents):
+        seen: set[str] = set()
+        todo = list(parents[start])
+        while todo:
+            node = todo.pop()
+            if node not in seen and node != start:
+                seen.add(node)
+                todo.extend(parents.get(node, ()))
+        closure[start] = seen
+    return closure
+
+
+def entailments(
+    triples: Iterable[tuple[Any, Any, Any]], ontology: Iterable[ox.Quad]
+) -> set[tuple[Any, Any, Any]]:
+    """RDFS rules 7 and 9 over ``triples``: types of superclasses, superproperty statements.
+
+    Only triples not already in ``triples`` are returned.
+    """
+    onto = list(ontology)
+    classes = _closure(
+        (q.subject.value, q.object.value)
+        for q in onto
+        if q.predicate.value == _SUBCLASS and isinstance(q.object, ox.NamedNode)
+    )
+    properties = _closure(
+        (q.subject.value, q.object.value)
+        for q in onto
+        if q.predicate.value == _SUBPROPERTY and isinstance(q.object, ox.NamedNode)
+    )
+    given = set(triples)
+    out: set[tuple[Any, Any, Any]] = set()
+    for s, p, o in given:
+        if p == _RDF_TYPE and isinstance(o, ox.NamedNode):
+            for parent in classes.get(o.value, ()):
+                out.add((s, _RDF_TYPE, ox.NamedNode(parent)))
+        for parent in properties.get(p.value, ()):
+            out.add((s, ox.NamedNode(parent), o))
+    # a superproperty's statements can have types entailed too (rdf:type has no superproperty)
+    return out - given
+
+
+def rdf_quads(
+    store: Backend,
+    article: str | None = None,
+    *,
+    with_ontology: bool = False,
+    inferred: bool = False,
+) -> list[ox.Quad]:
+    """The quads an RDF export holds: article graphs, then the ontology and entailments."""
+    quads = [q for g in _graphs(store, article) for q in store.quads(g)]
+    onto = _ontology(store) if (with_ontology or inferred) else []
+    if inferred:
+        triples = {(q.subject, q.predicate, q.object) for q in quads}
+        graph = ox.NamedNode(INFERRED_GRAPH)
+        quads += [ox.Quad(s, p, o, graph) for s, p, o in entailments(triples, onto)]
+    if with_ontology:
+        quads += onto
+    return quads
+
+
+def _triples(quads: Iterable[ox.Quad]) -> set[tuple[Any, Any, Any]]:
+    return {(q.subject, q.predicate, q.object) for q in quads}
+
+
+def _sort_key(t: tuple[Any, ...]) -> tuple[str, ...]:
+    return tuple(str(x) for x in t)
+
+
+def _ntriples(triples: Iterable[tuple[Any, ...]]) -> bytes:
+    return "".join(sorted(" ".join(str(x) for x in t) + " .\n" for t in triples)).encode("utf-8")
+
+
+def jsonld_bytes(triples: Iterable[tuple[Any, Any, Any]]) -> bytes:
+    """JSON-LD with a ``@context`` of the project prefixes used; subjects and values sorted."""
+    writer = TermWriter()
+
+    def compact(iri: str) -> str:
+        short = writer.iri(iri)
+        return iri if short.startswith("<") else short
+
+    nodes: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    for s, p, o in triples:
+        node = nodes[s.value if isinstance(s, ox.NamedNode) else f"_:{s.value}"]
+        if p == _RDF_TYPE and isinstance(o, ox.NamedNode):
+            node["@type"].append(compact(o.value))
+            continue
+        if isinstance(o, ox.NamedNode):
+            value: Any = {"@id": compact(o.value)}
+        elif isinstance(o, ox.BlankNode):
+            value = {"@id": f"_:{o.value}"}
+        elif o.language:
+            value = {"@value": o.value, "@language": o.language}
+        elif o.datatype.value == XSD_STRING:
+            value = o.value
+        else:
+            value = {"@value": o.value, "@type": compact(o.datatype.value)}
+        node[compact(p.value)].append(value)
+    graph = []
+    for subject in sorted(nodes):
+        entry: dict[str, Any] = {"@id": compact(subject)}
+        for key in sorted(nodes[subject], key=lambda k: (k != "@type", k)):
+            entry[key] = sorted(nodes[subject][key], key=lambda v: json.dumps(v, sort_keys=True))
+        graph.append(entry)
+    context = {p: writer.used[p] for p in sorted(writer.used)}
+    document = {"@context": context, "@graph": graph}
+    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def rdf_export(
+    store: Backend,
+    fmt: str,
+    article: str | None = None,
+    *,
+    with_ontology: bool = False,
+    inferred: bool = False,
+) -> bytes:
+    """One of :data:`RDF_FORMATS`; the same store always gives the same bytes."""
+    quads = rdf_quads(store, article, with_ontology=with_ontology, inferred=inferred)
+    if fmt == "turtle":
+        return turtle_bytes(_triples(quads))
+    if fmt == "trig":
+        return trig_bytes(set(quads))
+    if fmt == "ntriples":
+        return _ntriples(_triples(quads))
+    if fmt == "nquads":
+        return _ntriples({(q.subject, q.predicate, q.object, q.graph_name) for q in quads})
+    if fmt == "jsonld":
+        return jsonld_bytes(_triples(quads))
+    if fmt == "rdfxml":
+        triples = [ox.Triple(*t) for t in sorted(_triples(quads), key=_sort_key)]
+        return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=dict(PREFIXES)) or b""
+    raise ValueError(f"unknown RDF format {fmt!r}; choose one of {', '.join(RDF_FORMATS)}")
+
+
+def turtle(store: Backend, article: str | None = None) -> bytes:
+    """The union of the article graphs as Turtle (stable bytes: no blank nodes, sorted)."""
+    return rdf_export(store, "turtle", article)
+
+
+def trig(store: Backend, article: str | None = None) -> bytes:
+    """The article graphs as TriG, one block per graph (stable bytes)."""
+    return rdf_export(store, "trig", article)
+
+
+def _rdflib_graph(triples: Iterable[tuple[Any, Any, Any]]) -> Graph:
     graph = Graph(bind_namespaces="core")
     bind_prefixes(graph)
-    graph_name = str(graph_iri(article)) if article else None
-    for quad in store.quads(graph_name):
-        graph.add(
-            (_rdflib_term(quad.subject), _rdflib_term(quad.predicate), _rdflib_term(quad.object))
-        )
+    for s, p, o in triples:
+        graph.add((_rdflib_term(s), _rdflib_term(p), _rdflib_term(o)))
     return graph
 
 
-def turtle(store: Store, article: str | None = None) -> bytes:
-    """The union of the article graphs as Turtle (stable bytes: no blank nodes, sorted)."""
-    return union_graph(store, article).serialize(format="turtle", encoding="utf-8")
+def union_graph(store: Backend, article: str | None = None) -> Graph:
+    """The union of the article graphs as an rdflib Graph (for pySHACL)."""
+    return _rdflib_graph(_triples(q for g in _graphs(store, article) for q in store.quads(g)))
 
 
-def trig(store: Store, article: str | None = None) -> bytes:
-    return to_rdflib(store, article).serialize(format="trig", encoding="utf-8")
+def to_rdflib(store: Backend, article: str | None = None) -> Dataset:
+    """The article graphs as an rdflib Dataset."""
+    dataset = Dataset()
+    bind_prefixes(dataset)
+    for quad in (q for g in _graphs(store, article) for q in store.quads(g)):
+        g = dataset.graph(URIRef(quad.graph_name.value))
+        g.add((_rdflib_term(quad.subject), _rdflib_term(quad.predicate), _rdflib_term(quad.object)))
+    return dataset
 
 
 # --- tables -------------------------------------------------------------------------------
@@ -214,8 +399,193 @@ def events(store: Store) -> list[dict[str, Any]]:
     return out
 
 
+# --- dyad-years, statistics, network views --------------------------------------------------
+
+DYAD_COUNTS = (
+    ("meetings", "Meeting"),
+    ("visits", "Visit"),
+    ("agreements", "Agreement"),
+    ("exercises", "Exercise"),
+    ("incidents", "Incident"),
+)
+DYAD_COLUMNS = ("state1", "state2", "ccode1", "ccode2", "year", *(c for c, _ in DYAD_COUNTS))
+
+
+def _year(date: str | None) -> str:
+    """The year of an ``xsd:date``/``gYearMonth``/``gYear`` value; '' for ``gMonthDay`` or none.
+
+    Examples
+    --------
+    >>> _year("2021-01-30"), _year("2021"), _year("--01-30"), _year(None)
+    ('2021', '2021', '', '')
+    """
+    if not date or date.startswith("--"):
+        return ""
+    head = date[1:] if date.startswith("-") else date
+    digits = head.split("-", 1)[0]
+    return ("-" if date.startswith("-") else "") + digits if digits.isdigit() else ""
+
+
+def dyad_years(store: Backend) -> list[dict[str, Any]]:
+    """Dyad-year rows in the style of the Correlates of War and DCAD data.
+
+    One row per unordered pair of states (ISO-3, alphabetical) and year with at least one
+    meeting, visit, agreement, exercise or incident linked to the pair's
+    ``dkg:BilateralRelation``; events without a year are counted in a row with an empty year.
+    ``ccode1``/``ccode2`` are the states' COW codes (``dkg:cowCode``), empty when unknown.
+    """
+    types = " ".join(f"<{D}{t}>" for _, t in DYAD_COUNTS)
+    rows = _select(
+        store,
+        f"""SELECT DISTINCT ?e ?type ?iso1 ?iso2 ?c1 ?c2 ?date WHERE {{
+          ?e <{D}relation> ?rel ; a ?type .
+          VALUES ?type {{ {types} }}
+          ?rel <{D}relationState> ?s1, ?s2 .
+          ?s1 <{D}iso3> ?iso1 . ?s2 <{D}iso3> ?iso2 .
+          FILTER(STR(?iso1) < STR(?iso2))
+          OPTIONAL {{ ?s1 <{D}cowCode> ?c1 }}
+          OPTIONAL {{ ?s2 <{D}cowCode> ?c2 }}
+          OPTIONAL {{ ?e <{D}date> ?date }}
+        }}""",
+    )
+    column = {t: c for c, t in DYAD_COUNTS}
+    codes: dict[str, set[int]] = defaultdict(set)
+    dates: dict[tuple[str, str, str, str], set[str]] = defaultdict(set)
+    for row in rows:
+        key = (row["iso1"], row["iso2"], row["e"], row["type"][len(D) :])
+        dates[key]  # noqa: B018 - registers the event even without a date
+        if "date" in row:
+            dates[key].add(row["date"])
+        for iso, code in ((row["iso1"], row.get("c1")), (row["iso2"], row.get("c2"))):
+            if code is not None:
+                codes[iso].add(int(code))
+    counts: dict[tuple[str, str, str], dict[str, int]] = {}
+    for (iso1, iso2, _event, etype), values in dates.items():
+        year = min((_year(d) for d in values), key=lambda y: (y == "", y), default="")
+        cell = counts.setdefault((iso1, iso2, year), {c: 0 for c, _ in DYAD_COUNTS})
+        cell[column[etype]] += 1
+    out = []
+    for (iso1, iso2, year), cell in sorted(
+        counts.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2] == "", kv[0][2])
+    ):
+        out.append(
+            {
+                "state1": iso1,
+                "state2": iso2,
+                "ccode1": min(codes[iso1]) if codes[iso1] else None,
+                "ccode2": min(codes[iso2]) if codes[iso2] else None,
+                "year": year,
+                **cell,
+            }
+        )
+    return out
+
+
+def dyads_csv(store: Backend) -> str:
+    """:func:`dyad_years` as CSV with the header ``state1,state2,ccode1,ccode2,year,...``."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(DYAD_COLUMNS)
+    for row in dyad_years(store):
+        writer.writerow(["" if row[c] is None else row[c] for c in DYAD_COLUMNS])
+    return out.getvalue()
+
+
+def stats(store: Backend) -> dict[str, Any]:
+    """Counts for ``kg stats``: triples, articles, instances by class, date range, states, dyads."""
+    from kg.store import list_graphs
+
+    graphs = list_graphs(store)
+    classes = {
+        row["c"][len(D) :]: int(row["n"])
+        for row in _select(
+            store,
+            f"""SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE {{
+              GRAPH ?g {{ ?x a ?c }}
+              FILTER(STRSTARTS(STR(?g), "{GRAPH}") && STRSTARTS(STR(?c), "{D}"))
+            }} GROUP BY ?c""",
+        )
+    }
+    dates = sorted(
+        row["d"]
+        for row in _select(
+            store,
+            f"""SELECT DISTINCT ?d WHERE {{ GRAPH ?g {{ ?e <{D}date> ?d }}
+                FILTER(STRSTARTS(STR(?g), "{GRAPH}")) }}""",
+        )
+        if _year(row["d"])
+    )
+    return {
+        "triples": sum(g.triples for g in graphs),
+        "articles": sum(1 for g in graphs if g.kind == "article"),
+        "loaded graphs": sum(1 for g in graphs if g.kind == "loaded"),
+        "classes": dict(sorted(classes.items())),
+        "first date": dates[0] if dates else None,
+        "last date": dates[-1] if dates else None,
+        "states": classes.get("State", 0),
+        "dyads": classes.get("BilateralRelation", 0),
+    }
+
+
+GRAPH_FORMATS = ("graphml", "gexf")
+
+
+def _flat(value: Any) -> str | int | float | bool | None:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def network_document(store: Backend, fmt: str, view: str = "full") -> bytes:
+    """A network view (``full``, ``states``, ``officials``, ``article:ID``...) as GraphML/GEXF.
+
+    The projection is :func:`kg.network.views.view`; list and dict attributes are written as
+    JSON strings (GraphML and GEXF hold scalars only), missing values are left out.
+    """
+    import networkx as nx
+
+    from kg.network.views import NetworkError
+    from kg.network.views import view as network_view
+
+    try:
+        source = network_view(store, view)  # type: ignore[arg-type]
+    except NetworkError as exc:
+        raise StoreError(str(exc)) from None
+    graph = source.__class__()
+    for node, attrs in source.nodes(data=True):
+        graph.add_node(node, **{k: _flat(v) for k, v in attrs.items() if v is not None})
+    if source.is_multigraph():
+        for u, v, key, attrs in source.edges(keys=True, data=True):
+            flat = {k: _flat(x) for k, x in attrs.items() if x is not None}
+            graph.add_edge(u, v, key=key, **flat)
+    else:
+        for u, v, attrs in source.edges(data=True):
+            graph.add_edge(u, v, **{k: _flat(x) for k, x in attrs.items() if x is not None})
+    out = io.BytesIO()
+    if fmt == "graphml":
+        nx.write_graphml(graph, out, named_key_ids=True)
+    elif fmt == "gexf":
+        nx.write_gexf(graph, out)
+    else:
+        raise ValueError(f"unknown graph format {fmt!r}")
+    return out.getvalue()
+
+
 def json_lines(records: list[dict[str, Any]]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False, sort_keys=False) + "\n" for r in records)
 
 
-__all__ = ["turtle", "trig", "entities", "events", "json_lines", "DATA"]
+__all__ = [
+    "DATA",
+    "RDF_FORMATS",
+    "dyad_years",
+    "dyads_csv",
+    "entities",
+    "events",
+    "json_lines",
+    "network_document",
+    "rdf_export",
+    "stats",
+    "trig",
+    "turtle",
+]
