@@ -1,0 +1,175 @@
+"""Benchmark: extraction alone and the whole build, on one core and on all cores.
+
+A synthetic corpus (``scripts/synthetic.py``, deterministic for a seed) is generated first;
+then four timings are taken and printed as a Markdown table:
+
+- ``extract``: ``kg.extract.extract`` on articles already read (one process; then a pool of
+  one process per core, articles sent to the workers and record counts sent back);
+- ``build``: reading the files, extraction, mapping to quads and writing each article's named
+  graph into a fresh on-disk store (one process: ``kg.build.read_articles`` +
+  ``build_articles``; all cores: extraction and mapping in a pool, the store written by the
+  parent, since one process owns the store).
+
+Loading the lexicon (once per process) is timed separately. Usage::
+
+    .venv/bin/python scripts/bench_extract.py --extract-count 2000 --build-count 10000
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from synthetic import generate, write_corpus  # noqa: E402
+
+from kg.article import Article, read_article_text  # noqa: E402
+from kg.build import build_articles, read_articles  # noqa: E402
+from kg.extract import extract  # noqa: E402
+from kg.lexicon import load_lexicon  # noqa: E402
+from kg.mapping import extraction_quads, graph_iri  # noqa: E402
+from kg.store import opened  # noqa: E402
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    stage: str
+    processes: int
+    articles: int
+    words: int
+    seconds: float
+
+    @property
+    def row(self) -> str:
+        return (
+            f"| {self.stage} | {self.processes} | {self.articles:,} | {self.words:,} | "
+            f"{self.seconds:.2f} | {self.articles / self.seconds:,.0f} | "
+            f"{self.words / self.seconds:,.0f} |"
+        )
+
+
+def _words(articles: list[Article]) -> int:
+    return sum(len(a.text.split()) for a in articles)
+
+
+def _timed(action: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+# --- workers (module level so that they pickle) --------------------------------------------
+
+
+def _init_worker() -> None:
+    load_lexicon()
+
+
+def _extract_counts(article: Article) -> int:
+    x = extract(article)
+    return len(x.entities) + len(x.events) + len(x.claims)
+
+
+def _quads(article: Article) -> tuple[str, list[Any]]:
+    return str(graph_iri(article.id)), extraction_quads(extract(article))
+
+
+def _chunks(n: int, processes: int) -> int:
+    return max(1, n // (processes * 8))
+
+
+# --- the four measurements -----------------------------------------------------------------
+
+
+def bench_extract(articles: list[Article], processes: int) -> Timing:
+    words = _words(articles)
+    if processes == 1:
+        seconds = _timed(lambda: [_extract_counts(a) for a in articles])
+    else:
+        with mp.get_context("fork").Pool(processes, initializer=_init_worker) as pool:
+            pool.map(_extract_counts, articles[:processes])  # warm every worker up
+            seconds = _timed(
+                lambda: pool.map(
+                    _extract_counts, articles, chunksize=_chunks(len(articles), processes)
+                )
+            )
+    return Timing("extract", processes, len(articles), words, seconds)
+
+
+def bench_build(corpus: Path, processes: int, work: Path) -> Timing:
+    store_dir = work / f"store-{processes}"
+    articles: list[Article] = []
+
+    def one_process() -> None:
+        articles.extend(read_articles([corpus]))
+        with opened(store_dir, create=True) as store:
+            build_articles(store, articles)
+
+    def all_cores() -> None:
+        articles.extend(read_articles([corpus]))
+        chunksize = _chunks(len(articles), processes)
+        with opened(store_dir, create=True) as store:
+            store.ensure_ontology()
+            with mp.get_context("fork").Pool(processes, initializer=_init_worker) as pool:
+                for graph, quads in pool.imap(_quads, articles, chunksize=chunksize):
+                    store.replace_graph(graph, quads)
+
+    seconds = _timed(one_process if processes == 1 else all_cores)
+    return Timing("build", processes, len(articles), _words(articles), seconds)
+
+
+def run(extract_count: int, build_count: int, processes: int, seed: int) -> Iterator[str]:
+    """Yield the lines of the Markdown report as the measurements finish."""
+    start = time.perf_counter()
+    lexicon = load_lexicon()
+    yield f"Lexicon loaded in {time.perf_counter() - start:.2f} s (once per process)."
+    texts = list(generate(extract_count, seed))
+    articles = [
+        read_article_text(t.text, name=t.id, default_id=t.id, lexicon=lexicon) for t in texts
+    ]
+    yield (
+        f"Synthetic corpus: seed {seed}, {_words(articles) / len(articles):.0f} words per article; "
+        f"{os.cpu_count()} CPU(s), Python {sys.version.split()[0]}."
+    )
+    yield ""
+    yield "| stage | processes | articles | words | seconds | articles/s | words/s |"
+    yield "|---|---|---|---|---|---|---|"
+    counts = sorted({1, processes})
+    for n in counts:
+        yield bench_extract(articles, n).row
+    if build_count:
+        with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
+            corpus = Path(tmp) / "corpus"
+            write_corpus(corpus, build_count, seed)
+            (corpus / "gold.json").unlink()
+            for n in counts:
+                yield bench_build(corpus, n, Path(tmp)).row
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmark extraction and the build.")
+    parser.add_argument("--extract-count", type=int, default=2000, help="articles to extract")
+    parser.add_argument(
+        "--build-count", type=int, default=1000, help="articles to build (0: skip the build)"
+    )
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    for line in run(args.extract_count, args.build_count, args.processes, args.seed):
+        print(line, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
