@@ -223,7 +223,13 @@ def python_layout(graph: nx.Graph, seed: int = LAYOUT_SEED) -> dict[str, tuple[f
     ig_graph = igraph.Graph(n=len(nodes), edges=edges)
     rng = random.Random(seed)
     start = [[rng.uniform(-1, 1), rng.uniform(-1, 1)] for _ in nodes]
-    coords = ig_graph.layout_fruchterman_reingold(seed=start, niter=500).coords
+    # igraph draws random numbers through a module-wide generator (the ``random`` module by
+    # default): lend it a seeded one for this call, then give the default back.
+    igraph.set_random_number_generator(random.Random(seed))
+    try:
+        coords = ig_graph.layout_fruchterman_reingold(seed=start, niter=500).coords
+    finally:
+        igraph.set_random_number_generator(random)
     xs, ys = [c[0] for c in coords], [c[1] for c in coords]
     span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
     size = 40.0 * len(nodes) ** 0.5

@@ -264,14 +264,14 @@ def timeline(full: nx.MultiDiGraph, state_a: str, state_b: str) -> list[Timeline
 
     Besides each event (``kind`` "event", dated by ``dkg:date``), an exercise's ``lastHeld`` and
     ``haltedSince`` years are rows of their own (``kind`` "last held" with status "held",
-    "halted since" with status "suspended"). Dates
-    with a year come first, then yearless dates (``--01-30``), then undated events; ties by
-    type and label. The quote is the event's first evidence span (for a milestone, the first
-    that writes its year).
+    "halted since" with status "suspended"). Dates with a year come first, then yearless
+    dates (``--01-30``), then undated events; ties in the order the events are first reported
+    (article, offset). The quote is the event's first evidence span (for a milestone, the
+    first that writes its year).
     """
     if state_a == state_b:
         raise NetworkError("a timeline needs two different states")
-    rows = []
+    keyed = []
     for event, attrs in full.nodes(data=True):
         if attrs["type"] not in EVENT_TYPES:
             continue
@@ -281,27 +281,20 @@ def timeline(full: nx.MultiDiGraph, state_a: str, state_b: str) -> list[Timeline
         status = attrs.get("status", "")
         status = ", ".join(status) if isinstance(status, list) else status
         evidence = attrs.get("evidence", [])
-        entries = [("event", attrs.get("date", ""), status, evidence[0] if evidence else {})]
+        first = evidence[0] if evidence else {"article": "", "start": 0}
+        entries = [("event", attrs.get("date", ""), status, first)]
         entries += [
             (kind, attrs[key], milestone_status, _dated_quote(evidence, attrs[key]))
             for key, kind, milestone_status in _MILESTONES
             if attrs.get(key)
         ]
-        for kind, date, status, quote in entries:
-            rows.append(
-                TimelineRow(
-                    date,
-                    kind,
-                    attrs["type"],
-                    attrs["label"],
-                    status,
-                    quote.get("text", ""),
-                    quote.get("article", ""),
-                    event,
-                )  # fmt: skip
-            )
-    rows.sort(key=lambda r: (date_key(r.date or None), r.type, r.label, r.kind, r.event))
-    return rows
+        for order, (kind, date, row_status, quote) in enumerate(entries):
+            row = TimelineRow(date, kind, attrs["type"], attrs["label"], row_status,
+                              quote.get("text", ""), quote.get("article", ""), event)  # fmt: skip
+            position = (date_key(date or None), first["article"], first["start"], order, event)
+            keyed.append((position, row))
+    keyed.sort(key=lambda pair: pair[0])
+    return [row for _, row in keyed]
 
 
 # --- output -------------------------------------------------------------------------------
