@@ -15,6 +15,7 @@ text are dropped, so every record has evidence.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from kg.article import Article
 from kg.extract.claims import find_claims
@@ -81,6 +82,17 @@ def assemble(doc: Doc) -> Extraction:
             )
         )
     events = tuple(_clean_event(e, kept) for e in doc.events)
+    # an event no state can be attached to is a mention we could not resolve: leave it out
+    events = tuple(e for e in events if e.parties or e.type in ("Statement",))
+    keys = {e.key for e in events}
+    events = tuple(
+        replace(
+            e,
+            concerns=tuple(k for k in e.concerns if k in keys),
+            agreed_at=e.agreed_at if e.agreed_at in keys else None,
+        )
+        for e in events
+    )
     keys = {e.key for e in events}
     events = tuple(
         e if (e.halted_by in keys or e.halted_by is None) else _drop(e, "halted_by") for e in events

@@ -43,6 +43,7 @@ NP_STOP = frozenset(
 )
 NP_KEEP_ED = frozenset("combined coordinated integrated advanced specialized specialised".split())
 AGREEMENT_NOUNS = (
+    "Action Plan",
     "Agreement", "Treaty", "Memorandum", "Accord", "Pact", "Framework", "Roadmap", "Arrangement",
     "Declaration", "Initiative", "Plan of Action", "Statement of Intent", "Letter of Intent",
 )  # fmt: skip
@@ -149,9 +150,17 @@ def find_events(doc: Doc) -> Doc:
         handled = _incidents(doc, cues, sentence)
         agreements: list[tuple[int, int, Event]] = []  # (object start, object end, event)
         triggers = [m for m in doc.lexicon.triggers.find_all(tokenize(sentence.text))]
+        event_triggers = [
+            sentence.start + m.start
+            for m in triggers
+            if m.value.event in ("Meeting", "Visit", "Exercise", "Incident")
+        ]
         for raw in triggers:
             start, end = sentence.start + raw.start, sentence.start + raw.end
             trigger: Trigger = raw.value
+            before = [p for p in event_triggers if p < start]
+            after = [p for p in event_triggers if p > start]
+            window = (before[-1] if before else sentence.start, after[0] if after else sentence.end)
             if trigger.event == "Statement":
                 continue
             if _inside_entity(doc, start, end) or start in handled:
@@ -176,7 +185,9 @@ def find_events(doc: Doc) -> Doc:
                 continue
             if inside_agreement is not None and trigger.event in ("Meeting", "Visit"):
                 continue  # "agreed to hold regular meetings" is part of the agreement
-            event = _event(doc, cues, sentence, start, end, trigger, inside_agreement is not None)
+            event = _event(
+                doc, cues, sentence, start, end, trigger, inside_agreement is not None, window
+            )
             if event is None:
                 continue
             if inside_agreement is not None and inside_agreement[2].parties:
@@ -246,8 +257,24 @@ def _date_near(
     return best.value, best.end_value
 
 
-def _participants_and_states(doc: Doc, lo: int, hi: int) -> tuple[list[str], list[str]]:
-    mentions = [m for m in doc.mentions_in(lo, hi)]
+_ORIGIN = re.compile(r"\b(?:from|border with|borders? of)\s+(?:the\s+)?$")
+
+
+def _participants_and_states(
+    doc: Doc, lo: int, hi: int, after: int | None = None
+) -> tuple[list[str], list[str]]:
+    """Officials and states of the mentions in [lo, hi). Past ``after`` (the trigger), places
+    of origin ("arriving from Seoul") and targets ("deter Russian aggression") are not parties."""
+    text = doc.article.text
+    mentions = []
+    for m in doc.mentions_in(lo, hi):
+        if after is not None and m.start >= after:
+            context = text[max(lo, m.start - 20) : m.start]
+            if _ORIGIN.search(context) or re.search(
+                r"\b(?:deter\w*|against|counter\w*)\s+$", context
+            ):
+                continue
+        mentions.append(m)
     people = list(dict.fromkeys(m.key for m in mentions if m.type == "Official"))
     states = _states(mentions)
     for key in people:
@@ -268,12 +295,30 @@ def _latest(doc: Doc, event_type: str) -> Event | None:
 
 
 def _event(
-    doc: Doc, cues: _Cues, sentence: Sentence, start: int, end: int, trigger: Trigger, agreed: bool
+    doc: Doc,
+    cues: _Cues,
+    sentence: Sentence,
+    start: int,
+    end: int,
+    trigger: Trigger,
+    agreed: bool,
+    window: tuple[int, int] | None = None,
 ) -> Event | None:
     text = doc.article.text
     clause = _clause_start(text, sentence, start)
-    topic = _topic_start(text, end, sentence.end)
-    people, states = _participants_and_states(doc, clause, topic)
+    lo, hi = window or (clause, sentence.end)
+    lo = max(lo, clause)
+    topic = _topic_start(text, end, hi)
+    people, states = _participants_and_states(doc, lo, topic, after=end)
+    if not any(doc.entities[p].type == "Official" for p in people) and lo > clause:
+        # the subject of an earlier clause carries over: "Mattis ... to meet ... and to meet ..."
+        subject, _ = _participants_and_states(doc, clause, lo)
+        people = subject[:1] + people
+        states = list(
+            dict.fromkeys(
+                [*(doc.entities[p].state for p in subject[:1] if doc.entities[p].state), *states]
+            )
+        )
     status = trigger.status
     if agreed:
         status = "agreed"
@@ -338,6 +383,11 @@ def _visit(doc: Doc, sentence: Sentence, start: int, end: int, event: Event) -> 
     clause = _clause_start(text, sentence, start)
     before = [m for m in doc.mentions_in(clause, start) if m.type == "Official"]
     visitor = before[-1].key if before else None
+    others = [
+        m.key
+        for m in doc.mentions_in(clause, sentence.end)
+        if m.type == "Official" and m.key != visitor
+    ]
     after = [
         m
         for m in doc.mentions_in(end, sentence.end)
@@ -354,16 +404,27 @@ def _visit(doc: Doc, sentence: Sentence, start: int, end: int, event: Event) -> 
         for m in doc.mentions_in(end, sentence.end)
         if m.type == "Official" and re.search(r"\bwith\s+$", text[max(end, m.start - 6) : m.start])
     ]
-    participants = tuple(dict.fromkeys([k for k in (visitor, *with_people) if k]))
+    participants = tuple(dict.fromkeys([k for k in (visitor, *with_people, *others) if k]))
     states: list[str] = []
     if visitor and doc.entities[visitor].state:
         states.append(doc.entities[visitor].state or "")
+    elif visitor is None:
+        # "The UK delegation visited ...", "The Defence Secretary will visit ...": the subject
+        subject = [m.state for m in doc.mentions_in(clause, start) if m.type == "State" and m.state]
+        states.extend(subject[:1])
+    for key in others:
+        if doc.entities[key].state:
+            states.append(doc.entities[key].state or "")
     dest_state = doc.state_of(destination) if destination else None
     if dest_state:
         states.append(dest_state)
     for key in with_people:
         if doc.entities[key].state:
             states.append(doc.entities[key].state or "")
+    if len(set(states)) < 2:
+        host = _visit_host(doc, sentence, set(states))
+        if host:
+            states.append(host)
     if not states:
         states = list(event.parties)
     visitor_name = doc.entities[visitor].name if visitor else "delegation"
@@ -375,6 +436,27 @@ def _visit(doc: Doc, sentence: Sentence, start: int, end: int, event: Event) -> 
         destination=destination,
         label=f"Visit by {visitor_name} to {dest_name}",
     )
+
+
+def _visit_host(doc: Doc, sentence: Sentence, known: set[str]) -> str | None:
+    """The host of a visit whose destination is not named: a place "in X" in the sentence,
+    the dateline's state, or the other party of the article's meeting."""
+    text = doc.article.text
+    for m in doc.mentions_in(sentence.start, sentence.end):
+        if m.state and m.state not in known and m.type in ("Place", "State"):
+            if re.search(r"\b(?:in|to|at)\s+(?:the\s+)?$", text[max(0, m.start - 8) : m.start]):
+                return m.state
+    from kg.extract.people import dateline_state
+
+    host = dateline_state(doc)
+    if host and host not in known:
+        return host
+    for event in reversed(doc.events):
+        if event.type in ("Meeting", "Agreement") and len(event.parties) == 2:
+            rest = set(event.parties) - known
+            if len(rest) == 1 and len(known) == 1 and known <= set(event.parties):
+                return rest.pop()
+    return None
 
 
 def _entity_name(doc: Doc, key: str) -> str:
@@ -481,9 +563,12 @@ def _find_named_spans(doc: Doc) -> None:
         if overlaps(match.start("name"), match.end("name")) or len(name.split()) < 2:
             continue
         words = name.split()
-        while words and words[0] in ("This", "That", "The", "A", "An", "Both", "Each", "On", "In"):
+        while words and (
+            words[0] in ("This", "That", "The", "A", "An", "Both", "Each", "On", "In", "-")
+            or words[0][0].islower()
+        ):
             words = words[1:]
-        if len(words) < 2 or words[0] in ("of", "on", "and", "the", "for", "in", "-"):
+        if len(words) < 2:
             continue
         offset = match.group("name").find(words[0])
         name = " ".join(words)
@@ -580,7 +665,8 @@ def _agreement(
         date, end_date = _date_near(
             doc, sentence, start, within=(clause, min(sentence.end, end + 30))
         )
-        people, states = _participants_and_states(doc, clause, sentence.end)
+        topic = _topic_start(text, end, sentence.end)
+        people, states = _participants_and_states(doc, clause, topic, after=end)
         event = Event(
             key=_event_key("Agreement", start),
             type="Agreement",

@@ -26,7 +26,9 @@ NOT_NAMES = frozenset(
     January February March April May June July August September October November December
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday Following Then Also Meanwhile
     Exercise Operation Joint Combined Forces Force Command Navy Army Air Marine Coast Guard
-    Self Japan Korea Republic National State States United Kingdom Royal Mr Ms Mrs Dr""".split()
+    Self Japan Korea Republic National State States United Kingdom Royal Mr Ms Mrs Dr
+    Office Agency Department Embassy Center Centre Headquarters Division Brigade Regiment
+    Battalion Fleet Group Wing Squadron Corps Council Committee Commission Task Staff""".split()
 )
 POST_NOMINALS = frozenset("MP MEP OBE CBE KBE MBE KC QC PhD Jr Jr. Sr".split())
 ROMAN = re.compile(r"^(?:II|III|IV|VI|VII|VIII)$")
@@ -37,19 +39,24 @@ _NAME_TOKEN = re.compile(
 )
 
 
-def _is_name_token(doc: Doc, tok: Token) -> bool:
+def _is_name_token(doc: Doc, tok: Token, lenient: bool = False) -> bool:
+    """A token that can be part of a personal name. ``lenient`` (right after a title) lets
+    a word that is also a city or a seat of government be a name ("Aden Bare Duale")."""
     if not _NAME_TOKEN.match(tok.text):
         return False
     if tok.text in NOT_NAMES:
         return False
-    if doc.occupied(tok.start, tok.end):
-        return False
+    for m in doc.mentions:
+        if m.start < tok.end and tok.start < m.end:
+            if lenient and (m.how == "seat" or (m.type == "Place" and m.how == "name")):
+                continue
+            return False
     if tok.text.isupper() and len(tok.text) > 1 and tok.text in doc.lexicon.state_names:
         return False
     return True
 
 
-def _read_name(doc: Doc, i: int) -> tuple[int, int] | None:
+def _read_name(doc: Doc, i: int, lenient: bool = False) -> tuple[int, int] | None:
     """Token range [i, j) of a personal name starting at token ``i`` (honorific skipped)."""
     tokens = doc.tokens
     hon = (
@@ -90,9 +97,17 @@ def _read_name(doc: Doc, i: int) -> tuple[int, int] | None:
             parts.append(tok)
             j += 1
             continue
-        if not _is_name_token(doc, tok):
+        if (
+            tok.text in ("“", '"')
+            and parts
+            and j + 2 < len(tokens)
+            and tokens[j + 2].text in ("”", '"')
+        ):
+            j += 3  # a nickname in quotes: Leonard “Lenny” Lyon
+            continue
+        if not _is_name_token(doc, tok, lenient=lenient and not parts):
             break
-        if parts and tok.start - tokens[j - 1].end > 1:
+        if parts and tok.start - tokens[j - 1].end > 1 and tokens[j - 1].text not in ("”", '"'):
             break
         parts.append(tok)
         j += 1
@@ -126,6 +141,7 @@ def _name_text(doc: Doc, first: int, last: int) -> tuple[str, list[str]]:
     text = doc.article.text[tokens[first].start : tokens[last - 1].end]
     words = re.findall(r"[^\s]+", text)
     words = [w[:-1] if w.endswith(".") and len(w) > 2 else w for w in words]
+    words = [w for w in words if not (w[:1] in '“"' and w[-1:] in '”"')]  # nicknames
     return text, words
 
 
@@ -255,6 +271,12 @@ def _add_person(
     if draft.state:
         state_draft(doc, draft.state)
     tokens = doc.tokens
+    lo, hi = tokens[name_first].start, tokens[name_last - 1].end
+    doc.mentions[:] = [
+        m
+        for m in doc.mentions
+        if not (m.start < hi and lo < m.end and m.type in ("State", "Place"))
+    ]
     doc.mentions.append(
         Mention(
             tokens[name_first].start,
@@ -313,7 +335,11 @@ def find_people(doc: Doc) -> Doc:
         # lower-case generic words are titles only before a capitalised name or after a comma
         left = _extend_title_left(doc, match)
         right_end, j = _extend_title_right(doc, match)
-        name = _read_name(doc, j) if j < len(tokens) and tokens[j].start - right_end <= 1 else None
+        name = (
+            _read_name(doc, j, lenient=True)
+            if j < len(tokens) and tokens[j].start - right_end <= 1
+            else None
+        )
         if (
             name is not None
             and (name[1] - name[0] >= 1)
@@ -324,6 +350,9 @@ def find_people(doc: Doc) -> Doc:
         if name is not None and text[match.start].isupper():
             _add_person(doc, name[0], name[1], title, (left, right_end))
             continue
+        if name is None and title.state and text[match.start].isupper():
+            # a title alone that names its country ("The Defence Secretary will visit ...")
+            _mention_implied_state(doc, (match.start, match.end), title.state)
         # "Name, [the] [state's] title": look back for ", " and a name before the title phrase
         before = text[max(0, left - 6) : left]
         comma = re.search(r",\s+(?:the\s+|a\s+)?$", before)
