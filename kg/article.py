@@ -224,7 +224,7 @@ _SENTENCE_STARTERS = frozenset(
 
 
 def _is_abbreviation(word: str, abbreviations: frozenset[str], rest: str) -> bool:
-    word = word.lstrip('("“‘[')
+    word = word.lstrip('("“‘[').rsplit("-", 1)[-1].rsplit("/", 1)[-1]
     if not word.endswith("."):
         return False
     if re.fullmatch(r"[A-Z]\.", word):
