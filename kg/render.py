@@ -395,4 +395,74 @@ def render_view(store: Store, view_name: str, max_nodes: int | None = None) -> P
                         max_nodes=max_nodes)  # fmt: skip
 
 
-__all__ = ["Page", "ontology_view", "page_data", "render_graph", "render_view"]
+# --- the timeline figure ------------------------------------------------------------------
+
+_TIMELINE_CSS = """
+body { margin: 0; padding: 18px 26px; font-family: "DejaVu Sans", Arial, sans-serif;
+       color: #222; background: #fff; width: 1060px; }
+h1 { font-size: 21px; margin: 0 0 2px; }
+p.sub { margin: 0 0 14px; color: #555; font-size: 13px; }
+h2 { font-size: 14px; color: #444; margin: 16px 0 6px 118px; text-transform: uppercase;
+     letter-spacing: .05em; }
+ol { list-style: none; margin: 0; padding: 0; }
+li { display: grid; grid-template-columns: 100px 26px 1fr; min-height: 46px; }
+.date { text-align: right; padding: 3px 8px 0 0; font-weight: bold; font-size: 14px;
+        font-variant-numeric: tabular-nums; }
+.rail { position: relative; }
+.rail::before { content: ""; position: absolute; left: 12px; top: 0; bottom: 0; width: 2px;
+                background: #ccc; }
+.dot { position: absolute; left: 5px; top: 5px; width: 12px; height: 12px; border-radius: 50%;
+       border: 2px solid #fff; box-shadow: 0 0 0 1px #666; }
+.body { padding: 0 0 10px 6px; }
+.label { font-weight: bold; font-size: 14px; }
+.meta { font-size: 12px; color: #555; margin: 1px 0 2px; }
+.tag { display: inline-block; padding: 0 6px; border-radius: 7px; color: #fff; font-size: 11px;
+       margin-right: 6px; }
+.quote { font-size: 12.5px; font-style: italic; color: #333; border-left: 3px solid #ddd;
+         padding-left: 6px; margin: 2px 0 0; }
+"""
+_SECTIONS = ((0, "Dated"), (1, "Dated without a year"), (2, "Undated"))
+
+
+def timeline_html(rows: list[Any], title: str, subtitle: str = "") -> str:
+    """A static, script-free HTML figure of a dyad's timeline (rows from
+    :func:`kg.network.timeline`), one entry per row, grouped by how precisely it is dated.
+    Every string is escaped with :func:`html.escape`."""
+    from kg.network.dates import date_key
+
+    esc = html.escape
+    parts = [
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'\">",
+        f"<title>{esc(title)}</title><style>{_TIMELINE_CSS}</style></head><body>",
+        f"<h1>{esc(title)}</h1>",
+        f'<p class="sub">{esc(subtitle)}</p>' if subtitle else "",
+    ]
+    for tier, heading in _SECTIONS:
+        section = [r for r in rows if date_key(r.date or None)[0] == tier]
+        if not section:
+            continue
+        parts.append(f"<h2>{esc(heading)}</h2><ol>")
+        for row in section:
+            color = STYLES.get(row.type, ("#999999", "dot"))[0]
+            kind = "" if row.kind == "event" else f" — {row.kind}"
+            status = f"status: {row.status}" if row.status else ""
+            quote = (
+                f'<p class="quote">“{esc(_short(row.quote, QUOTE_LIMIT))}”</p>' if row.quote else ""
+            )
+            parts.append(
+                f'<li><div class="date">{esc(row.date or "–")}</div>'
+                f'<div class="rail"><span class="dot" style="background:{color}"></span></div>'
+                f'<div class="body"><div class="label">{esc(row.label)}{esc(kind)}</div>'
+                f'<div class="meta"><span class="tag" style="background:{color}">'
+                f"{esc(row.type)}</span>{esc(status)}"
+                f"{esc(' · article ' + row.article) if row.article else ''}</div>"
+                f"{quote}</div></li>"
+            )
+        parts.append("</ol>")
+    parts.append("</body></html>\n")
+    return "".join(parts)
+
+
+__all__ = ["Page", "ontology_view", "page_data", "render_graph", "render_view", "timeline_html"]

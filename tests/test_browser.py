@@ -107,7 +107,7 @@ def open_page(browser, path: Path) -> Iterator[Visit]:
 
     page.route("**/*", route)
     page.goto(visit.url)
-    page.wait_for_function("window.kg && window.kg.ready === true", timeout=60_000)
+    page.wait_for_function("() => window.kg && window.kg.ready === true", timeout=60_000)
     try:
         yield visit
     finally:

@@ -249,3 +249,22 @@ def test_render_in_a_real_process_states_view(render_store, tmp_path):
         states = states_view(full_view(store))
     data = data_of(out.read_text(encoding="utf-8"))
     assert [n["full"] for n in data["nodes"]] == [states.nodes[n]["label"] for n in sorted(states)]
+
+
+def test_timeline_figure_is_static_and_escaped():
+    from kg.network.analysis import TimelineRow
+    from kg.render import timeline_html
+
+    rows = [
+        TimelineRow(
+            "2017", "last held", "Exercise", "<b>drill</b>", "held", PAYLOADS[0], "a", "e1"
+        ),
+        TimelineRow("--01-30", "event", "Meeting", "Talks", "held", PAYLOADS[1], "a", "e2"),
+        TimelineRow("", "event", "Visit", "Trip", "planned", "", "a", "e3"),
+    ]
+    page = timeline_html(rows, "A – B <i>", "sub")
+    assert [t for t, _ in tags_of(page) if t in ("script", "img", "a", "i", "link")] == []
+    assert "&lt;b&gt;drill&lt;/b&gt; — last held" in page
+    assert "<title>A – B &lt;i&gt;</title>" in page
+    sections = re.findall(r"<h2>(.*?)</h2>", page)
+    assert sections == ["Dated", "Dated without a year", "Undated"]

@@ -54,7 +54,7 @@
       id: n.id, label: n.label, title: n.title, type: n.type, shape: style.shape,
       color: { background: style.color, border: "#333333",
                highlight: { background: style.color, border: "#000000" } },
-      size: n.type === "State" ? 20 : 12
+      size: n.type === "State" ? 22 : 14
     };
     if (n.x !== undefined) { item.x = n.x; item.y = n.y; }
     return item;
@@ -72,17 +72,18 @@
     layout: { randomSeed: data.seed, improvedLayout: data.nodes.length <= 100 },
     physics: data.physics
       ? { enabled: true, solver: "forceAtlas2Based",
-          forceAtlas2Based: { gravitationalConstant: -60, springLength: 110, avoidOverlap: 0.4 },
+          forceAtlas2Based: { gravitationalConstant: -140, centralGravity: 0.008,
+                              springLength: 150, springConstant: 0.06, avoidOverlap: 0.8 },
           stabilization: { enabled: true, iterations: 400, fit: true } }
       : { enabled: false },
     interaction: { hover: true, tooltipDelay: 120, hideEdgesOnDrag: !data.physics,
                    hideEdgesOnZoom: !data.physics },
-    nodes: { font: { size: 12, face: "DejaVu Sans, Arial, sans-serif", strokeWidth: 3,
+    nodes: { font: { size: 16, face: "DejaVu Sans, Arial, sans-serif", strokeWidth: 3,
                      strokeColor: "#ffffff" }, borderWidth: 1 },
     edges: {
       arrows: { to: { enabled: data.directed, scaleFactor: 0.5 } },
       color: { color: "#8a9aa5", highlight: "#222222", hover: "#444444" },
-      font: { size: 9, color: "#555555", strokeWidth: 3, strokeColor: "#ffffff", align: "middle" },
+      font: { size: 11, color: "#555555", strokeWidth: 3, strokeColor: "#ffffff", align: "middle" },
       smooth: false, width: 1
     }
   };
