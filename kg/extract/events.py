@@ -15,8 +15,8 @@ from dataclasses import replace
 
 from kg.article import Sentence
 from kg.extract.doc import Doc, Mention
-from kg.lexicon import Concept, Gazetteer, Trigger, fold, slugify, tokenize
-from kg.records import DateValue, Event, Span
+from kg.lexicon import Concept, Gazetteer, Trigger, fold, tokenize
+from kg.records import DateValue, Event
 
 QUOTE_RE = re.compile(r"“([^”]{12,})”|\"([^\"]{12,})\"")
 SPEECH_VERBS = r"(?:stated|said|says|told|noted|added|announced|declared|emphasized|emphasised|stressed|remarked|wrote)"
@@ -50,7 +50,9 @@ AGREEMENT_NOUNS = (
 _NAMED_AGREEMENT = re.compile(
     r"(?<![\w’'-])(?P<name>(?:[A-Z][\w’'.-]*\s+|of\s+|on\s+|and\s+|the\s+|for\s+|in\s+|-\s*)*?"
     r"(?:" + "|".join(a.replace(" ", r"\s+") for a in AGREEMENT_NOUNS) + r")\b"
-    r"(?:\s+(?:on|for|between|of)\s+(?:the\s+)?[A-Z][\w’'-]*(?:\s+(?:[A-Z][\w’'-]*|of|and|the|in|on))*)?)"
+    r"(?:\s+(?:on|for|between|of)\s+(?:the\s+)?(?!(?:January|February|March|April|May|June|July|"
+    r"August|September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|"
+    r"Saturday|Sunday)\b)[A-Z][\w’'.-]*(?:\s+(?:[A-Z][\w’'.-]*|of|and|the|in|on))*)?)"
 )
 _QUOTED_TITLE = re.compile(r"“([^”]*\b(?:" + "|".join(AGREEMENT_NOUNS) + r")\b[^”]*)”")
 _EXERCISE_NAME_TOKEN = r"[A-Z][\w’'-]*"
@@ -202,7 +204,25 @@ def find_events(doc: Doc) -> Doc:
             if trigger.event == "Exercise":
                 _listed_exercises(doc, sentence, merged, inside_agreement)
     _link_agreements_to_meetings(doc)
+    _complete_pairs(doc)
     return doc
+
+
+def _complete_pairs(doc: Doc) -> None:
+    """An official of unknown state met or hosted by a counterpart: the other party's state
+    ("Prime Minister X ... and his Australian counterpart ..." at a Japan–Australia summit)."""
+    for event in doc.events:
+        if event.type not in ("Meeting", "Visit") or len(event.parties) != 2:
+            continue
+        people = [doc.entities[p] for p in event.participants if p in doc.entities]
+        unknown = [p for p in people if p.state is None]
+        known = {p.state for p in people if p.state}
+        rest = set(event.parties) - known
+        if len(unknown) == 1 and len(rest) == 1:
+            unknown[0].state = rest.pop()
+            for mention in doc.mentions:
+                if mention.key == unknown[0].key:
+                    mention.state = unknown[0].state
 
 
 def _inside_entity(doc: Doc, start: int, end: int) -> bool:
@@ -257,6 +277,10 @@ def _date_near(
     return best.value, best.end_value
 
 
+_OBSERVERS = re.compile(
+    r"(?:,?\s*(?:and\s+)?(?:the\s+)?[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*)*,?\s*(?:and\s+)?"
+    r"(?:other\s+(?:nations|countries)\s+)?(?:as\s+)?(?:observ\w*)"
+)
 _ORIGIN = re.compile(r"\b(?:from|border with|borders? of)\s+(?:the\s+)?$")
 
 
@@ -267,13 +291,21 @@ def _participants_and_states(
     of origin ("arriving from Seoul") and targets ("deter Russian aggression") are not parties."""
     text = doc.article.text
     mentions = []
+    excluded_end = -1
     for m in doc.mentions_in(lo, hi):
         if after is not None and m.start >= after:
             context = text[max(lo, m.start - 20) : m.start]
-            if _ORIGIN.search(context) or re.search(
-                r"\b(?:deter\w*|against|counter\w*)\s+$", context
+            gap = text[excluded_end : m.start] if excluded_end >= 0 else "x"
+            listed = re.fullmatch(r",?\s*(?:and\s+)?", gap) is not None
+            if (
+                listed
+                or _ORIGIN.search(context)
+                or re.search(r"\b(?:deter\w*|against|counter\w*)\s+$", context)
             ):
+                excluded_end = max(excluded_end, m.end)
                 continue
+        if _OBSERVERS.match(text, m.end, min(len(text), m.end + 80)):
+            continue  # "diplomats from Japan, Australia and other nations observing the exercise"
         mentions.append(m)
     people = list(dict.fromkeys(m.key for m in mentions if m.type == "Official"))
     states = _states(mentions)
@@ -323,11 +355,11 @@ def _event(
     if agreed:
         status = "agreed"
     else:
-        near = _status_near(doc, cues, clause, min(sentence.end, end + 25))
+        near = _status_near(doc, cues, lo, min(hi, end + 25))
         status = near or status or "held"
     if cues.last_held.search(text, sentence.start, start):
         status = trigger.status or status if status not in ("held",) else "held"
-    date, end_date = _date_near(doc, sentence, start)
+    date, end_date = _date_near(doc, sentence, start, within=(lo, hi))
     location = (
         _location(doc, end, sentence.end) if trigger.event in ("Meeting", "Exercise") else None
     )
@@ -572,6 +604,8 @@ def _find_named_spans(doc: Doc) -> None:
             continue
         offset = match.group("name").find(words[0])
         name = " ".join(words)
+        if name.endswith(".") and not re.search(r"(?:\b[A-Z]\.)+$", name):
+            name = name[:-1]
         spans.append(
             (
                 match.start("name") + offset,
@@ -802,6 +836,8 @@ def _merge(doc: Doc, event: Event, definite: bool) -> Event:
 
 
 def _same_event(doc: Doc, a: Event, b: Event, definite: bool) -> bool:
+    if a.type == "Exercise" and a.name and b.name:
+        return fold(a.name) == fold(b.name)  # one named exercise, whatever dates its mentions carry
     if a.date and b.date and a.date.value != b.date.value:
         return False
     if a.type == "Exercise":
@@ -955,12 +991,31 @@ def _link_agreements_to_meetings(doc: Doc) -> None:
             if min(s.start for s in meeting.evidence) <= first and (
                 set(event.parties) <= set(meeting.parties) or not event.parties
             ):
-                _update(doc, event, agreed_at=meeting.key)
+                changes: dict[str, object] = {"agreed_at": meeting.key}
+                if (
+                    event.date is None
+                    and meeting.date is not None
+                    and _tied_to(doc, event, meeting)
+                ):
+                    changes["date"] = meeting.date
+                _update(doc, event, **changes)
                 break
 
 
-def unused_slug(text: str) -> str:  # pragma: no cover - kept for symmetry with mapping
-    return slugify(text)
+_AT_THE_MEETING = re.compile(
+    r"\b(?:at|during|after|following|on the sidelines of|in) (?:the|this|their) "
+    r"(?:\w+\s+){0,2}(?:meeting|talks|summit|dialogue|consultations)\b",
+    re.IGNORECASE,
+)
 
 
-__all__ = ["find_events", "Span"]
+def _tied_to(doc: Doc, agreement: Event, meeting: Event) -> bool:
+    """The text ties the agreement to the meeting: same sentence, or "at the meeting"."""
+    sentences = {s.sentence for s in agreement.evidence}
+    if sentences & {s.sentence for s in meeting.evidence}:
+        return True
+    text = doc.article.text
+    return any(_AT_THE_MEETING.search(text, s.start, s.end) for s in agreement.evidence)
+
+
+__all__ = ["find_events"]

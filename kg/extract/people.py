@@ -17,7 +17,7 @@ from kg.lexicon import Match, TitleInfo, Token, fold, slugify
 
 TITLE_MODIFIERS = frozenset(
     "acting deputy vice senior chief former then new incoming outgoing top principal first "
-    "the a his her their and".split()
+    "counterpart the a his her their and".split()
 )
 NOT_NAMES = frozenset(
     """The A An And Or But In On At Of For To With By From As During After Before Under Over
@@ -93,9 +93,29 @@ def _read_name(doc: Doc, i: int, lenient: bool = False) -> tuple[int, int] | Non
             parts.append(tok)
             j += 1
             continue
+        if (
+            re.fullmatch(r"[A-Z]", tok.text)
+            and j + 1 < len(tokens)
+            and tokens[j + 1].text in ("'", "’")
+            and tokens[j + 1].start == tok.end
+        ):
+            parts.append(tok)  # the "O" of O'Connell
+            j += 1
+            continue
         if re.fullmatch(r"[A-Z]", tok.text) and j + 1 < len(tokens) and tokens[j + 1].text == ".":
             parts.append(tok)
             j += 1
+            continue
+        if (
+            tok.text in ("'", "’")
+            and parts
+            and j + 1 < len(tokens)
+            and tok.start == parts[-1].end
+            and tokens[j + 1].start == tok.end
+            and tokens[j + 1].text[:1].isupper()
+        ):
+            parts.append(tokens[j + 1])  # O'Connell, D’Souza
+            j += 2
             continue
         if (
             tok.text in ("“", '"')
@@ -288,7 +308,26 @@ def _add_person(
             draft.state,
         )
     )
+    _state_after_name(doc, draft, name_last)
     return draft
+
+
+def _state_after_name(doc: Doc, person: EntityDraft, last: int) -> None:
+    """ "Minister for Armed Forces Ms Claire Dubois of France": the state after the name."""
+    tokens = doc.tokens
+    if last + 1 >= len(tokens) or tokens[last].text != "of":
+        return
+    k = last + 1
+    if tokens[k].text == "the" and k + 1 < len(tokens):
+        k += 1
+    state = next(
+        (m for m in doc.mentions if m.start == tokens[k].start and m.type == "State"), None
+    )
+    if state is not None and state.state and person.state is None:
+        person.state = state.state
+        for mention in doc.mentions:
+            if mention.key == person.key:
+                mention.state = state.state
 
 
 def _mention_implied_state(doc: Doc, span: tuple[int, int], iso3: str) -> None:
