@@ -58,22 +58,23 @@ def test_organisations_places_and_regions(seed_extraction: Extraction) -> None:
 
 def test_events_with_status_dates_and_parties(seed_extraction: Extraction) -> None:
     summary = sorted(
-        (e.type, e.status, e.date.value if e.date else None, e.parties) for e in seed_extraction.events
+        (e.type, e.status, e.date.value if e.date else "", e.parties) for e in seed_extraction.events
     )
     assert summary == [
-        ("Agreement", "agreed", None, ("JPN", "KOR")),
-        ("Agreement", "agreed", None, ("JPN", "KOR")),
-        ("Agreement", "agreed", None, ("JPN", "KOR")),
-        ("Agreement", "agreed", None, ("JPN", "KOR")),
-        ("Agreement", "agreed", None, ("JPN", "KOR")),
-        ("Agreement", "agreed", None, ("JPN", "KOR")),
-        ("Exercise", "agreed", None, ("JPN", "KOR")),
+        ("Agreement", "agreed", "", ("JPN", "KOR")),
+        ("Agreement", "agreed", "", ("JPN", "KOR")),
+        ("Agreement", "agreed", "", ("JPN", "KOR")),
+        ("Agreement", "agreed", "", ("JPN", "KOR")),
+        # agreed "during the meeting": the meeting's date, still without a year
+        ("Agreement", "agreed", "--01-30", ("JPN", "KOR")),
+        ("Agreement", "agreed", "--01-30", ("JPN", "KOR")),
+        ("Exercise", "agreed", "", ("JPN", "KOR")),
         ("Incident", "held", "2018", ("JPN", "KOR")),
         ("Meeting", "held", "--01-30", ("JPN", "KOR")),
-        ("Statement", "held", None, ("JPN",)),
-        ("Statement", "held", None, ("KOR",)),
-        ("Visit", "held", None, ("JPN", "KOR")),
-        ("Visit", "planned", None, ("JPN", "KOR")),
+        ("Statement", "held", "", ("JPN",)),
+        ("Statement", "held", "", ("KOR",)),
+        ("Visit", "held", "", ("JPN", "KOR")),
+        ("Visit", "planned", "", ("JPN", "KOR")),
     ]
     meeting = next(e for e in seed_extraction.events if e.type == "Meeting")
     assert meeting.date is not None and meeting.date.datatype == "gMonthDay"  # no year invented
