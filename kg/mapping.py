@@ -1,7 +1,7 @@
 """Mapping: extraction records -> RDF quads, one named graph per article.
 
 The only module that mints IRIs. IRIs are deterministic and readable (``state/JPN``,
-``person/nobuo-kishi``, ``article/<id>/event/meeting-92``) and there are no blank nodes, so
+``person/jane-doe``, ``article/<id>/event/meeting-92``) and there are no blank nodes, so
 Turtle output is byte-stable and remote stores can address every node.
 """
 

@@ -28,7 +28,7 @@ class DateValue:
 
 @dataclass(frozen=True, slots=True)
 class Entity:
-    key: str  # "state:JPN", "person:nobuo-kishi", "org:...", "place:...", "agent:..."
+    key: str  # "state:JPN", "person:jane-doe", "org:...", "place:...", "agent:..."
     type: str  # State | Official | Organization | Place | Region | Commentator
     name: str
     aliases: tuple[str, ...]
