@@ -69,7 +69,7 @@
   var nodeView = new vis.DataView(nodes, { filter: function (n) { return !hidden[n.type]; } });
 
   var options = {
-    layout: { randomSeed: data.seed, improvedLayout: data.nodes.length <= 100 },
+    layout: { randomSeed: data.seed, improvedLayout: false },
     physics: data.physics
       ? { enabled: true, solver: "forceAtlas2Based",
           forceAtlas2Based: { gravitationalConstant: -140, centralGravity: 0.008,
