@@ -18,6 +18,8 @@ MAX_ARTICLE_BYTES = 5 * 1024 * 1024
 """Articles are news items; anything above 5 MB is almost certainly not one."""
 
 ARTICLE_SUFFIXES = (".txt", ".md")
+NOT_ARTICLES = frozenset({"README", "NOTES", "CHANGELOG", "LICENSE", "CONTRIBUTING"})
+"""Documentation files a corpus folder may hold next to its articles (skipped in folders)."""
 FRONT_MATTER_KEYS = ("id", "title", "source", "published", "publisher", "language")
 
 
@@ -170,6 +172,7 @@ def find_article_files(paths: list[Path]) -> list[Path]:
                 if p.is_file()
                 and p.suffix.lower() in ARTICLE_SUFFIXES
                 and not p.name.startswith(".")
+                and p.stem.upper() not in NOT_ARTICLES
             )
         else:
             found.append(path)

@@ -13,6 +13,7 @@ from kg.article import Article, ArticleError, find_article_files, read_article
 from kg.extract import extract
 from kg.lexicon import load_lexicon
 from kg.mapping import extraction_quads, graph_iri
+from kg.resolve import KnownPerson, known_people, resolve
 from kg.store import Store
 
 log = logging.getLogger(__name__)
@@ -54,15 +55,38 @@ def build_articles(
 ) -> list[BuildReport]:
     """Extract and map each article and replace its named graph in the store."""
     store.ensure_ontology()
+    extractions = [extract(article) for article in articles]
+    rebuilt = {str(graph_iri(a.id)) for a in articles}
+    extractions = resolve(extractions, existing_people(store, exclude_graphs=rebuilt))
     reports = []
-    for article in articles:
-        quads = extraction_quads(extract(article))
+    for extraction in extractions:
+        article = extraction.article
+        quads = extraction_quads(extraction)
         store.replace_graph(str(graph_iri(article.id)), quads)
         reports.append(BuildReport(article.id, article.path or "", len(quads)))
         if progress:
             progress(article)
     store.flush()
     return reports
+
+
+def existing_people(store: Store, exclude_graphs: set[str]) -> list[KnownPerson]:
+    """Officials already in the store (outside the graphs being rebuilt), for resolution."""
+    query = """
+    PREFIX dkg: <https://w3id.org/defense-kg/ontology#>
+    PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+    PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+    SELECT ?p ?name ?state ?g WHERE {
+      GRAPH ?g { ?p a dkg:Official ; rdfs:label|skos:altLabel ?name .
+                 OPTIONAL { ?p dkg:ofState ?s . BIND(STRAFTER(STR(?s), "/state/") AS ?state) } }
+    }"""
+    rows = []
+    for solution in store.query(query):
+        if solution["g"].value in exclude_graphs:
+            continue
+        state = solution["state"].value if solution["state"] is not None else None
+        rows.append((solution["p"].value, solution["name"].value, state or None))
+    return known_people(sorted(rows))
 
 
 def write_atomic(path: Path, data: bytes) -> None:

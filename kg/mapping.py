@@ -105,6 +105,7 @@ class _Writer:
         self.art = article_iri(self.aid)
         self.quads: set[Quad] = set()
         self.sentences_used: set[int] = set()
+        self.shared = {e.key: e.shared_key for e in extraction.events if e.shared_key}
 
     def add(self, s: URIRef, p: URIRef, o: URIRef | Literal) -> None:
         self.quads.add((s, p, o, self.g))
@@ -132,6 +133,13 @@ class _Writer:
             self.add(node, NIF.anchorOf, Literal(sent.text))
             self.add(node, DKG.inArticle, self.art)
         return node
+
+    def event_iri(self, key: str) -> URIRef:
+        """An event's IRI: corpus-level when several articles can report it, else the article's."""
+        shared = self.shared.get(key)
+        if shared:
+            return DKGR[f"event/{shared}"]
+        return DKGR[f"article/{self.aid}/event/{key}"]
 
     def entity_ref(self, key: str) -> URIRef:
         return entity_iri(key, self.aid)
@@ -222,7 +230,7 @@ class _Writer:
         return None
 
     def event(self, e: Event) -> None:
-        node = DKGR[f"article/{self.aid}/event/{e.key}"]
+        node = self.event_iri(e.key)
         cls = EVENT_CLASS[e.type]
         self.add(node, RDF.type, cls)
         self.add(node, RDFS.label, Literal(e.label))
@@ -270,11 +278,11 @@ class _Writer:
         if e.halted_since:
             self.add(node, DKG.haltedSince, date_literal(e.halted_since))
         if e.halted_by:
-            self.add(node, DKG.haltedBy, DKGR[f"article/{self.aid}/event/{e.halted_by}"])
+            self.add(node, DKG.haltedBy, self.event_iri(e.halted_by))
         if e.agreed_at:
-            self.add(node, DKG.agreedAt, DKGR[f"article/{self.aid}/event/{e.agreed_at}"])
+            self.add(node, DKG.agreedAt, self.event_iri(e.agreed_at))
         for other in e.concerns:
-            self.add(node, DKG.concerns, DKGR[f"article/{self.aid}/event/{other}"])
+            self.add(node, DKG.concerns, self.event_iri(other))
         if e.speaker:
             self.add(node, DKG.speaker, self.entity_ref(e.speaker))
         if e.quote:

@@ -68,6 +68,7 @@ class Event:
     concerns: tuple[str, ...] = ()
     speaker: str | None = None
     quote: Span | None = None
+    shared_key: str | None = None  # set by kg.resolve for events other articles may report too
 
 
 @dataclass(frozen=True, slots=True)

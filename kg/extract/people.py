@@ -10,6 +10,7 @@ Name order: a name with one all-capitals token ("KISHI Nobuo") puts that token l
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from kg.extract.doc import Doc, EntityDraft, Mention
 from kg.extract.mentions import org_draft, state_draft
@@ -39,10 +40,24 @@ _NAME_TOKEN = re.compile(
 )
 
 
+def _looks_like_name(word: str) -> bool:
+    """Capitalised word in any script with case ("Demirtaş", "Błaszczak"), ALL-CAPS family
+    name ("KISHI"), a Mc/Mac name or an initial."""
+    if _NAME_TOKEN.match(word):
+        return True
+    letters = word.replace("'", "").replace("’", "")
+    return (
+        len(word) > 1
+        and word[0].isupper()
+        and letters.isalpha()
+        and not any(c.isupper() for c in word[1:])  # "SecBlinken" is a handle, not a name
+    ) or (len(word) > 1 and word.isupper() and letters.isalpha())
+
+
 def _is_name_token(doc: Doc, tok: Token, lenient: bool = False) -> bool:
     """A token that can be part of a personal name. ``lenient`` (right after a title) lets
     a word that is also a city or a seat of government be a name ("Aden Bare Duale")."""
-    if not _NAME_TOKEN.match(tok.text):
+    if not _looks_like_name(tok.text):
         return False
     if tok.text in NOT_NAMES:
         return False
@@ -208,8 +223,12 @@ def _extend_title_right(doc: Doc, match: Match[TitleInfo]) -> tuple[int, int]:
     j = match.last
     end = match.end
     text = doc.article.text
-    while j < len(tokens) and tokens[j].text in ("of", "to", "for"):
-        k = j + 1
+    while j < len(tokens) and (
+        tokens[j].text in ("of", "to", "for") or match.value.surface.split()[-1] in ("to", "of")
+    ):
+        k = j + 1 if tokens[j].text in ("of", "to", "for") else j
+        if k == j and j > match.last:
+            break
         if k < len(tokens) and tokens[k].text == "the":
             k += 1
         if k >= len(tokens):
@@ -260,6 +279,15 @@ def _add_person(
             )
         )
     draft.aliases.add(text_name)
+    if title is not None and title.role == "Counterpart":
+        # "his Japanese counterpart X": the same post as the official just mentioned
+        earlier = [m for m in doc.mentions if m.type == "Official" and m.key != draft.key]
+        source = doc.entities[earlier[-1].key] if earlier else None
+        title = (
+            replace(title, role=source.role or "Official", kind=source.kind or "civil")
+            if source and source.role
+            else None
+        )
     if title is not None:
         better = draft.role is None or title.kind != "rank" and _role_rank(draft.role) == "rank"
         if better:
@@ -365,6 +393,7 @@ def find_people(doc: Doc) -> Doc:
     tokens = doc.tokens
     text = doc.article.text
     matches = list(lex.titles.find_all(tokens))
+    previous_titles: list[tuple[int, int, TitleInfo, str | None]] = []
     for match in matches:
         if doc.occupied(match.start, match.end) and not any(
             m.type == "State" for m in doc.mentions if m.start < match.end and match.start < m.end
@@ -374,11 +403,52 @@ def find_people(doc: Doc) -> Doc:
         # lower-case generic words are titles only before a capitalised name or after a comma
         left = _extend_title_left(doc, match)
         right_end, j = _extend_title_right(doc, match)
+        if title.role == "Counterpart" and any(m.first == j for m in matches):
+            continue  # "his Australian counterpart Prime Minister X": the real title follows
+        apposed = None
+        if j + 1 < len(tokens) and tokens[j].text == "," and tokens[j].start == right_end:
+            # "New Zealand's Minister of Defence, Ms Ruth Kereama": the name after a comma
+            k = j + 1
+            rank = next((m for m in matches if m.first == k), None)
+            if rank is not None and rank.value.kind == "rank":
+                k = rank.last
+            apposed = _read_name(doc, k, lenient=True)
+            if (
+                apposed is not None
+                and apposed[1] < len(tokens)
+                and tokens[apposed[1]].text not in (",", ".", "said", "told", "and", ";", ")")
+            ):
+                apposed = None
         name = (
             _read_name(doc, j, lenient=True)
             if j < len(tokens) and tokens[j].start - right_end <= 1
             else None
         )
+        if (
+            name is None
+            and apposed is not None
+            and text[match.start].isupper()
+            and _title_state(doc, left, right_end, title)
+        ):
+            person = _add_person(doc, apposed[0], apposed[1], title, (left, right_end))
+            previous_titles.append((left, right_end, title, person.state))
+            continue
+        inherited = next(
+            (
+                (t, st)
+                for lo, hi, t, st in reversed(previous_titles)
+                if re.fullmatch(r",\s*", text[hi:left]) and st
+            ),
+            None,
+        )
+        if name is not None and inherited is not None and title.kind == "rank":
+            # "the Commander of the Indonesian National Armed Forces, Admiral Bayu Santoso"
+            person = _add_person(doc, name[0], name[1], inherited[0], (left, right_end))
+            if person.state is None:
+                person.state = inherited[1]
+            previous_titles.append((left, right_end, title, person.state))
+            continue
+        previous_titles.append((left, right_end, title, _title_state(doc, left, right_end, title)))
         if (
             name is not None
             and (name[1] - name[0] >= 1)
@@ -464,7 +534,7 @@ def _find_later_mentions(doc: Doc) -> None:
             i += 1
             continue
         key = fold(tok.text)
-        if key in by_word and _NAME_TOKEN.match(tok.text):
+        if key in by_word and _looks_like_name(tok.text):
             person = by_word[key]
             j = i + 1
             while (
