@@ -167,6 +167,8 @@ def find_events(doc: Doc) -> Doc:
                 continue
             if _inside_entity(doc, start, end) or start in handled:
                 continue
+            if text[max(0, start - 3) : start].lower() == "co-":
+                continue  # "co-hosted by": hosting an exercise, not a meeting
             clause = _clause_start(text, sentence, start)
             prefix = _near_prefix(text, clause, start)
             if cues.negation.search(prefix) or cues.hypothetical.search(prefix):
@@ -277,6 +279,11 @@ def _date_near(
     return best.value, best.end_value
 
 
+_PARTICIPATION = re.compile(
+    r"\b(?:sent|send|sends|joined|join|joins|participat\w*|took part|take part|takes part|"
+    r"contribut\w*|deployed|deploys|provided|provides|alongside)\b",
+    re.IGNORECASE,
+)
 _OBSERVERS = re.compile(
     r"(?:,?\s*(?:and\s+)?(?:the\s+)?[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*)*,?\s*(?:and\s+)?"
     r"(?:other\s+(?:nations|countries)\s+)?(?:as\s+)?(?:observ\w*)"
@@ -341,7 +348,9 @@ def _event(
     lo, hi = window or (clause, sentence.end)
     lo = max(lo, clause)
     topic = _topic_start(text, end, hi)
-    people, states = _participants_and_states(doc, lo, topic, after=end)
+    people, states = _participants_and_states(
+        doc, lo, topic, after=end if trigger.event in ("Meeting", "Visit") else None
+    )
     if not any(doc.entities[p].type == "Official" for p in people) and lo > clause:
         # the subject of an earlier clause carries over: "Mattis ... to meet ... and to meet ..."
         subject, _ = _participants_and_states(doc, clause, lo)
@@ -796,14 +805,15 @@ def _NAMED_AGREEMENT_NEAR(doc: Doc, named: list[tuple[int, int, str]], pos: int)
 def _merge(doc: Doc, event: Event, definite: bool) -> Event:
     """Add ``event`` or fold it into an earlier mention of the same event."""
     candidates = list(enumerate(doc.events))
-    if event.type == "Exercise" and definite and not event.name:
-        # "the exercises" points back to the latest exercise its states fit
-        latest = [
-            (i, e)
-            for i, e in candidates
-            if e.type == "Exercise" and set(event.parties) <= set(e.parties)
-        ]
+    anaphor = event.type == "Exercise" and definite and not event.name
+    if anaphor:
+        # "the exercise" points back to the latest exercise; it adds states only when the
+        # sentence says they take part ("Germany also sent fighters to the exercise")
+        latest = [(i, e) for i, e in candidates if e.type == "Exercise"]
         candidates = latest[-1:]
+        sentence = doc.article.sentences[event.evidence[0].sentence]
+        if candidates and not _PARTICIPATION.search(sentence.text):
+            event = replace(event, parties=candidates[0][1].parties)
     for i, other in candidates:
         if other.type != event.type:
             continue
