@@ -145,7 +145,8 @@ def update(sparql: str | None, store_path: Path | None, endpoint: str | None,
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def export(store_path: Path | None, endpoint: str | None, fmt: str, article: str | None,
-           with_ontology: bool, inferred: bool, view: str, output: Path | None) -> None:  # fmt: skip
+           with_ontology: bool, inferred: bool, view: str,
+           output: Path | None) -> None:  # fmt: skip
     """Export the store: RDF, JSON Lines tables (entities, events), dyad-year CSV (dyads), or a
     network view as GraphML/GEXF."""
     from kg import export as ex

@@ -7,15 +7,15 @@ the standard library talks HTTP (``urllib``):
 - SPARQL 1.1 Protocol, update (``POST`` ``update=``; replacing an article's graph is one
   request, ``DROP SILENT GRAPH`` then ``INSERT DATA``, which transactional servers apply
   atomically),
-- SPARQL 1.1 Graph Store Protocol (``GET``/``PUT``/``DELETE`` ``?graph=``) to read, bulk-load
-  and drop whole graphs.
+- SPARQL 1.1 Graph Store Protocol (``GET``/``PUT``/``POST``) to read and bulk-load whole
+  graphs.
 
 ``--endpoint URL`` names the server in Oxigraph's layout: ``URL/query``, ``URL/update``,
 ``URL/store`` (a URL ending in ``/query`` or ``/sparql`` is taken as the query service and its
 parent as the base). Other layouts set ``KG_ENDPOINT_UPDATE`` and ``KG_ENDPOINT_STORE``
-(e.g. Fuseki: ``/ds/query``, ``/ds/update``, ``/ds/data``). The default graph must be the union
-of the named graphs, as in the embedded store: the ``union-default-graph`` request parameter
-asks Oxigraph for it; other servers are configured for it (Fuseki ``unionDefaultGraph``).
+(e.g. Fuseki: ``/ds/query``, ``/ds/update``, ``/ds/data``). As in the embedded store, the
+default graph holds the union of the named graphs, maintained by every write made through
+``kg``; do not configure the server's own union default graph (it would hide it).
 """
 
 from __future__ import annotations
@@ -34,8 +34,10 @@ import pyoxigraph as ox
 from kg.store import (
     GRAPH,
     ONTOLOGY_GRAPH,
+    RESYNC_UPDATE,
     QueryResult,
     StoreError,
+    drop_graph_update,
     one_line,
     ontology_quads,
     replace_graph_update,
@@ -156,7 +158,7 @@ class Endpoint:
 
             sparql = bind_with_values(sparql, substitutions)
         text = prefix_declarations(prefixes) + sparql
-        form = urllib.parse.urlencode({"query": text, "union-default-graph": ""}).encode()
+        form = urllib.parse.urlencode({"query": text}).encode()
         content_type, body = self._request(
             self.query_url,
             method="POST",
@@ -219,18 +221,20 @@ class Endpoint:
         self.update(replace_graph_update(graph, quads))
 
     def drop_graph(self, graph: str) -> None:
-        self._writable()
-        self._request(self._gsp_url(graph), method="DELETE", ok_missing=True)
+        self.update(drop_graph_update(graph))
+
+    def resync(self) -> None:
+        """Recompute the union default graph from the named graphs."""
+        self.update(RESYNC_UPDATE)
 
     def bulk_load(self, data: bytes, fmt: ox.RdfFormat, graph: str) -> None:
-        """Replace ``graph`` with a whole file (Graph Store Protocol PUT)."""
+        """Replace ``graph`` with a triples file (Graph Store Protocol PUT), add it to the union
+        (POST to the default graph). Not atomic: for large imports."""
         self._writable()
-        self._request(
-            self._gsp_url(graph),
-            method="PUT",
-            data=data,
-            headers={"Content-Type": fmt.media_type},
-        )
+        headers = {"Content-Type": fmt.media_type}
+        self.update(drop_graph_update(graph))
+        self._request(self._gsp_url(graph), method="PUT", data=data, headers=headers)
+        self._request(f"{self.store_url}?default", method="POST", data=data, headers=headers)
 
     def ensure_ontology(self) -> None:
         quads = ontology_quads()

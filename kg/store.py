@@ -5,12 +5,15 @@ interface (:class:`Backend`) is implemented for a remote SPARQL 1.1 endpoint by
 :mod:`kg.endpoint`; :func:`connect` picks one from ``--store``/``--endpoint``.
 
 Each article lives in its own named graph ``https://w3id.org/defense-kg/graph/<article-id>``.
-Replacing an article is one SPARQL Update request (drop + insert), which Oxigraph runs as one
-transaction, so a build killed midway leaves the store as it was before the interrupted
-article. Every triple about an entity lives inside the article graphs that mention it, so
-removing an article's graph removes exactly the entities no other article supports. The
-ontology and code lists live in their own graph so queries can read labels, PLOVER types and
-CAMEO codes.
+The default graph holds the union of all named graphs, as a set: the store maintains it on
+every write, because Oxigraph's own "default graph as union" yields a triple once per graph
+that holds it (duplicate rows as soon as two articles mention the same state) and is slow.
+Replacing an article is one SPARQL Update request (retract from the union what no other graph
+supports, drop, insert into the graph and the union), which Oxigraph runs as one transaction,
+so a build killed midway leaves the store as it was before the interrupted article. Every
+triple about an entity lives inside the article graphs that mention it, so removing an
+article's graph removes exactly the entities no other article supports. The ontology and code
+lists live in their own graph so queries can read labels, PLOVER types and CAMEO codes.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ ENDPOINT_ENV = "KG_ENDPOINT"
 DEFAULT_STORE = Path(".kg") / "store"
 ONTOLOGY_GRAPH = "https://w3id.org/defense-kg/ontology-graph"
 MARKER = ".defense-kg-store"
+MARKER_TEXT = "defense-kg store 2: the default graph is the union of the named graphs\n"
+UPDATES_GRAPH = GRAPH + "updates"
 D = "https://w3id.org/defense-kg/ontology#"
 
 QueryResult = ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean
@@ -110,6 +115,8 @@ class Backend(Protocol):
 
     def drop_graph(self, graph: str) -> None: ...
 
+    def resync(self) -> None: ...
+
     def ensure_ontology(self) -> None: ...
 
     def flush(self) -> None: ...
@@ -153,12 +160,53 @@ def _spo(quads: Iterable[Any]) -> Iterator[tuple[Any, Any, Any]]:
             yield q[0], q[1], q[2]
 
 
-def replace_graph_update(graph: str, quads: Iterable[Any]) -> str:
-    """One SPARQL Update that replaces ``graph`` with ``quads`` (drop, then insert)."""
+def _retract_update(graph: str) -> str:
+    """Remove from the union (default graph) the triples only ``graph`` supports."""
     return (
-        f"DROP SILENT GRAPH <{graph}> ;\n"
-        f"INSERT DATA {{ GRAPH <{graph}> {{\n{triples_body(quads)}\n}} }}"
+        f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }}\n"
+        f"  FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != <{graph}>) }} }}"
     )
+
+
+def replace_graph_update(graph: str, quads: Iterable[Any]) -> str:
+    """One SPARQL Update that replaces ``graph`` with ``quads`` and keeps the union in step."""
+    body = triples_body(quads)
+    return (
+        f"{_retract_update(graph)} ;\n"
+        f"DROP SILENT GRAPH <{graph}> ;\n"
+        f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }} ;\n"
+        f"INSERT DATA {{\n{body}\n}}"
+    )
+
+
+def drop_graph_update(graph: str) -> str:
+    """One SPARQL Update that drops ``graph`` and what only it supported from the union."""
+    return f"{_retract_update(graph)} ;\nDROP SILENT GRAPH <{graph}>"
+
+
+#: Recompute the union after arbitrary changes (``kg update``): the default graph becomes
+#: exactly the set of triples in the named graphs.
+RESYNC_UPDATE = (
+    "DELETE { ?s ?p ?o } WHERE { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } } ;\n"
+    "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } FILTER NOT EXISTS { ?s ?p ?o } }"
+)
+
+
+def with_resync(update: str) -> str:
+    """A user's update followed by :data:`RESYNC_UPDATE`, to run as one transaction.
+
+    Examples
+    --------
+    >>> with_resync("CLEAR ALL ; # done").startswith("CLEAR ALL  # done\n;\nDELETE")
+    True
+    """
+    from kg.query import mask
+
+    masked = mask(update).text.rstrip()
+    if masked.endswith(";"):
+        cut = len(masked) - 1
+        update = update[:cut] + update[cut + 1 :]
+    return update.rstrip() + "\n;\n" + RESYNC_UPDATE
 
 
 def ontology_quads() -> list[ox.Quad]:
@@ -186,6 +234,13 @@ def _check_dir(path: Path, create: bool) -> None:
         raise StoreError(f"{path}: no store here; run 'kg build' first or pass --store")
 
 
+def _current(path: Path) -> bool:
+    try:
+        return (path / MARKER).read_text(encoding="utf-8") == MARKER_TEXT
+    except OSError:
+        return False
+
+
 @dataclass
 class Store:
     """A handle on the on-disk store (use :func:`open_store` or :func:`opened`)."""
@@ -207,12 +262,11 @@ class Store:
         substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None,
         timeout: float | None = None,
     ) -> QueryResult:
-        """Run a query with the union of all graphs as default graph (no time limit here)."""
+        """Run a query; the default graph is the union of all graphs (no time limit here)."""
         subs = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
         try:
             return self.inner.query(
                 sparql,
-                use_default_graph_as_union=True,
                 prefixes=prefixes,
                 substitutions=subs or None,
             )
@@ -254,7 +308,11 @@ class Store:
         self.update(replace_graph_update(graph, quads))
 
     def drop_graph(self, graph: str) -> None:
-        self.update(f"DROP SILENT GRAPH <{graph}>")
+        self.update(drop_graph_update(graph))
+
+    def resync(self) -> None:
+        """Recompute the union default graph from the named graphs."""
+        self.update(RESYNC_UPDATE)
 
     def ensure_ontology(self) -> None:
         """Load ontology/defense.ttl and codes.ttl into their own graph (replacing it)."""
@@ -265,9 +323,10 @@ class Store:
         self.replace_graph(ONTOLOGY_GRAPH, quads)
 
     def bulk_load(self, data: bytes, fmt: ox.RdfFormat, graph: str) -> None:
-        """Fast, non-transactional load of a large file into ``graph`` (benchmarks, imports)."""
+        """Fast, non-transactional load of a triples file into ``graph`` and the union."""
         self._writable()
         self.inner.bulk_load(data, format=fmt, to_graph=ox.NamedNode(graph))
+        self.inner.bulk_load(data, format=fmt, to_graph=ox.DefaultGraph())
 
     def flush(self) -> None:
         if not self.read_only:
@@ -287,11 +346,19 @@ def open_store(path: Path | None = None, *, read_only: bool = False, create: boo
     _check_dir(path, create and not read_only)
     try:
         if read_only:
+            if not _current(path):
+                raise StoreError(
+                    f"{path}: store written by an older version; open it for writing once "
+                    "(e.g. 'kg build') to upgrade it"
+                )
             inner = ox.Store.read_only(str(path))
         else:
             path.mkdir(parents=True, exist_ok=True)
             inner = ox.Store(str(path))
-            (path / MARKER).touch()
+            if not _current(path):
+                if any(True for _ in inner.named_graphs()):
+                    inner.update(RESYNC_UPDATE)
+                (path / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
     except OSError as exc:
         message = one_line(exc) or exc.__class__.__name__
         if "lock" in message.lower():
