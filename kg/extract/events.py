@@ -26,7 +26,7 @@ STATEMENT_NOUNS = (
 )  # fmt: skip
 TOPIC_CUES = re.compile(
     r"\b(?:discuss(?:ed|es|ing)?|exchanged views on|views on|about|regarding|concerning|including|"
-    r"surrounding|against|toward|towards|such as|on the|over the|the issue of|issues? of)\b",
+    r"surrounding|against|toward|towards|such as|the issue of|issues? of)\b",
     re.IGNORECASE,
 )
 GENERIC_MODIFIERS = re.compile(
@@ -63,7 +63,7 @@ _NAMED_EXERCISE_PATTERNS = (
     ),
     re.compile(
         rf"\b(?P<name>{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}{_EXERCISE_NUMBER})"
-        r"\s+(?:exercises?|drills?|war\s?games?|training)\b"
+        r"\s+(?:[a-z][\w-]*\s+){0,3}(?:exercises?|drills?|war\s?games?|training)\b"
     ),
     re.compile(
         rf"\b(?P<name>{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}\s+(?:19|20)?\d\d)"
@@ -157,9 +157,18 @@ def find_events(doc: Doc) -> Doc:
             for m in triggers
             if m.value.event in ("Meeting", "Visit", "Exercise", "Incident")
         ]
+        previous_trigger: tuple[int, str] | None = None
         for raw in triggers:
             start, end = sentence.start + raw.start, sentence.start + raw.end
             trigger: Trigger = raw.value
+            if (
+                previous_trigger is not None
+                and previous_trigger[1] == trigger.event
+                and trigger.event in ("Meeting", "Exercise")
+                and re.fullmatch(r"(?:\s+[A-Z][\w’'-]*)*\s+", text[previous_trigger[0] : start])
+            ):
+                continue  # "2+2 Ministerial Dialogue": one meeting
+            previous_trigger = (end, trigger.event)
             before = [p for p in event_triggers if p < start]
             after = [p for p in event_triggers if p > start]
             window = (before[-1] if before else sentence.start, after[0] if after else sentence.end)
@@ -171,8 +180,22 @@ def find_events(doc: Doc) -> Doc:
                 continue  # "co-hosted by": hosting an exercise, not a meeting
             clause = _clause_start(text, sentence, start)
             prefix = _near_prefix(text, clause, start)
-            if cues.negation.search(prefix) or cues.hypothetical.search(prefix):
+            # "during talks in Beijing" reports talks that took place, whatever came before
+            took_place = re.search(
+                r"\b(?:during|after|following|before|at)\s+(?:the\s+)?(?:\w+\s+)?$", prefix
+            )
+            if not took_place and (
+                cues.negation.search(prefix) or cues.hypothetical.search(prefix)
+            ):
                 continue
+            if trigger.event != "Agreement" and any(
+                s <= start < e for s, e, kind, _ in doc.named_spans if kind == "Agreement"
+            ):
+                continue  # "Visiting Forces Agreement" is no visit
+            if trigger.surface.endswith(" to") and re.match(
+                r"\s*(?:the|a|an|its|their|our)\b", text[end : end + 8]
+            ):
+                continue  # "committed to the treaty": no new agreement
             if (
                 trigger.event in ("Meeting", "Visit")
                 and trigger.pos == "noun"
@@ -279,6 +302,12 @@ def _date_near(
     return best.value, best.end_value
 
 
+_ANAPHOR = re.compile(
+    r"\b(?:they|we|both (?:sides|ministers|countries|leaders|nations)|the two "
+    r"(?:sides|ministers|countries|leaders|nations|defen[cs]e chiefs|allies)|the allies|"
+    r"the ministers|the leaders)\b",
+    re.IGNORECASE,
+)
 _PARTICIPATION = re.compile(
     r"\b(?:sent|send|sends|joined|join|joins|participat\w*|took part|take part|takes part|"
     r"contribut\w*|deployed|deploys|provided|provides|alongside)\b",
@@ -351,6 +380,10 @@ def _event(
     people, states = _participants_and_states(
         doc, lo, topic, after=end if trigger.event in ("Meeting", "Visit") else None
     )
+    if _ANAPHOR.search(text, clause, start):
+        meeting = _latest(doc, "Meeting")
+        if meeting is not None:
+            states = list(dict.fromkeys([*meeting.parties, *states]))
     if not any(doc.entities[p].type == "Official" for p in people) and lo > clause:
         # the subject of an earlier clause carries over: "Mattis ... to meet ... and to meet ..."
         subject, _ = _participants_and_states(doc, clause, lo)
@@ -668,7 +701,18 @@ def _find_named_spans(doc: Doc) -> None:
         for match in re.finditer(re.escape(base) + r"(?:\s+(?:19|20)?\d\d)?\b", text):
             if not overlaps(match.start(), match.end()):
                 spans.append((match.start(), match.end(), "Exercise", name))
-    doc.named_spans = sorted(spans)
+    # a name never runs past its sentence ("... Partnership. Both sides ...")
+    clipped = []
+    for s, e, kind, name in spans:
+        end = min(e, doc.article.sentence_at(s).end)
+        piece = text[s:end].rstrip(" .")
+        if re.search(r"(?:\b[A-Z]\.)+$", text[s:end].rstrip(" ")) and not piece.endswith("."):
+            piece = text[s:end].rstrip(" ")
+        if piece:
+            clipped.append(
+                (s, s + len(piece), kind, piece if (s, e) != (s, s + len(piece)) else name)
+            )
+    doc.named_spans = sorted(clipped)
 
 
 def _agreement(
@@ -699,7 +743,16 @@ def _agreement(
             if any(ev.name == label for ev in doc.events):
                 return None
             around = text[clause : sentence.end]
-            verb = re.search(r"\b(signed|signing|concluded|negotiat\w+|agreed)\b", around)
+            verbs = list(
+                re.finditer(
+                    r"\b(signed|signing|concluded|negotiat\w+|agreed|inked)\b", text[clause:s]
+                )
+            )
+            verb = (
+                verbs[-1]
+                if verbs
+                else re.search(r"\b(signed|signing|concluded|negotiat\w+|agreed)\b", around)
+            )
             status = (
                 doc.lexicon.status_words.get(fold(verb.group(1)), "agreed") if verb else "concluded"
             )
@@ -756,7 +809,10 @@ def _agreement(
     obj = re.sub(r"^(?:in|amid|amidst|given|under|with|despite)\s[^,]{3,80},\s+", "", obj)
     if len(obj.split()) < 2:
         return None
-    people, states = _participants_and_states(doc, clause, start)
+    subject_end = min(start, _topic_start(text, clause, start))
+    people, states = _participants_and_states(doc, clause, subject_end)
+    if _ANAPHOR.search(text, clause, start) and not people:
+        states = []
     if not states:
         meeting = _latest(doc, "Meeting")
         states = (
