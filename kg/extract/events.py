@@ -56,7 +56,7 @@ _NAMED_AGREEMENT = re.compile(
 )
 _QUOTED_TITLE = re.compile(r"“([^”]*\b(?:" + "|".join(AGREEMENT_NOUNS) + r")\b[^”]*)”")
 _EXERCISE_NAME_TOKEN = r"[A-Z][\w’'-]*"
-_EXERCISE_NUMBER = r"(?:\s+(?:19|20)?\d\d(?:-\d+)?)?"
+_EXERCISE_NUMBER = r"(?:(?:\s+|\s*[-–]\s*)(?:19|20)?\d\d(?:-\d+)?(?![\w-]))?"
 _NAMED_EXERCISE_PATTERNS = (
     re.compile(
         rf"\bExercise\s+(?P<name>{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}{_EXERCISE_NUMBER})"
@@ -82,6 +82,8 @@ _LISTED_NAMES = re.compile(
     rf"(?:(?:,\s*|\s+and\s+|,\s+and\s+)(?:the\s+)?{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}{_EXERCISE_NUMBER})*)"
 )
 NOT_EXERCISE_WORDS = frozenset(
+    "Officials Troops Forces Soldiers Marines Sailors Airmen Personnel Participants Ministers "
+    "Leaders Allies Partners Units Service Members "
     "The A An This That These Those Its Their Exercise Exercises Joint Combined Annual The Bilateral "
     "Trilateral Multilateral Military Naval Maritime Air Army Navy Field During In On At And".split()
 )
@@ -156,6 +158,8 @@ def find_events(doc: Doc) -> Doc:
             sentence.start + m.start
             for m in triggers
             if m.value.event in ("Meeting", "Visit", "Exercise", "Incident")
+            and text[max(0, sentence.start + m.start - 3) : sentence.start + m.start].lower()
+            != "co-"
         ]
         previous_trigger: tuple[int, str] | None = None
         for raw in triggers:
@@ -205,6 +209,13 @@ def find_events(doc: Doc) -> Doc:
                 continue
             inside_agreement = next((a for a in agreements if a[0] <= start < a[1]), None)
             if trigger.event == "Agreement":
+                if inside_agreement is not None and not (
+                    re.search(r"\band\s+(?:\w+\s+)?$", text[max(0, start - 15) : start])
+                    or any(
+                        s <= start < e for s, e, kind, _ in doc.named_spans if kind == "Agreement"
+                    )
+                ):
+                    continue  # "the plan of action agreed upon in October" inside an agreement
                 event = _agreement(doc, cues, sentence, raw.start, start, end, trigger)
                 if event is not None:
                     object_end = _object_end(text, sentence, end)
@@ -358,8 +369,10 @@ def _topic_start(text: str, start: int, end: int) -> int:
 
 
 def _latest(doc: Doc, event_type: str) -> Event | None:
+    """The latest event of a type, preferring one that took place."""
     found = [e for e in doc.events if e.type == event_type]
-    return found[-1] if found else None
+    held = [e for e in found if e.status == "held"]
+    return (held or found)[-1] if found else None
 
 
 def _event(
@@ -457,10 +470,8 @@ def _visit(doc: Doc, sentence: Sentence, start: int, end: int, event: Event) -> 
     clause = _clause_start(text, sentence, start)
     before = [m for m in doc.mentions_in(clause, start) if m.type == "Official"]
     visitor = before[-1].key if before else None
-    others = [
-        m.key
-        for m in doc.mentions_in(clause, sentence.end)
-        if m.type == "Official" and m.key != visitor
+    others = [  # "Alongside Norway Defence Minister X, Y visited ..."
+        m.key for m in doc.mentions_in(clause, start) if m.type == "Official" and m.key != visitor
     ]
     after = [
         m
@@ -811,8 +822,7 @@ def _agreement(
         return None
     subject_end = min(start, _topic_start(text, clause, start))
     people, states = _participants_and_states(doc, clause, subject_end)
-    if _ANAPHOR.search(text, clause, start) and not people:
-        states = []
+
     if not states:
         meeting = _latest(doc, "Meeting")
         states = (
