@@ -1,0 +1,285 @@
+"""The store: idempotent builds, crash safety, remove, list, load, readers and writers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from kg.article import read_article
+from kg.build import build_articles, read_articles
+from kg.extract import extract
+from kg.mapping import extraction_quads
+from kg.cli import main
+from kg.store import MARKER, ONTOLOGY_GRAPH, StoreError, open_store, opened
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "corpus" / "000_83c0c4f066b0d405.txt"
+SEED_ID = SEED.stem
+SECOND = ROOT / "tests" / "articles" / "kor-jpn-ministers-meet-wire.txt"
+SECOND_ID = SECOND.stem
+G = "https://w3id.org/defense-kg/graph/"
+JPN = ox.NamedNode("https://w3id.org/defense-kg/id/state/JPN")
+KG = [sys.executable, "-m", "kg"]
+
+
+def build(store: Path, *paths: Path) -> None:
+    with opened(store, create=True) as s:
+        build_articles(s, read_articles(list(paths)))
+
+
+def everything(store: Path) -> set[ox.Quad]:
+    """Every quad of the store, default graph (the union) included."""
+    with opened(store, read_only=True) as s:
+        return set(s.inner.quads_for_pattern(None, None, None, None))
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def union_is_consistent(store: Path) -> bool:
+    """The default graph equals the set of triples in the named graphs."""
+    quads = everything(store)
+    default = {(q.subject, q.predicate, q.object) for q in quads if q.graph_name == ox.DefaultGraph()}
+    named = {(q.subject, q.predicate, q.object) for q in quads if q.graph_name != ox.DefaultGraph()}
+    return default == named
+
+
+@pytest.fixture(scope="module")
+def two_articles(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    store = tmp_path_factory.mktemp("two") / "store"
+    build(store, SEED, SECOND)
+    return store
+
+
+def test_rebuilding_duplicates_nothing(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    build(store, SEED, SECOND)
+    first = everything(store)
+    build(store, SEED, SECOND)
+    build(store, SEED)
+    assert everything(store) == first
+    assert union_is_consistent(store)
+
+
+def test_union_default_graph_is_a_set(two_articles: Path) -> None:
+    """Both articles mention Japan: its label appears once, not once per article graph."""
+    with opened(two_articles, read_only=True) as s:
+        rows = list(s.query(f"SELECT ?l WHERE {{ <{JPN.value}> rdfs:label ?l }}", prefixes={"rdfs": "http://www.w3.org/2000/01/rdf-schema#"}))  # fmt: skip
+        graphs = {q.graph_name for q in s.inner.quads_for_pattern(JPN, None, None, None)}
+    assert [r["l"].value for r in rows] == ["Japan"]
+    assert graphs == {ox.NamedNode(G + SEED_ID), ox.NamedNode(G + SECOND_ID), ox.DefaultGraph()}
+
+
+def test_remove_leaves_exactly_the_other_article(tmp_path: Path) -> None:
+    both, seed_only = tmp_path / "both", tmp_path / "seed"
+    build(both, SEED, SECOND)
+    build(seed_only, SEED)
+    code, _, err = invoke("remove", SECOND_ID, "--store", str(both))
+    assert code == 0, err
+    assert err.startswith(f"Removed {SECOND_ID} (")
+    assert everything(both) == everything(seed_only)
+    # removing the last article that mentions Japan removes Japan from every graph
+    assert invoke("remove", SEED_ID, "--store", str(both))[0] == 0
+    quads = everything(both)
+    assert {q for q in quads if q.subject == JPN or q.object == JPN} == set()
+    assert {q.graph_name.value for q in quads if q.graph_name != ox.DefaultGraph()} == {
+        ONTOLOGY_GRAPH
+    }
+    assert union_is_consistent(both)
+
+
+def test_remove_unknown_article_is_one_line_error(two_articles: Path) -> None:
+    before = everything(two_articles)
+    code, _, err = invoke("remove", "no-such-article", "--store", str(two_articles))
+    assert code == 1
+    assert err == f"Error: no article or loaded graph 'no-such-article' in {two_articles}\n"
+    assert everything(two_articles) == before
+
+
+def test_list_shows_title_date_and_triple_count(two_articles: Path) -> None:
+    with opened(two_articles, read_only=True) as s:
+        counts = {g: sum(1 for _ in s.quads(g)) for g in s.article_graphs()}
+    code, out, _ = invoke("list", "--store", str(two_articles), "--format", "csv")
+    assert code == 0
+    assert out == (
+        "article,kind,published,triples,title\n"
+        f"{SEED_ID},article,,{counts[G + SEED_ID]},\n"
+        f"{SECOND_ID},article,2023-06-06,{counts[G + SECOND_ID]},"
+        "\"S. Korea, Japan defence chiefs agree to restart vice-ministerial talks\"\n"
+    )
+
+
+SMALL = {
+    "ttl": '@prefix ex: <http://example.org/> .\nex:a ex:p ex:b ; ex:name "A" .\nex:b ex:p [ ex:q 1 ] .\n',
+    "nt": '<http://example.org/a> <http://example.org/p> <http://example.org/b> .\n'
+    '<http://example.org/a> <http://example.org/name> "A" .\n'
+    '<http://example.org/b> <http://example.org/p> _:x .\n_:x <http://example.org/q> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .\n',
+    "nq": '<http://example.org/a> <http://example.org/p> <http://example.org/b> <http://example.org/g1> .\n'
+    '<http://example.org/a> <http://example.org/name> "A" <http://example.org/g2> .\n'
+    '<http://example.org/b> <http://example.org/p> _:x .\n_:x <http://example.org/q> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .\n',
+    "trig": '@prefix ex: <http://example.org/> .\nex:g1 { ex:a ex:p ex:b ; ex:name "A" . }\n{ ex:b ex:p [ ex:q 1 ] . }\n',
+    "jsonld": '{"@context": {"ex": "http://example.org/"}, "@graph": [{"@id": "ex:a", "ex:p": {"@id": "ex:b"}, "ex:name": "A"},'
+    ' {"@id": "ex:b", "ex:p": {"ex:q": {"@value": "1", "@type": "http://www.w3.org/2001/XMLSchema#integer"}}}]}',
+    "rdf": '<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://example.org/">\n'
+    '<rdf:Description rdf:about="http://example.org/a"><ex:p rdf:resource="http://example.org/b"/><ex:name>A</ex:name></rdf:Description>\n'
+    '<rdf:Description rdf:about="http://example.org/b"><ex:p><rdf:Description><ex:q rdf:datatype="http://www.w3.org/2001/XMLSchema#integer">1</ex:q></rdf:Description></ex:p></rdf:Description>\n'
+    "</rdf:RDF>\n",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("ext", sorted(SMALL))
+def test_load_each_rdf_format_as_its_own_graph(tmp_path: Path, ext: str) -> None:
+    store = tmp_path / "store"
+    build(store, SEED)
+    path = tmp_path / f"extra.{ext}"
+    path.write_text(SMALL[ext], encoding="utf-8")
+    graph = G + "extra"
+    for _ in range(2):  # loading again replaces the graph: still 4 triples
+        code, _, err = invoke("load", str(path), "--store", str(store))
+        assert code == 0, err
+        assert err == f"Loaded {path} into <{graph}> (4 triples)\n"
+    with opened(store, read_only=True) as s:
+        got = sorted(str(q.subject) + " " + str(q.predicate) + " " + str(q.object) for q in s.quads(graph))  # fmt: skip
+    assert got == [
+        '<http://example.org/a> <http://example.org/name> "A"',
+        "<http://example.org/a> <http://example.org/p> <http://example.org/b>",
+        f"<http://example.org/b> <http://example.org/p> <{graph}/.well-known/genid/0>",
+        f'<{graph}/.well-known/genid/0> <http://example.org/q> "1"^^<http://www.w3.org/2001/XMLSchema#integer>',
+    ]  # fmt: skip
+    code, out, _ = invoke("list", "--store", str(store), "--format", "tsv")
+    assert out.splitlines()[2] == "extra\tloaded\t\t4\t"
+    assert union_is_consistent(store)
+
+
+def test_malformed_rdf_is_one_line_with_position_and_store_unchanged(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    build(store, SEED)
+    before = everything(store)
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("@prefix ex: <http://example.org/> .\nex:a ex:p ex:b .\nex:c ex:p .\n")
+    code, out, err = invoke("load", str(bad), "--store", str(store))
+    assert code == 1 and out == ""
+    assert err == (
+        f"Error: {bad}: malformed Turtle: Parser error at line 3 column 11: "
+        ". is not a valid RDF object (line 3)\n"
+    )
+    assert everything(store) == before
+
+
+def test_load_unknown_extension(tmp_path: Path) -> None:
+    path = tmp_path / "data.csv"
+    path.write_text("a,b\n")
+    code, _, err = invoke("load", str(path), "--store", str(tmp_path / "store"))
+    assert code == 1
+    assert err.startswith(f"Error: {path}: unknown RDF file extension (known: .json, .jsonld,")
+    assert not (tmp_path / "store").exists()
+
+
+def test_directory_that_is_not_a_store(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    for args in (["list"], ["query", "ASK {}"], ["remove", "x"], ["build"]):
+        code, _, err = invoke(*args, "--store", str(tmp_path))
+        assert code == 1, args
+        assert err == (
+            f"Error: {tmp_path}: not a defense-kg store (no {MARKER} marker); refusing to touch it\n"
+        )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+    missing = tmp_path / "missing"
+    code, _, err = invoke("list", "--store", str(missing))
+    assert (code, err) == (1, f"Error: {missing}: no store here; run 'kg build' first or pass --store\n")  # fmt: skip
+    with pytest.raises(StoreError, match="not a directory"):
+        open_store(tmp_path / "notes.txt")
+
+
+def test_readers_run_while_a_writer_holds_the_store_and_second_writer_is_refused(
+    tmp_path: Path,
+) -> None:
+    store = tmp_path / "store"
+    build(store, SEED)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import sys, time
+            from pathlib import Path
+            from kg.store import open_store
+            s = open_store(Path({str(store)!r}))
+            print("holding", flush=True)
+            time.sleep(60)
+        """)],
+        stdout=subprocess.PIPE, text=True, cwd=ROOT,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "holding\n"
+        reader = subprocess.run(
+            [*KG, "query", "--store", str(store), "--format", "csv",
+             "SELECT ?iso WHERE { ?s dkg:iso3 ?iso } ORDER BY ?iso LIMIT 2"],
+            capture_output=True, text=True, cwd=ROOT,
+        )  # fmt: skip
+        assert (reader.returncode, reader.stdout) == (0, "iso\nCHN\nJPN\n"), reader.stderr
+        writer = subprocess.run(
+            [*KG, "remove", SEED_ID, "--store", str(store)], capture_output=True, text=True, cwd=ROOT
+        )  # fmt: skip
+        assert writer.returncode == 1
+        assert writer.stderr == f"Error: {store}: the store is in use by another writer\n"
+    finally:
+        holder.kill()
+        holder.wait()
+    assert invoke("list", "--store", str(store))[0] == 0
+
+
+CRASH_BUILDER = """
+import sys
+from pathlib import Path
+from rdflib import URIRef
+from kg.article import read_article
+from kg.extract import extract
+from kg.mapping import extraction_quads, graph_iri
+from kg.store import open_store
+
+store = open_store(Path(sys.argv[1]), create=True)
+store.ensure_ontology()
+seed_id, path = sys.argv[2], sys.argv[3]
+quads = extraction_quads(extract(read_article(Path(path))))
+
+def renamed(term, new):
+    return URIRef(str(term).replace(seed_id, new)) if isinstance(term, URIRef) else term
+
+for i in range(100000):
+    new = f"copy{i:05d}"
+    store.replace_graph(str(graph_iri(new)), [tuple(renamed(t, new) for t in q) for q in quads])
+    print(new, flush=True)
+"""
+
+
+def test_build_killed_midway_leaves_store_as_before_the_interrupted_article(
+    tmp_path: Path,
+) -> None:
+    store = tmp_path / "store"
+    process = subprocess.Popen(
+        [sys.executable, "-c", CRASH_BUILDER, str(store), SEED_ID, str(SEED)],
+        stdout=subprocess.PIPE, text=True, cwd=ROOT,
+    )  # fmt: skip
+    assert process.stdout is not None
+    assert process.stdout.readline() == "copy00000\n"
+    time.sleep(0.7)  # let more commits start, then kill one in flight
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    with opened(store) as s:  # reopening recovers from the write-ahead log
+        graphs = s.article_graphs()
+        sizes = {g: sum(1 for _ in s.quads(g)) for g in graphs}
+    expected = len({q[:3] for q in extraction_quads(extract(read_article(SEED)))})
+    assert len(graphs) >= 1
+    # the committed copies are copy00000..copyNNNNN, with no gap, each complete
+    assert graphs == [G + f"copy{i:05d}" for i in range(len(graphs))]
+    assert set(sizes.values()) == {expected}, sizes
+    assert union_is_consistent(store)
