@@ -218,10 +218,17 @@ def find_events(doc: Doc) -> Doc:
                     continue  # "the plan of action agreed upon in October" inside an agreement
                 event = _agreement(doc, cues, sentence, raw.start, start, end, trigger)
                 if event is not None:
-                    object_end = _object_end(text, sentence, end)
+                    object_end = _object_end(text, sentence, end, trigger)
                     agreements.append((end, object_end, event))
                 continue
-            if inside_agreement is not None and trigger.event in ("Meeting", "Visit"):
+            if (
+                inside_agreement is not None
+                and trigger.event in ("Meeting", "Visit")
+                and not re.search(
+                    r"\b(?:when|where|while|after|before|during)\s+(?:\w+\s+){0,3}$",
+                    text[max(0, start - 30) : start],
+                )
+            ):
                 continue  # "agreed to hold regular meetings" is part of the agreement
             event = _event(
                 doc, cues, sentence, start, end, trigger, inside_agreement is not None, window
@@ -283,7 +290,7 @@ _NEXT_AGREEMENT_VERB = re.compile(
 )
 
 
-def _object_end(text: str, sentence: Sentence, pos: int) -> int:
+def _object_end(text: str, sentence: Sentence, pos: int, trigger: Trigger | None = None) -> int:
     """End of the object clause after an agreement verb: quote end, ';', the next agreement
     verb ("... and agreed to ...") or the sentence end."""
     rest = text[pos : sentence.end]
@@ -291,6 +298,8 @@ def _object_end(text: str, sentence: Sentence, pos: int) -> int:
     following = _NEXT_AGREEMENT_VERB.search(rest)
     if following:
         cut = following.start()
+    if trigger is not None and trigger.status in ("signed", "concluded") and ", " in rest[:cut]:
+        cut = rest.index(", ")  # "signed an agreement ..., following talks": the object is a noun
     for mark in ("”", ";"):
         idx = rest.find(mark)
         if idx >= 0:
@@ -326,7 +335,7 @@ _PARTICIPATION = re.compile(
 )
 _OBSERVERS = re.compile(
     r"(?:,?\s*(?:and\s+)?(?:the\s+)?[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*)*,?\s*(?:and\s+)?"
-    r"(?:other\s+(?:nations|countries)\s+)?(?:as\s+)?(?:observ\w*)"
+    r"(?:other\s+(?:nations|countries)\s+)?(?:(?:has|have|had|was|were|been|invited|to|as|sent|send)\s+){0,4}(?:observ\w*)"
 )
 _ORIGIN = re.compile(r"\b(?:from|border with|borders? of)\s+(?:the\s+)?$")
 
@@ -795,7 +804,7 @@ def _agreement(
         doc.events.append(event)
         return event
     # a verb: the agreement is its object clause
-    object_end = _object_end(text, sentence, end)
+    object_end = _object_end(text, sentence, end, trigger)
     in_object = [(s, e, n) for s, e, n in named if end <= s < object_end and s - end < 60]
     if in_object:
         for s, e, n in in_object:
@@ -847,7 +856,10 @@ def _agreement(
                 c.iri for c in _concepts_in(doc, text, area_lo, object_end) if c.scheme == "Area"
             )
         )
-    date, end_date = _date_near(doc, sentence, start, within=(clause, start))
+    # an act of signing happens at a time the clause may give after the verb; "agreed to ..."
+    # looks ahead, so its later dates belong to what was agreed
+    date_hi = object_end if trigger.status in ("signed", "concluded") else start
+    date, end_date = _date_near(doc, sentence, start, within=(clause, date_hi))
     event = Event(
         key=_event_key("Agreement", start),
         type="Agreement",
