@@ -28,6 +28,7 @@ from typing import Any
 
 import igraph
 import networkx as nx
+import pyoxigraph as ox
 
 from kg.network.views import NetworkError, induced, local_name, view, vocabulary
 from kg.store import ONTOLOGY_GRAPH, Store
@@ -148,7 +149,10 @@ def ontology_view(store: Store) -> nx.MultiDiGraph:
     vocab = vocabulary(store)
     triples: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for quad in store.quads(ONTOLOGY_GRAPH):
-        triples[quad.subject.value][quad.predicate.value].append(quad.object.value)
+        if isinstance(quad.subject, ox.NamedNode) and isinstance(
+            quad.object, ox.NamedNode | ox.Literal
+        ):
+            triples[quad.subject.value][quad.predicate.value].append(quad.object.value)
     for values in triples.values():
         for objects in values.values():
             objects.sort()
@@ -265,7 +269,7 @@ def _node_record(node: str, attrs: dict[str, Any]) -> dict[str, Any]:
 
 
 def _edge_records(graph: nx.Graph, directed: bool) -> list[dict[str, Any]]:
-    records = []
+    records: list[dict[str, Any]] = []
     seen: Counter[tuple[str, str]] = Counter()
     rows = (
         graph.edges(keys=True, data=True)

@@ -280,9 +280,11 @@ def timeline(full: nx.MultiDiGraph, state_a: str, state_b: str) -> list[Timeline
             continue
         status = attrs.get("status", "")
         status = ", ".join(status) if isinstance(status, list) else status
-        evidence = attrs.get("evidence", [])
-        first = evidence[0] if evidence else {"article": "", "start": 0}
-        entries = [("event", attrs.get("date", ""), status, first)]
+        evidence: list[dict[str, Any]] = attrs.get("evidence", [])
+        first: dict[str, Any] = evidence[0] if evidence else {"article": "", "start": 0}
+        entries: list[tuple[str, str, str, dict[str, Any]]] = [
+            ("event", attrs.get("date", ""), status, first)
+        ]
         entries += [
             (kind, attrs[key], milestone_status, _dated_quote(evidence, attrs[key]))
             for key, kind, milestone_status in _MILESTONES

@@ -159,6 +159,7 @@ def vocabulary(store: Store) -> Vocabulary:
         (q.subject.value, q.predicate.value, q.object.value)
         for q in store.quads(ONTOLOGY_GRAPH)
         if q.predicate.value in wanted
+        and isinstance(q.subject, ox.NamedNode)
         and isinstance(q.object, ox.Literal)
         and q.object.language in (None, "", "en")
     )
@@ -178,7 +179,7 @@ def _read(quads: Iterable[ox.Quad]) -> tuple[_Facts, dict[str, Quote], dict[str,
         (
             (q.subject.value, q.predicate.value, q.object, q.graph_name.value)
             for q in quads
-            if isinstance(q.subject, ox.NamedNode)
+            if isinstance(q.subject, ox.NamedNode) and isinstance(q.graph_name, ox.NamedNode)
         ),
         key=lambda row: (row[0], row[1], str(row[2]), row[3]),
     )
