@@ -77,7 +77,7 @@ def person_key(name: str) -> tuple[str, ...]:
 
     Examples
     --------
-    >>> person_key("KISHI Nobuo") == person_key("Nobuo Kishi")
+    >>> person_key("TANAKA Hiroshi") == person_key("Hiroshi Tanaka")
     True
     >>> person_key("Lloyd J. Austin III")
     ('austin', 'lloyd')

@@ -30,6 +30,7 @@ def tokens_of(text: str) -> tuple[str, ...]:
     return tuple(TOKEN_RE.findall(text))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Case- and accent-insensitive key: 'Türkiye' -> 'turkiye', curly quotes -> straight."""
     text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
@@ -62,15 +63,18 @@ class Match(Generic[T]):
 
 
 class Gazetteer(Generic[T]):
-    """Longest-match lookup of token sequences (a dict keyed by first token).
+    """Longest-match lookup of token sequences.
 
-    With ``casefold`` the match ignores case and accents; otherwise it is exact, so "US" the
-    state does not match "us" the pronoun.
+    Entries are kept in a dict keyed by their token tuple, with the lengths that occur for each
+    first token, so a lookup costs a few dict probes however large the gazetteer is. With
+    ``casefold`` the match ignores case and accents; otherwise it is exact, so "US" the state
+    does not match "us" the pronoun.
     """
 
     def __init__(self, casefold: bool = False) -> None:
         self.casefold = casefold
-        self._index: dict[str, list[tuple[tuple[str, ...], T]]] = {}
+        self._entries: dict[tuple[str, ...], T] = {}
+        self._lengths: dict[str, list[int]] = {}  # first token -> entry lengths, longest first
 
     def _key(self, token: str) -> str:
         if self.casefold:
@@ -79,33 +83,45 @@ class Gazetteer(Generic[T]):
 
     def add(self, surface: str, value: T) -> None:
         toks = tuple(self._key(t) for t in tokens_of(surface))
-        if not toks:
-            return
-        bucket = self._index.setdefault(toks[0], [])
-        if any(existing == toks for existing, _ in bucket):
+        if not toks or toks in self._entries:
             return  # first definition wins: files are read bundled-first, in row order
-        bucket.append((toks, value))
-        bucket.sort(key=lambda item: -len(item[0]))
+        self._entries[toks] = value
+        lengths = self._lengths.setdefault(toks[0], [])
+        if len(toks) not in lengths:
+            lengths.append(len(toks))
+            lengths.sort(reverse=True)
 
     def __contains__(self, surface: str) -> bool:
-        toks = tuple(self._key(t) for t in tokens_of(surface))
-        return any(existing == toks for existing, _ in self._index.get(toks[0] if toks else "", []))
+        return tuple(self._key(t) for t in tokens_of(surface)) in self._entries
+
+    def starts_with(self, key: str) -> bool:
+        """Whether some entry begins with this token key (a cheap pre-check)."""
+        return key in self._lengths
 
     def match_at(self, tokens: list[Token], i: int, keys: list[str]) -> Match[T] | None:
-        for toks, value in self._index.get(keys[i], ()):
-            j = i + len(toks)
-            if j <= len(tokens) and tuple(keys[i:j]) == toks:
-                return Match(tokens[i].start, tokens[j - 1].end, i, j, value)
+        entries = self._entries
+        for length in self._lengths.get(keys[i], ()):
+            j = i + length
+            if j <= len(tokens):
+                value = entries.get(tuple(keys[i:j]))
+                if value is not None:
+                    return Match(tokens[i].start, tokens[j - 1].end, i, j, value)
         return None
 
     def keys_for(self, tokens: list[Token]) -> list[str]:
-        return [self._key(t.text) for t in tokens]
+        if self.casefold:
+            return [fold(t.text) for t in tokens]
+        return [t.text.replace("’", "'") for t in tokens]
 
     def find_all(self, tokens: list[Token]) -> Iterator[Match[T]]:
         """Non-overlapping longest matches, left to right."""
         keys = self.keys_for(tokens)
+        index = self._lengths
         i = 0
         while i < len(tokens):
+            if keys[i] not in index:
+                i += 1
+                continue
             found = self.match_at(tokens, i, keys)
             if found is None:
                 i += 1

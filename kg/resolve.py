@@ -1,8 +1,8 @@
 """Resolution across articles: one node per person and per event, whichever article says it.
 
 States, organisations and places already share IRIs (ISO codes and canonical names). Officials
-are matched alias-aware: the folded name tokens of one must contain the other's ("Kishi",
-"KISHI Nobuo" and "Nobuo Kishi" are one person) and their states must agree. The same event
+are matched alias-aware: the folded name tokens of one must contain the other's ("Tanaka",
+"TANAKA Hiroshi" and "Hiroshi Tanaka" are one person) and their states must agree. The same event
 reported by several articles (same type, states, full date and status, or the same name for a
 named exercise or agreement) gets one corpus-level key, so its node collects evidence from each.
 """

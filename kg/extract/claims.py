@@ -1,6 +1,6 @@
 """Claim stage: opinions and analysis, attributed to their source, never asserted as facts.
 
-A claim opens with an attribution ("According to analysis by Reuters, ...") or an opinion verb
+A claim opens with an attribution ("According to analysis by a news agency, ...") or an opinion verb
 after a source ("Some analysts believe that ..."); the source's scope runs to the end of the
 paragraph. Hedged sentences ("seems to indicate") in that scope are claims too. Inside a claim,
 states after "pressure on" are targets, after "allies of" allies, and states joined by hyphens

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from kg.article import Article, Sentence
-from kg.lexicon import Lexicon, Token, tokenize
+from kg.lexicon import Gazetteer, Lexicon, Match, Token, tokenize
 from kg.records import Claim, DateValue, Event, Span
+
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -65,8 +69,14 @@ class Doc:
     )  # exercise/agreement names
     sources: set[str] = field(default_factory=set)
 
+    _mask: bytearray = field(default_factory=bytearray, repr=False)
+    _mask_signature: tuple[int, int] = (-1, 0)
+    _keys: dict[bool, list[str]] = field(default_factory=dict, repr=False)
+    _starts: list[int] = field(default_factory=list, repr=False)
+
     def __post_init__(self) -> None:
         self.tokens = tokenize(self.article.text)
+        self._starts = [t.start for t in self.tokens]
 
     def span(self, start: int, end: int) -> Span:
         text = self.article.text
@@ -83,7 +93,47 @@ class Doc:
         return [m for m in self.mentions if m.start >= start and m.end <= end]
 
     def occupied(self, start: int, end: int) -> bool:
-        return any(m.start < end and start < m.end for m in self.mentions)
+        """Whether any mention overlaps [start, end) (a character mask, rebuilt on change)."""
+        signature = (len(self.mentions), id(self.mentions[-1]) if self.mentions else 0)
+        if signature != self._mask_signature:
+            mask = bytearray(len(self.article.text) + 1)
+            for m in self.mentions:
+                mask[m.start : m.end] = b"\x01" * (m.end - m.start)
+            self._mask = mask
+            self._mask_signature = signature
+        return any(self._mask[start:end])
+
+    def find(
+        self, gazetteer: Gazetteer[T], start: int, end: int, offset: int = 0
+    ) -> list[Match[T]]:
+        """Longest matches of ``gazetteer`` among the body's tokens inside [start, end), with
+        character offsets shifted by ``-offset`` (so a sentence can see its own offsets)."""
+        keys = self.keys(gazetteer)
+        i = bisect.bisect_left(self._starts, start)
+        found: list[Match[T]] = []
+        while i < len(self.tokens) and self.tokens[i].end <= end:
+            if not gazetteer.starts_with(keys[i]):
+                i += 1
+                continue
+            match = gazetteer.match_at(self.tokens, i, keys)
+            if match is None or match.end > end:
+                i += 1
+                continue
+            found.append(
+                Match(
+                    match.start - offset, match.end - offset, match.first, match.last, match.value
+                )
+            )
+            i = match.last
+        return found
+
+    def keys(self, gazetteer: Gazetteer[object]) -> list[str]:
+        """The gazetteer's lookup keys for every token of the body (computed once)."""
+        cached = self._keys.get(gazetteer.casefold)
+        if cached is None:
+            cached = gazetteer.keys_for(self.tokens)
+            self._keys[gazetteer.casefold] = cached
+        return cached
 
     def add_entity(self, draft: EntityDraft) -> EntityDraft:
         existing = self.entities.get(draft.key)

@@ -153,7 +153,7 @@ def find_events(doc: Doc) -> Doc:
         _statements(doc, sentence)
         handled = _incidents(doc, cues, sentence)
         agreements: list[tuple[int, int, Event]] = []  # (object start, object end, event)
-        triggers = [m for m in doc.lexicon.triggers.find_all(tokenize(sentence.text))]
+        triggers = doc.find(doc.lexicon.triggers, sentence.start, sentence.end, sentence.start)
         event_triggers = [
             sentence.start + m.start
             for m in triggers
@@ -639,6 +639,8 @@ def _exercise(
 
 def _concepts_in(doc: Doc, text: str, start: int, end: int) -> list[Concept]:
     gazetteer: Gazetteer[Concept] = doc.lexicon.concepts
+    if text is doc.article.text:
+        return [m.value for m in doc.find(gazetteer, start, end)]
     return [m.value for m in gazetteer.find_all(tokenize(text[start:end]))]
 
 
@@ -1042,7 +1044,7 @@ def _incidents(doc: Doc, cues: _Cues, sentence: Sentence) -> set[int]:
         doc.events.append(incident)
         affected_at = cause.end() + status_word.end()
         target_trigger = next(
-            (m for m in doc.lexicon.triggers.find_all(tokenize(text[affected_at : sentence.end]))),
+            (m for m in doc.find(doc.lexicon.triggers, affected_at, sentence.end, affected_at)),
             None,
         )
         if target_trigger is None:

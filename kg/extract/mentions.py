@@ -93,6 +93,9 @@ def find_gazetteer_mentions(doc: Doc) -> Doc:
     text = doc.article.text
     i = 0
     while i < len(tokens):
+        if not (lex.state_names.starts_with(state_keys[i]) or lex.named.starts_with(named_keys[i])):
+            i += 1
+            continue
         state_match = lex.state_names.match_at(tokens, i, state_keys)
         named_match = lex.named.match_at(tokens, i, named_keys)
         if named_match and (state_match is None or named_match.last >= state_match.last):

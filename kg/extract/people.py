@@ -1,10 +1,10 @@
 """People stage: officials found by title patterns, then their later mentions.
 
 Patterns (titles come from ``titles.tsv``, honorifics from ``honorifics.txt``):
-  [state] Title [of State] [Honorific] Name      "South Korean Defense Minister Suh Wook"
-  Name, [the] [state's] title [of State]          "Suh Wook, South Korea's defense minister"
+  [state] Title [of State] [Honorific] Name      "South Korean Defense Minister Park Min-ho"
+  Name, [the] [state's] title [of State]          "Park Min-ho, South Korea’s defense minister"
   later: the full name, the surname, "the minister", "he"/"she".
-Name order: a name with one all-capitals token ("KISHI Nobuo") puts that token last.
+Name order: a name with one all-capitals token ("TANAKA Hiroshi") puts that token last.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ _NAME_TOKEN = re.compile(
 
 def _looks_like_name(word: str) -> bool:
     """Capitalised word in any script with case ("Demirtaş", "Błaszczak"), ALL-CAPS family
-    name ("KISHI"), a Mc/Mac name or an initial."""
+    name ("TANAKA"), a Mc/Mac name or an initial."""
     if _NAME_TOKEN.match(word):
         return True
     letters = word.replace("'", "").replace("’", "")
@@ -75,7 +75,7 @@ def _read_name(doc: Doc, i: int, lenient: bool = False) -> tuple[int, int] | Non
     """Token range [i, j) of a personal name starting at token ``i`` (honorific skipped)."""
     tokens = doc.tokens
     hon = (
-        doc.lexicon.honorifics.match_at(tokens, i, doc.lexicon.honorifics.keys_for(tokens))
+        doc.lexicon.honorifics.match_at(tokens, i, doc.keys(doc.lexicon.honorifics))
         if i < len(tokens)
         else None
     )
@@ -157,7 +157,7 @@ def _read_name(doc: Doc, i: int, lenient: bool = False) -> tuple[int, int] | Non
 
 
 def _display_name(raw_tokens: list[str]) -> tuple[str, tuple[str, ...]]:
-    """Display form and identity tokens. "KISHI Nobuo" -> "Nobuo Kishi"."""
+    """Display form and identity tokens. "TANAKA Hiroshi" -> "Hiroshi Tanaka"."""
     words = [t for t in raw_tokens if t not in (".",)]
     caps = [w for w in words if w.isupper() and len(w) > 1]
     if len(words) > 1 and len(caps) == 1 and words[0] == caps[0]:
