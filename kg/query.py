@@ -386,10 +386,10 @@ def run_on_backend(
     """Run an already checked query on any backend and collect the results in a :class:`Table`."""
     from kg.format import turtle_bytes
 
+    if substitutions:
+        query = bind_with_values(query, substitutions)
     try:
-        result = store.query(
-            query, prefixes=dict(PREFIXES), substitutions=substitutions, timeout=timeout
-        )
+        result = store.query(query, prefixes=dict(PREFIXES), timeout=timeout)
         if isinstance(result, ox.QueryBoolean):
             return Table("ask", (), (), boolean=bool(result))
         if isinstance(result, ox.QuerySolutions):
@@ -437,7 +437,9 @@ def _child(path: str, text: str, subs: Any, update: bool, conn: Any) -> None:
 
 
 def _in_child(path: Path, text: str, subs: Any, update: bool, timeout: float) -> Table | None:
-    ctx = mp.get_context("fork")
+    # spawn, not fork: a forked child inherits RocksDB's global state (background thread pools
+    # that do not exist in the child) from a parent that opened a store, and can hang
+    ctx = mp.get_context("spawn")
     parent, child = ctx.Pipe(duplex=False)
     process = ctx.Process(target=_child, args=(str(path), text, subs, update, child), daemon=True)
     process.start()
@@ -477,7 +479,8 @@ def run_query(
     check_query(query)
     subs = {k: param_term(v) if isinstance(v, str) else v for k, v in (substitutions or {}).items()}
     if isinstance(store, Path):
-        table = _in_child(store, query, subs or None, False, timeout)
+        text = bind_with_values(query, subs) if subs else query
+        table = _in_child(store, text, None, False, timeout)
         assert table is not None
         return table
     try:

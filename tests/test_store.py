@@ -16,9 +16,9 @@ from click.testing import CliRunner
 
 from kg.article import read_article
 from kg.build import build_articles, read_articles
+from kg.cli import main
 from kg.extract import extract
 from kg.mapping import extraction_quads
-from kg.cli import main
 from kg.store import MARKER, ONTOLOGY_GRAPH, StoreError, open_store, opened
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +50,9 @@ def invoke(*args: str) -> tuple[int, str, str]:
 def union_is_consistent(store: Path) -> bool:
     """The default graph equals the set of triples in the named graphs."""
     quads = everything(store)
-    default = {(q.subject, q.predicate, q.object) for q in quads if q.graph_name == ox.DefaultGraph()}
+    default = {
+        (q.subject, q.predicate, q.object) for q in quads if q.graph_name == ox.DefaultGraph()
+    }
     named = {(q.subject, q.predicate, q.object) for q in quads if q.graph_name != ox.DefaultGraph()}
     return default == named
 
@@ -116,7 +118,7 @@ def test_list_shows_title_date_and_triple_count(two_articles: Path) -> None:
         "article,kind,published,triples,title\n"
         f"{SEED_ID},article,,{counts[G + SEED_ID]},\n"
         f"{SECOND_ID},article,2023-06-06,{counts[G + SECOND_ID]},"
-        "\"S. Korea, Japan defence chiefs agree to restart vice-ministerial talks\"\n"
+        '"S. Korea, Japan defence chiefs agree to restart vice-ministerial talks"\n'
     )
 
 
