@@ -278,7 +278,7 @@ def _inside_entity(doc: Doc, start: int, end: int) -> bool:
 def _is_definite(text: str, start: int) -> bool:
     return bool(
         re.search(
-            r"\b(?:the|this|that|these)\s+(?:\w+\s+){0,3}$",
+            r"(?:\b(?:the|this|that|these)\s+(?:\w+\s+){0,3}|\b\w+(?:day|week|month)[’']s\s+)$",
             text[max(0, start - 40) : start],
             re.IGNORECASE,
         )
@@ -312,10 +312,23 @@ def _event_key(event_type: str, start: int) -> str:
 
 
 def _date_near(
-    doc: Doc, sentence: Sentence, pos: int, within: tuple[int, int] | None = None
+    doc: Doc,
+    sentence: Sentence,
+    pos: int,
+    within: tuple[int, int] | None = None,
+    before_ok: bool = True,
 ) -> tuple[DateValue | None, DateValue | None]:
+    """The date expression nearest to ``pos`` in [lo, hi). Without ``before_ok`` (another
+    event was reported just before this one) only dates after ``pos`` count."""
     lo, hi = within or (sentence.start, sentence.end)
     candidates = [d for d in doc.dates if lo <= d.start and d.end <= hi and not d.used]
+    if not before_ok:
+        text = doc.article.text
+        candidates = [
+            d
+            for d in candidates
+            if d.start >= pos or re.search(r"\b(?:where|when)\b", text[d.end : pos])
+        ]
     if not candidates:
         return None, None
     best = min(candidates, key=lambda d: abs(d.start - pos))
@@ -379,7 +392,7 @@ def _topic_start(text: str, start: int, end: int) -> int:
 
 def _latest(doc: Doc, event_type: str) -> Event | None:
     """The latest event of a type, preferring one that took place."""
-    found = [e for e in doc.events if e.type == event_type]
+    found = [e for e in doc.events if e.type == event_type and e.parties]
     held = [e for e in found if e.status == "held"]
     return (held or found)[-1] if found else None
 
@@ -423,7 +436,7 @@ def _event(
         status = near or status or "held"
     if cues.last_held.search(text, sentence.start, start):
         status = trigger.status or status if status not in ("held",) else "held"
-    date, end_date = _date_near(doc, sentence, start, within=(lo, hi))
+    date, end_date = _date_near(doc, sentence, start, within=(lo, hi), before_ok=lo == clause)
     location = (
         _location(doc, end, sentence.end) if trigger.event in ("Meeting", "Exercise") else None
     )
@@ -781,7 +794,7 @@ def _agreement(
             if re.search(r"\bsigning ceremony\b", around):
                 status = "signed"
         date, end_date = _date_near(
-            doc, sentence, start, within=(clause, min(sentence.end, end + 30))
+            doc, sentence, start, within=(max(clause, start - 60), min(sentence.end, end + 30))
         )
         topic = _topic_start(text, end, sentence.end)
         people, states = _participants_and_states(doc, clause, topic, after=end)
