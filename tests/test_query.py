@@ -63,18 +63,26 @@ REFUSED = [
 ]
 REFUSED_GRAPHS = [
     ("SELECT * FROM <http://example.org/g> { ?s ?p ?o }", "FROM <http://example.org/g>"),
-    ("SELECT * from\n  named <http://example.org/g> { GRAPH ?g { ?s ?p ?o } }",
-     "FROM NAMED <http://example.org/g>"),
+    (
+        "SELECT * from\n  named <http://example.org/g> { GRAPH ?g { ?s ?p ?o } }",
+        "FROM NAMED <http://example.org/g>",
+    ),
     ("SELECT * FROM<http://example.org/g>{ ?s ?p ?o }", "FROM <http://example.org/g>"),
-    ("PREFIX ex: <http://example.org/>\nSELECT * FROM ex:g { ?s ?p ?o }",
-     "FROM <http://example.org/g>"),
+    (
+        "PREFIX ex: <http://example.org/>\nSELECT * FROM ex:g { ?s ?p ?o }",
+        "FROM <http://example.org/g>",
+    ),
     ("SELECT * { GRAPH <http://example.org/g> { ?s ?p ?o } }", "GRAPH <http://example.org/g>"),
     ("SELECT * { graph\t<http://example.org/g> { ?s ?p ?o } }", "GRAPH <http://example.org/g>"),
-    ("WITH <http://example.org/g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
-     "WITH <http://example.org/g>"),
-    ("DELETE { ?s ?p ?o } USING <http://example.org/g> WHERE { ?s ?p ?o }",
-     "USING <http://example.org/g>"),
-]  # fmt: skip
+    (
+        "WITH <http://example.org/g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+        "WITH <http://example.org/g>",
+    ),
+    (
+        "DELETE { ?s ?p ?o } USING <http://example.org/g> WHERE { ?s ?p ?o }",
+        "USING <http://example.org/g>",
+    ),
+]
 ALLOWED = [
     "SELECT ?service ?load WHERE { ?service ?load ?from }",
     'SELECT * { ?s ?p "SERVICE <http://example.org/> LOAD FROM <http://example.org/>" }',
@@ -120,13 +128,20 @@ def test_refusals_happen_before_anything_runs_in_both_commands(mini: Path) -> No
     before = everything(mini)
     code, out, err = run("query", "--store", str(mini), REFUSED[0][0])
     assert (code, out) == (2, "")
-    assert err == "Error: refused: SERVICE would reach the network; queries run on the local store only\n"  # fmt: skip
+    assert (
+        err
+        == "Error: refused: SERVICE would reach the network; queries run on the local store only\n"
+    )
     code, _, err = run(
-        "update", "--store", str(mini),
+        "update",
+        "--store",
+        str(mini),
         "INSERT DATA { GRAPH dkgg:x { dkgr:a dkgr:b 1 } } ; LOAD <http://example.org/x.ttl>",
-    )  # fmt: skip
+    )
     assert code == 2
-    assert err == "Error: refused: LOAD would reach the network; queries run on the local store only\n"  # fmt: skip
+    assert (
+        err == "Error: refused: LOAD would reach the network; queries run on the local store only\n"
+    )
     assert everything(mini) == before
 
 
@@ -221,7 +236,10 @@ def test_construct_and_describe_print_turtle(mini: Path) -> None:
 def test_malformed_sparql_gives_line_and_column_and_exit_2(mini: Path) -> None:
     code, out, err = run("query", "--store", str(mini), "SELECT ?s WHERE {\n  ?s ?p }")
     assert (code, out) == (2, "")
-    assert err == "Error: malformed SPARQL at line 2, column 10: expected one of LATERAL, SERVICE, [_]\n"  # fmt: skip
+    assert (
+        err
+        == "Error: malformed SPARQL at line 2, column 10: expected one of LATERAL, SERVICE, [_]\n"
+    )
     code, _, err = run("update", "--store", str(mini), "INSERT DATA { GRAPH dkgg:x { dkgr:a }")
     assert code == 2 and err.startswith("Error: malformed SPARQL at line 1, column ")
 
@@ -230,16 +248,26 @@ def test_query_is_read_only_and_update_is_the_way_to_change_data(mini: Path) -> 
     before = everything(mini)
     change = "INSERT DATA { GRAPH dkgg:notes { dkgr:state\\/FRA dkg:iso3 'FRA' } }"
     code, _, err = run("query", "--store", str(mini), change)
-    assert (code, err) == (2, "Error: refused: 'kg query' is read-only; use 'kg update' to change data\n")  # fmt: skip
+    assert (code, err) == (
+        2,
+        "Error: refused: 'kg query' is read-only; use 'kg update' to change data\n",
+    )
     assert everything(mini) == before
     code, _, err = run("update", "--store", str(mini), "SELECT * { ?s ?p ?o }")
-    assert (code, err) == (2, "Error: refused: 'kg update' runs SPARQL Update; use 'kg query' to read\n")  # fmt: skip
+    assert (code, err) == (
+        2,
+        "Error: refused: 'kg update' runs SPARQL Update; use 'kg query' to read\n",
+    )
     code, _, err = run("update", "--store", str(mini), change)
     assert (code, err) == (0, f"Updated {mini}\n")
-    csv = run("query", "--store", str(mini), "--format", "csv", "SELECT ?i { ?s dkg:iso3 ?i } ORDER BY ?i")  # fmt: skip
+    csv = run(
+        "query", "--store", str(mini), "--format", "csv", "SELECT ?i { ?s dkg:iso3 ?i } ORDER BY ?i"
+    )
     assert csv[1] == "i\nFRA\nJPN\nKOR\n"
     # the union follows deletions in named graphs too
-    code, _, _ = run("update", "--store", str(mini), "DELETE WHERE { GRAPH ?g { ?s dkg:iso3 'FRA' } }")  # fmt: skip
+    code, _, _ = run(
+        "update", "--store", str(mini), "DELETE WHERE { GRAPH ?g { ?s dkg:iso3 'FRA' } }"
+    )
     assert code == 0
     assert everything(mini) == before
 
@@ -252,7 +280,10 @@ def test_params_are_bound_as_terms_never_pasted(mini: Path) -> None:
     evil = 'JPN" } ; DROP ALL ; #'
     assert run("query", *store, "--param", f"iso={evil}", query)[:2] == (0, "s\n")
     assert everything(mini) == before
-    assert run("query", *store, "--param", f"s=<{ID}state/KOR>", "SELECT ?iso { ?s dkg:iso3 ?iso }")[1] == "iso\nKOR\n"  # fmt: skip
+    assert (
+        run("query", *store, "--param", f"s=<{ID}state/KOR>", "SELECT ?iso { ?s dkg:iso3 ?iso }")[1]
+        == "iso\nKOR\n"
+    )
     code, _, err = run("query", *store, "--param", "iso", query)
     assert (code, err) == (2, "Error: --param must be name=value, got 'iso'\n")
 
@@ -271,7 +302,10 @@ def test_named_queries_list_and_unknown_name(mini: Path) -> None:
     names = sorted(p.stem for p in (Path(__file__).parent.parent / "kg" / "queries").glob("*.rq"))
     assert code == 0
     assert [line.split("\t")[0] for line in out.splitlines()] == names
-    assert all(line.split("\t")[1] == named_queries()[line.split("\t")[0]].question for line in out.splitlines())  # fmt: skip
+    assert all(
+        line.split("\t")[1] == named_queries()[line.split("\t")[0]].question
+        for line in out.splitlines()
+    )
     code, _, err = run("query", "--store", str(mini), "--name", "nope")
     assert (code, err) == (2, "Error: no named query 'nope'; see 'kg query --list'\n")
     for name in names:

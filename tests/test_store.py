@@ -1,5 +1,7 @@
 """The store: idempotent builds, crash safety, remove, list, load, readers and writers."""
 
+# ruff: noqa: E501 (RDF test data reads best one statement a line)
+
 from __future__ import annotations
 
 import os
@@ -77,7 +79,12 @@ def test_rebuilding_duplicates_nothing(tmp_path: Path) -> None:
 def test_union_default_graph_is_a_set(two_articles: Path) -> None:
     """Both articles mention Japan: its label appears once, not once per article graph."""
     with opened(two_articles, read_only=True) as s:
-        rows = list(s.query(f"SELECT ?l WHERE {{ <{JPN.value}> rdfs:label ?l }}", prefixes={"rdfs": "http://www.w3.org/2000/01/rdf-schema#"}))  # fmt: skip
+        rows = list(
+            s.query(
+                f"SELECT ?l WHERE {{ <{JPN.value}> rdfs:label ?l }}",
+                prefixes={"rdfs": "http://www.w3.org/2000/01/rdf-schema#"},
+            )
+        )
         graphs = {q.graph_name for q in s.inner.quads_for_pattern(JPN, None, None, None)}
     assert [r["l"].value for r in rows] == ["Japan"]
     assert graphs == {ox.NamedNode(G + SEED_ID), ox.NamedNode(G + SECOND_ID), ox.DefaultGraph()}
@@ -124,10 +131,10 @@ def test_list_shows_title_date_and_triple_count(two_articles: Path) -> None:
 
 SMALL = {
     "ttl": '@prefix ex: <http://example.org/> .\nex:a ex:p ex:b ; ex:name "A" .\nex:b ex:p [ ex:q 1 ] .\n',
-    "nt": '<http://example.org/a> <http://example.org/p> <http://example.org/b> .\n'
+    "nt": "<http://example.org/a> <http://example.org/p> <http://example.org/b> .\n"
     '<http://example.org/a> <http://example.org/name> "A" .\n'
     '<http://example.org/b> <http://example.org/p> _:x .\n_:x <http://example.org/q> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .\n',
-    "nq": '<http://example.org/a> <http://example.org/p> <http://example.org/b> <http://example.org/g1> .\n'
+    "nq": "<http://example.org/a> <http://example.org/p> <http://example.org/b> <http://example.org/g1> .\n"
     '<http://example.org/a> <http://example.org/name> "A" <http://example.org/g2> .\n'
     '<http://example.org/b> <http://example.org/p> _:x .\n_:x <http://example.org/q> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .\n',
     "trig": '@prefix ex: <http://example.org/> .\nex:g1 { ex:a ex:p ex:b ; ex:name "A" . }\n{ ex:b ex:p [ ex:q 1 ] . }\n',
@@ -137,7 +144,7 @@ SMALL = {
     '<rdf:Description rdf:about="http://example.org/a"><ex:p rdf:resource="http://example.org/b"/><ex:name>A</ex:name></rdf:Description>\n'
     '<rdf:Description rdf:about="http://example.org/b"><ex:p><rdf:Description><ex:q rdf:datatype="http://www.w3.org/2001/XMLSchema#integer">1</ex:q></rdf:Description></ex:p></rdf:Description>\n'
     "</rdf:RDF>\n",
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("ext", sorted(SMALL))
@@ -152,13 +159,15 @@ def test_load_each_rdf_format_as_its_own_graph(tmp_path: Path, ext: str) -> None
         assert code == 0, err
         assert err == f"Loaded {path} into <{graph}> (4 triples)\n"
     with opened(store, read_only=True) as s:
-        got = sorted(str(q.subject) + " " + str(q.predicate) + " " + str(q.object) for q in s.quads(graph))  # fmt: skip
+        got = sorted(
+            str(q.subject) + " " + str(q.predicate) + " " + str(q.object) for q in s.quads(graph)
+        )
     assert got == [
         '<http://example.org/a> <http://example.org/name> "A"',
         "<http://example.org/a> <http://example.org/p> <http://example.org/b>",
         f"<http://example.org/b> <http://example.org/p> <{graph}/.well-known/genid/0>",
         f'<{graph}/.well-known/genid/0> <http://example.org/q> "1"^^<http://www.w3.org/2001/XMLSchema#integer>',
-    ]  # fmt: skip
+    ]
     code, out, _ = invoke("list", "--store", str(store), "--format", "tsv")
     assert out.splitlines()[2] == "extra\tloaded\t\t4\t"
     assert union_is_consistent(store)
@@ -199,7 +208,10 @@ def test_directory_that_is_not_a_store(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
     missing = tmp_path / "missing"
     code, _, err = invoke("list", "--store", str(missing))
-    assert (code, err) == (1, f"Error: {missing}: no store here; run 'kg build' first or pass --store\n")  # fmt: skip
+    assert (code, err) == (
+        1,
+        f"Error: {missing}: no store here; run 'kg build' first or pass --store\n",
+    )
     with pytest.raises(StoreError, match="not a directory"):
         open_store(tmp_path / "notes.txt")
 
@@ -210,27 +222,45 @@ def test_readers_run_while_a_writer_holds_the_store_and_second_writer_is_refused
     store = tmp_path / "store"
     build(store, SEED)
     holder = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(f"""
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
             import sys, time
             from pathlib import Path
             from kg.store import open_store
             s = open_store(Path({str(store)!r}))
             print("holding", flush=True)
             time.sleep(60)
-        """)],
-        stdout=subprocess.PIPE, text=True, cwd=ROOT,
-    )  # fmt: skip
+        """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline() == "holding\n"
         reader = subprocess.run(
-            [*KG, "query", "--store", str(store), "--format", "csv",
-             "SELECT ?iso WHERE { ?s dkg:iso3 ?iso } ORDER BY ?iso LIMIT 2"],
-            capture_output=True, text=True, cwd=ROOT,
-        )  # fmt: skip
+            [
+                *KG,
+                "query",
+                "--store",
+                str(store),
+                "--format",
+                "csv",
+                "SELECT ?iso WHERE { ?s dkg:iso3 ?iso } ORDER BY ?iso LIMIT 2",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
         assert (reader.returncode, reader.stdout) == (0, "iso\nCHN\nJPN\n"), reader.stderr
         writer = subprocess.run(
-            [*KG, "remove", SEED_ID, "--store", str(store)], capture_output=True, text=True, cwd=ROOT
-        )  # fmt: skip
+            [*KG, "remove", SEED_ID, "--store", str(store)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
         assert writer.returncode == 1
         assert writer.stderr == f"Error: {store}: the store is in use by another writer\n"
     finally:
@@ -269,8 +299,10 @@ def test_build_killed_midway_leaves_store_as_before_the_interrupted_article(
     store = tmp_path / "store"
     process = subprocess.Popen(
         [sys.executable, "-c", CRASH_BUILDER, str(store), SEED_ID, str(SEED)],
-        stdout=subprocess.PIPE, text=True, cwd=ROOT,
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
     assert process.stdout is not None
     assert process.stdout.readline() == "copy00000\n"
     time.sleep(0.7)  # let more commits start, then kill one in flight
