@@ -202,7 +202,7 @@ def rdf_export(
     """One of :data:`RDF_FORMATS`; the same store always gives the same bytes."""
     quads = rdf_quads(store, article, with_ontology=with_ontology, inferred=inferred)
     if fmt == "turtle":
-        return turtle_bytes(_triples(quads))
+        return turtle_bytes(quads)  # the writer's index removes duplicates itself
     if fmt == "trig":
         return trig_bytes(set(quads))
     if fmt == "ntriples":
