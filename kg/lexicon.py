@@ -30,10 +30,18 @@ def tokens_of(text: str) -> tuple[str, ...]:
     return tuple(TOKEN_RE.findall(text))
 
 
+_UNDECOMPOSABLE = str.maketrans(
+    {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ß": "ss", "æ": "ae", "Æ": "AE",
+     "œ": "oe", "Œ": "OE", "ı": "i", "þ": "th", "ð": "d"}
+)  # fmt: skip
+"""Letters Unicode does not decompose into a base letter and an accent."""
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Case- and accent-insensitive key: 'Türkiye' -> 'turkiye', curly quotes -> straight."""
     text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    text = text.translate(_UNDECOMPOSABLE)
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 

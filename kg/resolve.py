@@ -91,6 +91,9 @@ def resolve(
                     if fuller is not None and len(name_tokens(fuller.name)) > len(tokens)
                     else e.key
                 )
+                if any(p.key == key for p in people):
+                    # the same name, but another person (another state): keep them apart
+                    key = f"{key}-{(e.state or 'unknown').lower()}"
                 match = KnownPerson(key, e.name, tokens, e.state)
                 people.append(match)
             canonical[(x.article.id, e.key)] = match.key

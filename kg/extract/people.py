@@ -10,6 +10,7 @@ Name order: a name with one all-capitals token ("TANAKA Hiroshi") puts that toke
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import replace
 
 from kg.extract.doc import Doc, EntityDraft, Mention
@@ -424,12 +425,7 @@ def find_people(doc: Doc) -> Doc:
             if j < len(tokens) and tokens[j].start - right_end <= 1
             else None
         )
-        if (
-            name is None
-            and apposed is not None
-            and text[match.start].isupper()
-            and _title_state(doc, left, right_end, title)
-        ):
+        if name is None and apposed is not None and _title_state(doc, left, right_end, title):
             person = _add_person(doc, apposed[0], apposed[1], title, (left, right_end))
             previous_titles.append((left, right_end, title, person.state))
             continue
@@ -612,19 +608,56 @@ def publisher_state(doc: Doc) -> str | None:
     return None
 
 
+def _counterpart_states(doc: Doc, key: str) -> set[str]:
+    """States of the other officials named in the sentences that name this one."""
+    sentences = {doc.article.sentence_at(m.start).index for m in doc.mentions if m.key == key}
+    domain = _role_domain(doc.entities[key].role)
+    states = set()
+    for m in doc.mentions:
+        if (
+            m.type == "Official"
+            and m.key != key
+            and doc.article.sentence_at(m.start).index in sentences
+        ):
+            other = doc.entities[m.key]
+            if other.state and _role_domain(other.role) == domain:
+                states.add(other.state)  # a counterpart holds the same kind of post
+    return states
+
+
+def _role_domain(role: str | None) -> str:
+    role = role or ""
+    if re.search(r"Defen[cs]e|Armed Forces|Military|General|Admiral|Commander|Chief", role):
+        return "defense"
+    if re.search(r"Foreign|Secretary of State|External", role):
+        return "foreign"
+    return role
+
+
 def _infer_missing_states(doc: Doc) -> None:
     """Officials with no state in their title: the host state of a dateline abroad, else the
     publisher's state; only states the article itself mentions."""
-    mentioned = {m.state for m in doc.mentions if m.type == "State"}
+    counts = Counter(m.state for m in doc.mentions if m.type == "State" and m.state)
+    mentioned = set(counts)
+    dyad = {state for state, _ in counts.most_common(2)} if len(counts) >= 2 else set()
     home = publisher_state(doc)
     host = dateline_state(doc)
     fallback = host if host and host != home else home
     if fallback not in mentioned:
         fallback = None  # never attach a state the article itself does not mention
     for draft in doc.entities.values():
-        if draft.type == "Official" and draft.state is None and fallback:
+        if draft.type != "Official" or draft.state is not None:
+            continue
+        # beside a counterpart of known state ("Secretary X and Minister Y announced"), an
+        # official belongs to the other state of the article's main pair
+        counterpart_states = _counterpart_states(doc, draft.key)
+        other = dyad - counterpart_states
+        if counterpart_states and counterpart_states <= dyad and len(other) == 1:
+            draft.state = other.pop()
+        elif fallback:
             draft.state = fallback
-            state_draft(doc, fallback)
+        if draft.state:
+            state_draft(doc, draft.state)
     for mention in doc.mentions:
         if mention.type == "Official" and mention.state is None:
             mention.state = doc.entities[mention.key].state
