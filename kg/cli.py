@@ -73,7 +73,8 @@ def build(
         _fail(str(exc))
     total = sum(r.triples for r in reports)
     click.echo(
-        f"Built {len(reports)} article(s), {total} triples; wrote {out_dir}/defense-kg.ttl and .trig",
+        f"Built {len(reports)} article(s), {total} triples; "
+        f"wrote {out_dir}/defense-kg.ttl and .trig",
         err=True,
     )
 

@@ -151,7 +151,7 @@ class Endpoint:
         prefixes: dict[str, str] | None = None,
         substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None,
         timeout: float | None = None,
-    ) -> QueryResult | list[ox.Triple]:
+    ) -> QueryResult:
         """Run a query remotely; results are the same pyoxigraph objects the store returns."""
         if substitutions:
             from kg.query import bind_with_values

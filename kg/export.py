@@ -37,6 +37,10 @@ from kg.vocab import DATA, GRAPH, PREFIXES, bind_prefixes
 D = "https://w3id.org/defense-kg/ontology#"
 EVENT_TYPES = ("Meeting", "Visit", "Exercise", "Agreement", "Statement", "Incident")
 ENTITY_TYPES = ("State", "Official", "Organization", "Place", "Region")
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+NIF = "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#"
+LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+NOTATION = SKOS + "notation"
 
 
 def _rdflib_term(term: Any) -> URIRef | Literal:
@@ -103,14 +107,18 @@ def entailments(
     """
     onto = list(ontology)
     classes = _closure(
-        (q.subject.value, q.object.value)
+        (subject.value, q.object.value)
         for q in onto
-        if q.predicate.value == _SUBCLASS and isinstance(q.object, ox.NamedNode)
+        if isinstance(subject := q.subject, ox.NamedNode)
+        and q.predicate.value == _SUBCLASS
+        and isinstance(q.object, ox.NamedNode)
     )
     properties = _closure(
-        (q.subject.value, q.object.value)
+        (subject.value, q.object.value)
         for q in onto
-        if q.predicate.value == _SUBPROPERTY and isinstance(q.object, ox.NamedNode)
+        if isinstance(subject := q.subject, ox.NamedNode)
+        and q.predicate.value == _SUBPROPERTY
+        and isinstance(q.object, ox.NamedNode)
     )
     given = set(triples)
     out: set[tuple[Any, Any, Any]] = set()
@@ -245,7 +253,7 @@ def to_rdflib(store: Backend, article: str | None = None) -> Dataset:
     dataset = Dataset()
     bind_prefixes(dataset)
     for quad in (q for g in _graphs(store, article) for q in store.quads(g)):
-        g = dataset.graph(URIRef(quad.graph_name.value))
+        g = dataset.graph(URIRef(str(quad.graph_name)[1:-1]))
         g.add((_rdflib_term(quad.subject), _rdflib_term(quad.predicate), _rdflib_term(quad.object)))
     return dataset
 
@@ -253,7 +261,7 @@ def to_rdflib(store: Backend, article: str | None = None) -> Dataset:
 # --- tables -------------------------------------------------------------------------------
 
 
-def _select(store: Store, query: str) -> list[dict[str, str]]:
+def _select(store: Backend, query: str) -> list[dict[str, str]]:
     result = store.query(query)
     assert isinstance(result, ox.QuerySolutions)
     columns = [v.value for v in result.variables]
@@ -273,7 +281,7 @@ def entities(store: Store) -> list[dict[str, Any]]:
         store,
         f"""
         SELECT ?e ?type ?name ?g WHERE {{
-          GRAPH ?g {{ ?e a ?type ; <http://www.w3.org/2000/01/rdf-schema#label> ?name . }}
+          GRAPH ?g {{ ?e a ?type ; <{LABEL}> ?name . }}
           VALUES ?type {{ {" ".join(f"<{D}{t}>" for t in ENTITY_TYPES)} }}
           FILTER(STRSTARTS(STR(?g), "https://w3id.org/defense-kg/graph/"))
         }}""",
@@ -285,21 +293,23 @@ def entities(store: Store) -> list[dict[str, Any]]:
         record = records.setdefault(
             iri,
             {"id": iri, "type": "Place" if etype == "Region" else etype, "name": row["name"],
-             "aliases": set(), "iso3": None, "state": None, "role": None, "wikidata": None, "articles": set()},
+             "aliases": set(), "iso3": None, "state": None, "role": None, "wikidata": None,
+             "articles": set()},
         )  # fmt: skip
         record["articles"].add(_article_id(row["g"]))
     details = {
-        "aliases": "<http://www.w3.org/2004/02/skos/core#altLabel>",
+        "aliases": f"<{SKOS}altLabel>",
         "iso3": f"<{D}iso3>",
         "state": f"<{D}ofState>/<{D}iso3>|<{D}iso3>",
-        "role": f"<{D}holdsPost>/<http://www.w3.org/2004/02/skos/core#prefLabel>",
+        "role": f"<{D}holdsPost>/<{SKOS}prefLabel>",
         "wikidata": "<http://www.w3.org/2002/07/owl#sameAs>",
     }
     for field, path in details.items():
         for row in _select(store, f"SELECT DISTINCT ?e ?v WHERE {{ ?e {path} ?v }}"):
-            record = records.get(row["e"])
-            if record is None:
+            found = records.get(row["e"])
+            if found is None:
                 continue
+            record = found
             value = row["v"]
             if field == "aliases":
                 record["aliases"].add(value)
@@ -325,7 +335,7 @@ def events(store: Store) -> list[dict[str, Any]]:
         store,
         f"""
         SELECT ?e ?type ?label ?g WHERE {{
-          GRAPH ?g {{ ?e a ?type ; <http://www.w3.org/2000/01/rdf-schema#label> ?label . }}
+          GRAPH ?g {{ ?e a ?type ; <{LABEL}> ?label . }}
           VALUES ?type {{ {type_values} }}
         }}""",
     )
@@ -354,35 +364,36 @@ def events(store: Store) -> list[dict[str, Any]]:
                 records[row["e"]]["states"].add(row["iso"])
     for row in _select(
         store,
-        f"SELECT ?e ?n WHERE {{ {{ ?e <{D}participant> ?p }} UNION {{ ?e a <{D}Claim> ; <{D}speaker> ?p }} ?p <http://www.w3.org/2000/01/rdf-schema#label> ?n }}",
+        f"SELECT ?e ?n WHERE {{ {{ ?e <{D}participant> ?p }} "
+        f"UNION {{ ?e a <{D}Claim> ; <{D}speaker> ?p }} ?p <{LABEL}> ?n }}",
     ):
         if row["e"] in records:
             records[row["e"]]["participants"].add(row["n"])
     for row in _select(
         store,
-        f"SELECT ?e ?n WHERE {{ ?e <{D}location>|<{D}destination> ?p . ?p <http://www.w3.org/2000/01/rdf-schema#label> ?n }}",
+        f"SELECT ?e ?n WHERE {{ ?e <{D}location>|<{D}destination> ?p . ?p <{LABEL}> ?n }}",
     ):
         record = records.get(row["e"])
         if record and record["location"] is None:
             record["location"] = row["n"]
     for row in _select(
         store,
-        f"SELECT ?e ?n WHERE {{ ?e <{D}status>/<http://www.w3.org/2004/02/skos/core#notation> ?n }}",
+        f"SELECT ?e ?n WHERE {{ ?e <{D}status>/<{NOTATION}> ?n }}",
     ):
         if row["e"] in records:
             records[row["e"]]["status"] = row["n"]
     for row in _select(
         store,
-        f"SELECT ?e ?n WHERE {{ ?e <{D}plover>/<http://www.w3.org/2004/02/skos/core#notation> ?n }}",
+        f"SELECT ?e ?n WHERE {{ ?e <{D}plover>/<{NOTATION}> ?n }}",
     ):
         if row["e"] in records:
             records[row["e"]]["plover"] = row["n"]
     for row in _select(
         store,
         f"""SELECT ?e ?t ?s ?end WHERE {{ ?e <{D}evidence> ?ev .
-        ?ev <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#anchorOf> ?t ;
-            <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#beginIndex> ?s ;
-            <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#endIndex> ?end . }}""",
+        ?ev <{NIF}anchorOf> ?t ;
+            <{NIF}beginIndex> ?s ;
+            <{NIF}endIndex> ?end . }}""",
     ):
         if row["e"] in records:
             multi[row["e"]].append(

@@ -39,7 +39,7 @@ MARKER_TEXT = "defense-kg store 2: the default graph is the union of the named g
 UPDATES_GRAPH = GRAPH + "updates"
 D = "https://w3id.org/defense-kg/ontology#"
 
-QueryResult = ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean
+QueryResult = ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean | list[ox.Triple]
 
 #: File extension -> RDF format accepted by ``kg load``.
 LOAD_FORMATS: dict[str, ox.RdfFormat] = {
@@ -263,7 +263,7 @@ class Store:
         timeout: float | None = None,
     ) -> QueryResult:
         """Run a query; the default graph is the union of all graphs (no time limit here)."""
-        subs = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
+        subs: dict[ox.Variable, Any] = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
         try:
             return self.inner.query(
                 sparql,
