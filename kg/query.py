@@ -113,7 +113,7 @@ def mask(query: str) -> Masked:
     Examples
     --------
     >>> mask('SELECT ?load { ?s <http://x/SERVICE> "LOAD" } # SERVICE').text
-    'SELECT       { ?s <                > "    " }          '
+    'SELECT ?     { ?  <                > "    " }          '
     """
     iris: dict[int, str] = {}
     parts: list[str] = []

@@ -193,7 +193,7 @@ RESYNC_UPDATE = (
 
 
 def with_resync(update: str) -> str:
-    """A user's update followed by :data:`RESYNC_UPDATE`, to run as one transaction.
+    r"""A user's update followed by :data:`RESYNC_UPDATE`, to run as one transaction.
 
     Examples
     --------
