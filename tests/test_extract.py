@@ -63,9 +63,9 @@ def test_events_with_status_dates_and_parties(seed_extraction: Extraction) -> No
     assert summary == [
         ("Agreement", "agreed", "", ("JPN", "KOR")),
         ("Agreement", "agreed", "", ("JPN", "KOR")),
-        ("Agreement", "agreed", "", ("JPN", "KOR")),
-        ("Agreement", "agreed", "", ("JPN", "KOR")),
-        # agreed "during the meeting": the meeting's date, still without a year
+        # agreed "during the meeting" or by "they": the meeting's date, still without a year
+        ("Agreement", "agreed", "--01-30", ("JPN", "KOR")),
+        ("Agreement", "agreed", "--01-30", ("JPN", "KOR")),
         ("Agreement", "agreed", "--01-30", ("JPN", "KOR")),
         ("Agreement", "agreed", "--01-30", ("JPN", "KOR")),
         ("Exercise", "agreed", "", ("JPN", "KOR")),

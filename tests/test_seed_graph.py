@@ -134,6 +134,8 @@ def test_cq10_timeline_dated_first_undated_last(seed_store: Store) -> None:
         ("2018", "Incident", "held"),
         ("--01-30", "Agreement", "agreed"),
         ("--01-30", "Agreement", "agreed"),
+        ("--01-30", "Agreement", "agreed"),
+        ("--01-30", "Agreement", "agreed"),
         ("--01-30", "Meeting", "held"),
     ]
     undated = [(r[3], r[4], r[5]) for r in found if not r[2]]

@@ -419,10 +419,11 @@ def _event(
         meeting = _latest(doc, "Meeting")
         if meeting is not None:
             states = list(dict.fromkeys([*meeting.parties, *states]))
-    if not any(doc.entities[p].type == "Official" for p in people) and lo > clause:
+    subject_in_window = any(m.type == "Official" for m in doc.mentions_in(lo, start))
+    if not subject_in_window and lo > clause:
         # the subject of an earlier clause carries over: "Mattis ... to meet ... and to meet ..."
         subject, _ = _participants_and_states(doc, clause, lo)
-        people = subject[:1] + people
+        people = list(dict.fromkeys(subject[:1] + people))
         states = list(
             dict.fromkeys(
                 [*(doc.entities[p].state for p in subject[:1] if doc.entities[p].state), *states]
@@ -551,8 +552,11 @@ def _visit_host(doc: Doc, sentence: Sentence, known: set[str]) -> str | None:
     text = doc.article.text
     for m in doc.mentions_in(sentence.start, sentence.end):
         if m.state and m.state not in known and m.type in ("Place", "State"):
-            if re.search(r"\b(?:in|to|at)\s+(?:the\s+)?$", text[max(0, m.start - 8) : m.start]):
-                return m.state
+            before = text[max(0, m.start - 30) : m.start]
+            if re.search(r"\b(?:in|to|at)\s+(?:the\s+)?$", before) or (
+                m.type == "State" and re.search(r"\b(?:in|to|at|near)\s+[A-Z][\w’'-]*,\s*$", before)
+            ):
+                return m.state  # "in Hanoi", "at Bodø, Norway"
     from kg.extract.people import dateline_state
 
     host = dateline_state(doc)
@@ -1118,7 +1122,13 @@ def _tied_to(doc: Doc, agreement: Event, meeting: Event) -> bool:
     if sentences & {s.sentence for s in meeting.evidence}:
         return True
     text = doc.article.text
-    return any(_AT_THE_MEETING.search(text, s.start, s.end) for s in agreement.evidence)
+    if any(_AT_THE_MEETING.search(text, s.start, s.end) for s in agreement.evidence):
+        return True
+    # "The two ministers ... agreed": the meeting's participants, so the meeting's day
+    return any(
+        _ANAPHOR.match(text, s.start) or _ANAPHOR.match(text, s.start + 4)
+        for s in agreement.evidence
+    )
 
 
 __all__ = ["find_events"]

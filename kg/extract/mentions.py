@@ -115,13 +115,25 @@ def find_gazetteer_mentions(doc: Doc) -> Doc:
                     thing.state,
                 )
             )
+            if thing.category == "Organization" and thing.state:
+                # "U.S. Air Force" also mentions the United States
+                inner = lex.state_names.match_at(tokens, i, state_keys)
+                if (
+                    inner is not None
+                    and inner.value[0] == thing.state
+                    and inner.last < named_match.last
+                ):
+                    doc.mentions.append(
+                        Mention(inner.start, inner.end, text[inner.start : inner.end],
+                                f"state:{thing.state}", "State", inner.value[1], thing.state)
+                    )  # fmt: skip
             i = named_match.last
             continue
         if state_match:
             iso3, how = state_match.value
             surface = text[state_match.start : state_match.end]
             prev = tokens[i - 1].text.lower() if i > 0 else ""
-            if how == "seat" and prev in LOCATIVE:
+            if how == "seat" and prev in LOCATIVE and surface in lex.cities:
                 city = doc.add_entity(
                     EntityDraft(
                         key=f"place:{slugify(surface.removeprefix('the '))}",
