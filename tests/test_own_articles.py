@@ -21,9 +21,9 @@ ARTICLES = ROOT / "tests" / "articles"
 # Measured F1 rounded down; the owner of kg/extract raises these towards the 0.90 bar.
 MIN_F1_STATES = 1.0
 MIN_F1_OFFICIALS = 0.96
-MIN_F1_EVENTS = 0.91
+MIN_F1_EVENTS = 0.90
 MIN_F1_NAMES = 0.90
-MIN_F1_DATES = 0.88
+MIN_F1_DATES = 0.92
 
 THRESHOLDS = {
     "states": MIN_F1_STATES,

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from kg.article import Sentence
 from kg.extract.doc import Doc, Mention
-from kg.lexicon import Concept, Gazetteer, Trigger, fold, tokenize
+from kg.lexicon import Concept, Gazetteer, Match, Trigger, fold, tokenize
 from kg.records import DateValue, Event
 
 QUOTE_RE = re.compile(r"“([^”]{12,})”|\"([^\"]{12,})\"")
@@ -154,6 +154,7 @@ def find_events(doc: Doc) -> Doc:
         handled = _incidents(doc, cues, sentence)
         agreements: list[tuple[int, int, Event]] = []  # (object start, object end, event)
         triggers = doc.find(doc.lexicon.triggers, sentence.start, sentence.end, sentence.start)
+        triggers = _one_per_phrase(text, triggers, sentence.start)
         event_triggers = [
             sentence.start + m.start
             for m in triggers
@@ -161,18 +162,10 @@ def find_events(doc: Doc) -> Doc:
             and text[max(0, sentence.start + m.start - 3) : sentence.start + m.start].lower()
             != "co-"
         ]
-        previous_trigger: tuple[int, str] | None = None
         for raw in triggers:
             start, end = sentence.start + raw.start, sentence.start + raw.end
             trigger: Trigger = raw.value
-            if (
-                previous_trigger is not None
-                and previous_trigger[1] == trigger.event
-                and trigger.event in ("Meeting", "Exercise")
-                and re.fullmatch(r"(?:\s+[A-Z][\w’'-]*)*\s+", text[previous_trigger[0] : start])
-            ):
-                continue  # "2+2 Ministerial Dialogue": one meeting
-            previous_trigger = (end, trigger.event)
+
             before = [p for p in event_triggers if p < start]
             after = [p for p in event_triggers if p > start]
             window = (before[-1] if before else sentence.start, after[0] if after else sentence.end)
@@ -266,6 +259,25 @@ def _complete_pairs(doc: Doc) -> None:
             for mention in doc.mentions:
                 if mention.key == unknown[0].key:
                     mention.state = unknown[0].state
+
+
+def _one_per_phrase(text: str, triggers: list[Match[Trigger]], offset: int) -> list[Match[Trigger]]:
+    """Two trigger words of one type in one capitalised phrase are one event:
+    "2+2 Ministerial Dialogue" is a single meeting."""
+    kept: list[Match[Trigger]] = []
+    for match in triggers:
+        previous = kept[-1] if kept else None
+        if (
+            previous is not None
+            and previous.value.event == match.value.event
+            and match.value.event in ("Meeting", "Exercise")
+            and re.fullmatch(
+                r"(?:\s+[A-Z][\w’'-]*)*\s+", text[offset + previous.end : offset + match.start]
+            )
+        ):
+            continue
+        kept.append(match)
+    return kept
 
 
 def _inside_entity(doc: Doc, start: int, end: int) -> bool:
@@ -1091,8 +1103,10 @@ def _link_agreements_to_meetings(doc: Doc) -> None:
     if not meetings:
         return
     for event in list(doc.events):
-        if event.type != "Agreement" or event.agreed_at or event.name:
+        if event.type != "Agreement" or event.agreed_at:
             continue
+        if event.name and not _tied_to_any(doc, event, meetings):
+            continue  # a named treaty is not made at every meeting that mentions it
         first = min(s.start for s in event.evidence)
         for meeting in reversed(meetings):
             if min(s.start for s in meeting.evidence) <= first and (
@@ -1114,6 +1128,12 @@ _AT_THE_MEETING = re.compile(
     r"(?:\w+\s+){0,2}(?:meeting|talks|summit|dialogue|consultations)\b",
     re.IGNORECASE,
 )
+
+
+def _tied_to_any(doc: Doc, agreement: Event, meetings: list[Event]) -> bool:
+    return agreement.status in ("signed", "agreed") and any(
+        _tied_to(doc, agreement, m) for m in meetings
+    )
 
 
 def _tied_to(doc: Doc, agreement: Event, meeting: Event) -> bool:
