@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kg.export import rdf_export  # noqa: E402
-from kg.query import named_queries  # noqa: E402
+from kg.query import bind_with_values, named_queries  # noqa: E402
 from kg.store import Store, ontology_quads  # noqa: E402
 from kg.vocab import DATA, DKG, DKGC, GRAPH, NIF, PREFIXES, RDF, RDFS, SKOS, XSD  # noqa: E402
 
@@ -195,6 +195,29 @@ def synthetic_nquads(target: int, seed: int = 7) -> tuple[bytes, bytes, int]:
 # --- measuring --------------------------------------------------------------------------------
 
 
+def _first_event(inner: ox.Store) -> dict[str, ox.NamedNode | ox.Literal]:
+    rows = list(
+        inner.query(
+            "SELECT ?e WHERE { ?e <https://w3id.org/defense-kg/ontology#evidence> ?x } LIMIT 1"
+        )
+    )
+    return {"subject": rows[0]["e"]}
+
+
+def _first_dyad(inner: ox.Store) -> dict[str, ox.NamedNode | ox.Literal]:
+    rows = list(
+        inner.query(
+            "PREFIX dkg: <https://w3id.org/defense-kg/ontology#> SELECT ?a ?b WHERE { "
+            "?r a dkg:BilateralRelation ; dkg:relationState ?x , ?y . ?x dkg:iso3 ?a . "
+            "?y dkg:iso3 ?b FILTER(?a < ?b) } LIMIT 1"
+        )
+    )
+    return {"state1": rows[0]["a"], "state2": rows[0]["b"]}
+
+
+PARAMETERS = {"cq09_evidence": _first_event, "cq10_timeline": _first_dyad}
+
+
 def median_ms(run: Callable[[], Any], repeats: int) -> float:
     times = []
     for _ in range(repeats):
@@ -267,6 +290,10 @@ def bench_size(target: int, workdir: Path) -> dict[str, Any]:
 
     queries = dict(LOOKUPS)
     queries.update({name: q.text for name, q in named_queries().items()})
+    # the parameterised questions are asked about one fact / one dyad, as analysts use them
+    for name, params in PARAMETERS.items():
+        if name in queries:
+            queries[name] = bind_with_values(queries[name], params(inner))
     prefixes = dict(PREFIXES)
     header = "".join(f"PREFIX {p}: <{i}>\n" for p, i in prefixes.items())
     for name, text in queries.items():
