@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 DATA_DIR = Path(__file__).parent / "data"
 LEXICON_ENV = "KG_LEXICON_DIR"
@@ -50,8 +50,9 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-") or "x"
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    """A word or punctuation mark of the body with its character offsets."""
+
     text: str
     start: int
     end: int
@@ -200,6 +201,7 @@ class Lexicon:
     triggers: Gazetteer[Trigger]
     concepts: Gazetteer[Concept]
     cities: dict[str, tuple[str, str]]  # surface -> (name, iso3)
+    city_starts: frozenset[str]  # first words of city names (a cheap pre-check)
     cues: dict[str, frozenset[str]]  # cue class -> lower-case words/phrases
     abbreviations: frozenset[str]
     status_words: dict[str, str] = field(default_factory=dict)
@@ -379,6 +381,7 @@ def _load(extra_dir: str | None, min_population: int) -> Lexicon:
     for line in read_lines("honorifics.txt"):
         honorifics.add(line, line)
     status_words = {fold(row["text"]): row["status"] for row in read_tsv("status_words.tsv")}
+    cities = _load_cities(states, min_population)
     return Lexicon(
         states=states,
         state_names=state_names,
@@ -387,7 +390,8 @@ def _load(extra_dir: str | None, min_population: int) -> Lexicon:
         honorifics=honorifics,
         triggers=_load_triggers(),
         concepts=_load_codes(),
-        cities=_load_cities(states, min_population),
+        cities=cities,
+        city_starts=frozenset(name.split()[0] for name in cities),
         cues=_load_cues(),
         abbreviations=frozenset(read_lines("abbreviations.txt")),
         status_words=status_words,

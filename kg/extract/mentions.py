@@ -172,17 +172,14 @@ def find_gazetteer_mentions(doc: Doc) -> Doc:
     return doc
 
 
-def _capitalised(word: str) -> bool:
-    return word[:1].isupper()
-
-
 def _find_cities(doc: Doc) -> None:
     """Cities from the GeoNames gazetteer, only where the context says "place"."""
     tokens = doc.tokens
     text = doc.article.text
     cities = doc.lexicon.cities
+    starts = doc.lexicon.city_starts
     for i, token in enumerate(tokens):
-        if not _capitalised(token.text) or doc.occupied(token.start, token.end):
+        if token.text not in starts or doc.occupied(token.start, token.end):
             continue
         for length in (3, 2, 1):
             j = i + length
