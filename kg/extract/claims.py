@@ -148,7 +148,7 @@ def _states_after(doc: Doc, pattern: re.Pattern[str], start: int, end: int) -> l
 
 
 def _framework_members(doc: Doc, start: int, end: int, nouns: frozenset[str]) -> list[str]:
-    """States chained by hyphens before a framework noun: "U.S.-Japan-South Korea security framework"."""
+    """States chained by hyphens before a framework noun: "U.S.-Japan-South Korea security framework"."""  # noqa: E501
     text = doc.article.text
     members: list[str] = []
     states = [m for m in doc.mentions_in(start, end) if m.type == "State"]

@@ -21,7 +21,7 @@ MONTHS = {
 }  # fmt: skip
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
-_M = r"(?P<{n}>January|February|March|April|May|June|July|August|September|October|November|December|Jan\.|Feb\.|Mar\.|Apr\.|Jun\.|Jul\.|Aug\.|Sept\.|Sep\.|Oct\.|Nov\.|Dec\.)"
+_M = r"(?P<{n}>January|February|March|April|May|June|July|August|September|October|November|December|Jan\.|Feb\.|Mar\.|Apr\.|Jun\.|Jul\.|Aug\.|Sept\.|Sep\.|Oct\.|Nov\.|Dec\.)"  # noqa: E501
 _Y = r"(?P<{n}>(?:19|20)\d\d)"
 _D = r"(?P<{n}>[0-3]?\d)(?:st|nd|rd|th)?"
 
@@ -172,7 +172,7 @@ def find_dates(doc: Doc) -> Doc:
 
 
 def _inside_name(text: str, pos: int) -> bool:
-    """A year right after a capitalised word that is not a month or preposition: "Balikatan 2025"."""
+    """A year right after a capitalised word that is not a month or preposition: "Balikatan 2025"."""  # noqa: E501
     before = text[max(0, pos - 30) : pos]
     match = re.search(r"([A-Z][\w’'-]*)\s+$", before)
     if not match:

@@ -19,7 +19,7 @@ from kg.lexicon import Concept, Gazetteer, Match, Trigger, fold, tokenize
 from kg.records import DateValue, Event
 
 QUOTE_RE = re.compile(r"“([^”]{12,})”|\"([^\"]{12,})\"")
-SPEECH_VERBS = r"(?:stated|said|says|told|noted|added|announced|declared|emphasized|emphasised|stressed|remarked|wrote)"
+SPEECH_VERBS = r"(?:stated|said|says|told|noted|added|announced|declared|emphasized|emphasised|stressed|remarked|wrote)"  # noqa: E501
 STATEMENT_NOUNS = (
     "joint press release", "press release", "press conference", "news conference",
     "joint statement", "statement", "briefing", "interview", "speech", "communique",
@@ -71,8 +71,8 @@ _NAMED_EXERCISE_PATTERNS = (
     ),
     re.compile(
         r"\b(?:conducting|conducted|conduct|holding|held|hold|launched|launch|kicked off|began|"
-        r"begins|opened|concluded|completed|wrapped up|participating in|participated in|join|joined|"
-        r"hosting|hosted|opening of|closing of|conclusion of|ceremony for|ceremony of)\s+(?:the\s+)?"
+        r"begins|opened|concluded|completed|wrapped up|participating in|participated in|join|joined|"  # noqa: E501
+        r"hosting|hosted|opening of|closing of|conclusion of|ceremony for|ceremony of)\s+(?:the\s+)?"  # noqa: E501
         rf"(?P<name>{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}\s+(?:19|20)?\d\d)\b"
     ),
 )
@@ -84,8 +84,8 @@ _LISTED_NAMES = re.compile(
 NOT_EXERCISE_WORDS = frozenset(
     "Officials Troops Forces Soldiers Marines Sailors Airmen Personnel Participants Ministers "
     "Leaders Allies Partners Units Service Members "
-    "The A An This That These Those Its Their Exercise Exercises Joint Combined Annual The Bilateral "
-    "Trilateral Multilateral Military Naval Maritime Air Army Navy Field During In On At And".split()
+    "The A An This That These Those Its Their Exercise Exercises Joint Combined Annual The Bilateral "  # noqa: E501
+    "Trilateral Multilateral Military Naval Maritime Air Army Navy Field During In On At And".split()  # noqa: E501
 )
 
 
@@ -590,7 +590,7 @@ def _entity_name(doc: Doc, key: str) -> str:
 
 
 def _noun_phrase(text: str, start: int, end: int, floor: int) -> str:
-    """The trigger noun with the modifiers before it: "joint maritime search and rescue exercises"."""
+    """The trigger noun with the modifiers before it: "joint maritime search and rescue exercises"."""  # noqa: E501
     words = list(re.finditer(r"[\w’'+-]+", text[floor:start]))
     first = start
     for word in reversed(words):
@@ -745,7 +745,7 @@ def _find_named_spans(doc: Doc) -> None:
                 continue
             spans.append((s, e, "Exercise", name))
     # later mentions of a known exercise name (without its year)
-    for s, e, kind, name in list(spans):
+    for _s, _e, kind, name in list(spans):
         if kind != "Exercise":
             continue
         base = re.sub(r"\s+(?:19|20)?\d\d(?:-\d+)?$", "", name)
@@ -852,7 +852,7 @@ def _agreement(
         return None
     obj = text[end:object_end].strip(" ,")
     obj = re.sub(
-        r"^(?:(?:during|at|in|after|following) the (?:meeting|talks|summit|dialogue)\s+)?(?:upon|on|to|that|,)?\s*",
+        r"^(?:(?:during|at|in|after|following) the (?:meeting|talks|summit|dialogue)\s+)?(?:upon|on|to|that|,)?\s*",  # noqa: E501
         "",
         obj,
     ).strip()

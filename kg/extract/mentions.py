@@ -14,7 +14,7 @@ from kg.extract.doc import Doc, EntityDraft, Mention
 from kg.lexicon import NamedThing, fold, slugify
 
 LOCATIVE = frozenset(
-    "in at to near from into toward towards visited visit visiting visits arrived outside inside".split()
+    "in at to near from into toward towards visited visit visiting visits arrived outside inside".split()  # noqa: E501
 )
 MINISTRY_WORDS = {
     ("defense", "ministry"): "defense-ministry",

@@ -182,7 +182,7 @@ def _name_text(doc: Doc, first: int, last: int) -> tuple[str, list[str]]:
 
 
 def _title_state(doc: Doc, start: int, end: int, title: TitleInfo) -> str | None:
-    """The state a title phrase names (adjective, possessive, seat, "of X"), else the title's own."""
+    """The state a title phrase names (adjective, possessive, seat, "of X"), else the title's own."""  # noqa: E501
     for mention in doc.mentions:
         if mention.start >= start and mention.end <= end and mention.state:
             if mention.type in ("State", "Organization"):
@@ -558,7 +558,7 @@ def _find_later_mentions(doc: Doc) -> None:
     doc.mentions.sort(key=lambda m: (m.start, -m.end))
     # "the secretary", "the minister" and pronouns: the most recent official that fits
     for match in re.finditer(
-        r"\b(?:[Tt]he (secretary|minister|general|admiral|president|spokesperson|spokesman|spokeswoman)|([Hh]e|[Ss]he))\b",
+        r"\b(?:[Tt]he (secretary|minister|general|admiral|president|spokesperson|spokesman|spokeswoman)|([Hh]e|[Ss]he))\b",  # noqa: E501
         text,
     ):
         if doc.occupied(match.start(), match.end()):
