@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from kg.article import Article, ArticleError, find_article_files, read_article
 from kg.extract import extract
 from kg.lexicon import load_lexicon
@@ -81,7 +83,9 @@ def existing_people(store: Store, exclude_graphs: set[str]) -> list[KnownPerson]
                  OPTIONAL { ?p dkg:ofState ?s . BIND(STRAFTER(STR(?s), "/state/") AS ?state) } }
     }"""
     rows = []
-    for solution in store.query(query):
+    result = store.query(query)
+    assert isinstance(result, ox.QuerySolutions)
+    for solution in result:
         if solution["g"].value in exclude_graphs:
             continue
         state = solution["state"].value if solution["state"] is not None else None

@@ -105,9 +105,7 @@ def assemble(doc: Doc) -> Extraction:
 
 
 def _drop(event: Event, attr: str) -> Event:
-    from dataclasses import replace
-
-    return replace(event, **{attr: None})
+    return replace(event, **{attr: None})  # type: ignore[arg-type]
 
 
 def _clean_event(event: Event, kept: set[str]) -> Event:

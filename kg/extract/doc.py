@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from kg.article import Article, Sentence
 from kg.lexicon import Gazetteer, Lexicon, Match, Token, tokenize
@@ -127,7 +127,7 @@ class Doc:
             i = match.last
         return found
 
-    def keys(self, gazetteer: Gazetteer[object]) -> list[str]:
+    def keys(self, gazetteer: Gazetteer[Any]) -> list[str]:
         """The gazetteer's lookup keys for every token of the body (computed once)."""
         cached = self._keys.get(gazetteer.casefold)
         if cached is None:

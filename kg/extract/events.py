@@ -438,7 +438,10 @@ def _event(
         people = list(dict.fromkeys(subject[:1] + people))
         states = list(
             dict.fromkeys(
-                [*(doc.entities[p].state for p in subject[:1] if doc.entities[p].state), *states]
+                [
+                    *(doc.entities[p].state or "" for p in subject[:1] if doc.entities[p].state),
+                    *states,
+                ]
             )
         )
     status = trigger.status
@@ -468,7 +471,10 @@ def _event(
     if trigger.event == "Visit":
         event = _visit(doc, sentence, start, end, event)
     elif trigger.event == "Exercise":
-        event = _exercise(doc, cues, sentence, start, end, event)
+        exercise = _exercise(doc, cues, sentence, start, end, event)
+        if exercise is None:
+            return None
+        event = exercise
     elif trigger.event == "Meeting":
         event = replace(event, label=_meeting_label(doc, event))
     elif trigger.event == "Incident":

@@ -463,11 +463,12 @@ def find_people(doc: Doc) -> Doc:
         comma = re.search(r",\s+(?:the\s+|a\s+)?$", before)
         if comma:
             comma_pos = max(0, left - 6) + comma.start()
-            k = next(
+            found = next(
                 (n for n in range(len(tokens) - 1, -1, -1) if tokens[n].end <= comma_pos), None
             )
-            if k is None:
+            if found is None:
                 continue
+            k = found
             first = k
             while (
                 first > 0
@@ -600,11 +601,11 @@ def publisher_state(doc: Doc) -> str | None:
     from kg.lexicon import tokenize
 
     publisher = doc.article.publisher or ""
-    for match in doc.lexicon.state_names.find_all(tokenize(publisher)):
-        return match.value[0]
-    for match in doc.lexicon.named.find_all(tokenize(publisher)):
-        if match.value.state:
-            return match.value.state
+    for state_match in doc.lexicon.state_names.find_all(tokenize(publisher)):
+        return state_match.value[0]
+    for named_match in doc.lexicon.named.find_all(tokenize(publisher)):
+        if named_match.value.state:
+            return named_match.value.state
     return None
 
 
