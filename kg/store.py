@@ -304,7 +304,25 @@ class Store:
             raise StoreError(f"{self.path}: write failed ({one_line(exc)})") from None
 
     def replace_graph(self, graph: str, quads: Iterable[Any]) -> None:
-        """Atomically replace one named graph with ``quads`` (one update transaction)."""
+        """Atomically replace one named graph with ``quads`` (one transaction).
+
+        A graph the store does not hold yet (the usual case when a corpus is built) is added
+        with one atomic ``extend`` of its quads and their union copies, which skips parsing a
+        SPARQL update; an existing graph is replaced by a single update that also retracts
+        from the union what only that graph supported.
+        """
+        self._writable()
+        name = ox.NamedNode(graph)
+        if not self.inner.contains_named_graph(name):
+            triples = [(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in _spo(quads)]
+            try:
+                self.inner.extend(
+                    [ox.Quad(s, p, o, name) for s, p, o in triples]
+                    + [ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in triples]
+                )
+            except OSError as exc:
+                raise StoreError(f"{self.path}: write failed ({one_line(exc)})") from None
+            return
         self.update(replace_graph_update(graph, quads))
 
     def drop_graph(self, graph: str) -> None:
