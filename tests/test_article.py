@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from conftest import SEED, SEED_ID
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,8 +17,6 @@ from kg.article import (
     read_article_text,
 )
 from kg.lexicon import load_lexicon
-
-from conftest import SEED, SEED_ID
 
 
 def test_seed_reads_with_id_from_file_name_and_curly_quotes() -> None:

@@ -11,8 +11,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
-
 from conftest import ROOT, SEED, SEED_ID
+
 from kg.cli import main
 
 ENTITY_KEYS = ["id", "type", "name", "aliases", "iso3", "state", "role", "wikidata", "articles"]
@@ -42,14 +42,21 @@ def test_build_writes_turtle_and_trig_byte_identically(tmp_path: Path) -> None:
     assert b"_:" not in first["defense-kg.ttl"]
     graph = ox.Store()
     graph.load(first["defense-kg.trig"], format=ox.RdfFormat.TRIG)
-    assert [g.value for g in graph.named_graphs()] == [f"https://w3id.org/defense-kg/graph/{SEED_ID}"]
+    assert [g.value for g in graph.named_graphs()] == [
+        f"https://w3id.org/defense-kg/graph/{SEED_ID}"
+    ]
 
 
 def test_export_tables_have_the_documented_fields(tmp_path: Path) -> None:
     assert build(tmp_path)[0] == 0
     runner = CliRunner()
     store = str(tmp_path / "store")
-    entities = [json.loads(line) for line in runner.invoke(main, ["export", "--store", store, "--format", "entities"]).stdout.splitlines()]
+    entities = [
+        json.loads(line)
+        for line in runner.invoke(
+            main, ["export", "--store", store, "--format", "entities"]
+        ).stdout.splitlines()
+    ]
     assert all(list(e) == ENTITY_KEYS for e in entities)
     by_name = {e["name"]: e for e in entities}
     assert by_name["Nobuo Kishi"] == {
@@ -65,12 +72,21 @@ def test_export_tables_have_the_documented_fields(tmp_path: Path) -> None:
     }
     assert by_name["South Korea"]["iso3"] == "KOR" and by_name["South Korea"]["wikidata"] == "Q884"
     assert {e["type"] for e in entities} == {"State", "Official", "Organization", "Place"}
-    events = [json.loads(line) for line in runner.invoke(main, ["export", "--store", store, "--format", "events"]).stdout.splitlines()]
+    events = [
+        json.loads(line)
+        for line in runner.invoke(
+            main, ["export", "--store", store, "--format", "events"]
+        ).stdout.splitlines()
+    ]
     assert all(list(e) == EVENT_KEYS for e in events)
     meeting = next(e for e in events if e["type"] == "Meeting")
-    assert (meeting["date"], meeting["states"], meeting["location"], meeting["status"], meeting["plover"]) == (
-        "--01-30", ["JPN", "KOR"], "Yokosuka", "held", "CONSULT"
-    )
+    assert (
+        meeting["date"],
+        meeting["states"],
+        meeting["location"],
+        meeting["status"],
+        meeting["plover"],
+    ) == ("--01-30", ["JPN", "KOR"], "Yokosuka", "held", "CONSULT")
     assert meeting["participants"] == ["Nobuo Kishi", "Suh Wook"]
     body = SEED.read_text(encoding="utf-8")
     for event in events:
@@ -111,7 +127,9 @@ def test_validate_passes_then_fails_on_a_broken_graph(tmp_path: Path) -> None:
         (b"Seoul \xff\xfe and Tokyo", "not valid UTF-8"),
     ],
 )
-def test_bad_article_fails_cleanly_and_changes_nothing(tmp_path: Path, content: bytes, expected: str) -> None:
+def test_bad_article_fails_cleanly_and_changes_nothing(
+    tmp_path: Path, content: bytes, expected: str
+) -> None:
     assert build(tmp_path)[0] == 0
     before = sorted((p.name, p.stat().st_size) for p in (tmp_path / "store").iterdir())
     bad = tmp_path / "bad.txt"
@@ -134,7 +152,9 @@ def test_huge_missing_and_not_a_store(tmp_path: Path) -> None:
     not_store = tmp_path / "photos"
     not_store.mkdir()
     (not_store / "holiday.jpg").write_bytes(b"\xff\xd8")
-    result = CliRunner().invoke(main, ["build", "--store", str(not_store), "--out", str(tmp_path / "o")])
+    result = CliRunner().invoke(
+        main, ["build", "--store", str(not_store), "--out", str(tmp_path / "o")]
+    )
     assert result.exit_code == 1 and "not a defense-kg store" in result.stderr
     assert sorted(p.name for p in not_store.iterdir()) == ["holiday.jpg"]
     assert not (tmp_path / "o").exists()

@@ -6,7 +6,10 @@ import re
 from pathlib import Path
 
 from conftest import ROOT, SEED
-from kg.article import read_article, read_article_text
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kg.article import ArticleError, read_article, read_article_text
 from kg.extract import extract
 from kg.lexicon import load_lexicon
 from kg.records import Extraction
@@ -28,11 +31,23 @@ def test_states_with_codes_and_wikidata(seed_extraction: Extraction) -> None:
 
 
 def test_officials_found_by_title_patterns_with_posts(seed_extraction: Extraction) -> None:
-    officials = {(e.name, e.role, e.state) for e in seed_extraction.entities if e.type == "Official"}
-    assert officials == {("Suh Wook", "Defense Minister", "KOR"), ("Nobuo Kishi", "Defense Minister", "JPN")}
+    officials = {
+        (e.name, e.role, e.state) for e in seed_extraction.entities if e.type == "Official"
+    }
+    assert officials == {
+        ("Suh Wook", "Defense Minister", "KOR"),
+        ("Nobuo Kishi", "Defense Minister", "JPN"),
+    }
     kishi = next(e for e in seed_extraction.entities if e.name == "Nobuo Kishi")
     # later mentions by surname and pronoun resolve to the same person
-    assert [m.text for m in kishi.mentions] == ["Nobuo Kishi", "Nobuo Kishi", "Kishi", "Kishi", "he", "Kishi"]
+    assert [m.text for m in kishi.mentions] == [
+        "Nobuo Kishi",
+        "Nobuo Kishi",
+        "Kishi",
+        "Kishi",
+        "he",
+        "Kishi",
+    ]
 
 
 def test_organisations_places_and_regions(seed_extraction: Extraction) -> None:
@@ -58,7 +73,8 @@ def test_organisations_places_and_regions(seed_extraction: Extraction) -> None:
 
 def test_events_with_status_dates_and_parties(seed_extraction: Extraction) -> None:
     summary = sorted(
-        (e.type, e.status, e.date.value if e.date else "", e.parties) for e in seed_extraction.events
+        (e.type, e.status, e.date.value if e.date else "", e.parties)
+        for e in seed_extraction.events
     )
     assert summary == [
         ("Agreement", "agreed", "", ("JPN", "KOR")),
@@ -89,7 +105,9 @@ def test_events_with_status_dates_and_parties(seed_extraction: Extraction) -> No
 
 
 def test_claims_are_attributed_not_facts(seed_extraction: Extraction) -> None:
-    claims = sorted((c.speaker.rsplit(":", 1)[-1], c.kind, c.target, c.ally) for c in seed_extraction.claims)
+    claims = sorted(
+        (c.speaker.rsplit(":", 1)[-1], c.kind, c.target, c.ally) for c in seed_extraction.claims
+    )
     assert claims == [
         ("org:reuters".rsplit(":", 1)[-1], "analysis", (), ()),
         ("reuters", "analysis", (), ("USA",)),
@@ -105,7 +123,9 @@ def test_every_span_quotes_the_body_exactly(seed_extraction: Extraction) -> None
     spans = [m for e in seed_extraction.entities for m in e.mentions]
     spans += [s for e in seed_extraction.events for s in e.evidence]
     spans += [e.quote for e in seed_extraction.events if e.quote]
-    spans += [c.text for c in seed_extraction.claims] + [s for c in seed_extraction.claims for s in c.evidence]
+    spans += [c.text for c in seed_extraction.claims] + [
+        s for c in seed_extraction.claims for s in c.evidence
+    ]
     assert len(spans) > 100
     for span in spans:
         assert text[span.start : span.end] == span.text
@@ -115,7 +135,17 @@ def test_every_span_quotes_the_body_exactly(seed_extraction: Extraction) -> None
 
 def test_no_seed_specific_names_in_code() -> None:
     """General rules only: nothing from the seed article is spelled out in Python code."""
-    forbidden = ["Kishi", "Suh", "Wook", "Nobuo", "Yokosuka", "Rising Sun", "Yonhap", "Reuters", "83c0c4f0"]
+    forbidden = [
+        "Kishi",
+        "Suh",
+        "Wook",
+        "Nobuo",
+        "Yokosuka",
+        "Rising Sun",
+        "Yonhap",
+        "Reuters",
+        "83c0c4f0",
+    ]
     offenders = []
     for path in sorted((ROOT / "kg").rglob("*.py")):
         source = path.read_text(encoding="utf-8")
@@ -145,7 +175,10 @@ def test_a_new_article_without_any_seed_names() -> None:
         ("Prabowo Subianto", "IDN", "Defense Minister"),
     }
     meeting = next(e for e in x.events if e.type == "Meeting")
-    assert (meeting.parties, meeting.date.value if meeting.date else None) == (("AUS", "IDN"), "2024-05-13")
+    assert (meeting.parties, meeting.date.value if meeting.date else None) == (
+        ("AUS", "IDN"),
+        "2024-05-13",
+    )
     assert meeting.location == "place:canberra"
     agreement = next(e for e in x.events if e.type == "Agreement" and e.name)
     assert (agreement.name, agreement.status, agreement.parties) == (
@@ -170,3 +203,29 @@ def test_test_articles_folder_reads() -> None:
 
 def test_seed_file_is_the_bundled_example() -> None:
     assert SEED.exists()
+
+
+WORDS = [
+    "Japan", "South Korea", "U.S.", "the Pentagon", "Defense Minister", "Gen.", "Kim", "Lee",
+    "met", "visited", "agreed to", "signed", "the", "exercise", "Freedom", "Shield", "24",
+    "on", "January 30", "2017", "today", ",", ".", "“", "”", "said", "not", "would", "Seoul",
+    "Ministry of Defense", "of", "and", "talks", "in", "Tokyo", "memorandum", "-", "'s", "\n",
+]  # fmt: skip
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.sampled_from(WORDS) | st.text(max_size=12), min_size=1, max_size=60))
+def test_extraction_of_any_text_keeps_spans_exact(words: list[str]) -> None:
+    """Untrusted text of the genre's words never crashes extraction, and every span it
+    reports quotes the body exactly."""
+    text = " ".join(words)
+    try:
+        article = read_article_text(text, name="t", default_id="t", lexicon=load_lexicon())
+    except ArticleError:
+        return
+    x = extract(article)
+    spans = [m for e in x.entities for m in e.mentions]
+    spans += [s for e in x.events for s in e.evidence] + [e.quote for e in x.events if e.quote]
+    spans += [c.text for c in x.claims]
+    for span in spans:
+        assert article.text[span.start : span.end] == span.text

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-
 from conftest import SEED_ID
+
 from kg.export import union_graph
 from kg.query import named_queries, run_on_store
 from kg.store import Store
@@ -48,7 +48,9 @@ def test_cq2_the_six_agreements_with_evidence(seed_store: Store) -> None:
         "seek cooperation in areas ranging from artificial intelligen",
     ]
     evidence = {r[1]: r[2] for r in found}
-    assert evidence[agreements[2]].startswith("As part of these efforts, Japan and South Korea agreed")
+    assert evidence[agreements[2]].startswith(
+        "As part of these efforts, Japan and South Korea agreed"
+    )
     assert all(r[0] == "Meeting between Japan and South Korea" for r in found)
 
 
@@ -79,11 +81,16 @@ def test_cq5_visits(seed_store: Store) -> None:
 def test_cq6_statements_and_speakers(seed_store: Store) -> None:
     found = rows(seed_store, "cq06_statements")
     assert [(r[0], r[1]) for r in found] == [
-        ("Joint press release by Ministry of Defense of South Korea", "Ministry of Defense of South Korea"),
+        (
+            "Joint press release by Ministry of Defense of South Korea",
+            "Ministry of Defense of South Korea",
+        ),
         ("Press conference by Nobuo Kishi", "Nobuo Kishi"),
     ]
     assert found[0][2] is not None and found[0][2].startswith("Both ministers agreed to activate")
-    assert found[1][2] is not None and found[1][2].startswith("During this meeting, we exchanged views")
+    assert found[1][2] is not None and found[1][2].startswith(
+        "During this meeting, we exchanged views"
+    )
 
 
 def test_cq7_claims_by_source(seed_store: Store) -> None:
@@ -160,7 +167,10 @@ def test_every_evidence_quote_matches_the_article_body(seed_store: Store) -> Non
     count = 0
     for solution in result:
         body = solution["body"].value
-        assert body[int(solution["start"].value) : int(solution["end"].value)] == solution["quote"].value
+        assert (
+            body[int(solution["start"].value) : int(solution["end"].value)]
+            == solution["quote"].value
+        )
         count += 1
     assert count > 80
     # every entity, event, agreement and claim has evidence
@@ -177,7 +187,9 @@ def test_every_evidence_quote_matches_the_article_body(seed_store: Store) -> Non
 def test_one_named_graph_no_blank_nodes_and_typed_dates(seed_store: Store) -> None:
     assert seed_store.article_graphs() == [f"https://w3id.org/defense-kg/graph/{SEED_ID}"]
     for quad in seed_store.quads():
-        assert not isinstance(quad.subject, ox.BlankNode) and not isinstance(quad.object, ox.BlankNode)
+        assert not isinstance(quad.subject, ox.BlankNode) and not isinstance(
+            quad.object, ox.BlankNode
+        )
     dates = {
         (s["d"].value, s["d"].datatype.value.rsplit("#", 1)[-1])
         for s in seed_store.query(
