@@ -46,6 +46,23 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
+@functools.lru_cache(maxsize=256)
+def cue_regex(words: frozenset[str]) -> re.Pattern[str]:
+    """One case-insensitive, whole-word pattern for a set of cue words and phrases (cached).
+
+    Examples
+    --------
+    >>> bool(cue_regex(frozenset({"pressure on"})).search("more Pressure  on China"))
+    True
+    """
+    alternatives = sorted(
+        (re.escape(w).replace(r"\ ", r"\s+") for w in words), key=len, reverse=True
+    )
+    if not alternatives:
+        return re.compile(r"(?!x)x")
+    return re.compile(r"(?<![\w’'])(?:" + "|".join(alternatives) + r")(?![\w])", re.IGNORECASE)
+
+
 def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-") or "x"
 

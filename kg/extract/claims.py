@@ -14,17 +14,8 @@ import re
 
 from kg.article import Sentence
 from kg.extract.doc import Doc, EntityDraft, Mention
-from kg.lexicon import fold, slugify
+from kg.lexicon import cue_regex, fold, slugify
 from kg.records import Claim, Span
-
-
-def _regex(words: frozenset[str]) -> re.Pattern[str]:
-    alternatives = sorted(
-        (re.escape(w).replace(r"\ ", r"\s+") for w in words), key=len, reverse=True
-    )
-    if not alternatives:
-        return re.compile(r"(?!x)x")
-    return re.compile(r"(?<![\w’'])(?:" + "|".join(alternatives) + r")(?![\w])", re.IGNORECASE)
 
 
 def _paragraph_of(doc: Doc, sentence: Sentence) -> int:
@@ -34,8 +25,8 @@ def _paragraph_of(doc: Doc, sentence: Sentence) -> int:
 def find_claims(doc: Doc) -> Doc:
     """Stage 3b (before events): claims and the sentences they cover."""
     cues = doc.lexicon.cues
-    attribution = _regex(cues.get("attribution", frozenset()))
-    opinion = _regex(cues.get("opinion", frozenset()))
+    attribution = cue_regex(cues.get("attribution", frozenset()))
+    opinion = cue_regex(cues.get("opinion", frozenset()))
     commentator_nouns = cues.get("commentator", frozenset())
     quantifiers = cues.get("quantifier", frozenset())
     text = doc.article.text
@@ -185,10 +176,10 @@ def _add_claims(doc: Doc, sentence: Sentence, body_start: int, speaker: str) -> 
             m.state for m in doc.mentions_in(span.start, span.end) if m.type == "State" and m.state
         )
     )
-    target = _states_after(doc, _regex(cues.get("target", frozenset())), span.start, span.end)
-    ally = _states_after(doc, _regex(cues.get("ally", frozenset())), span.start, span.end)
+    target = _states_after(doc, cue_regex(cues.get("target", frozenset())), span.start, span.end)
+    ally = _states_after(doc, cue_regex(cues.get("ally", frozenset())), span.start, span.end)
     framework = _framework_members(doc, span.start, span.end, cues.get("framework", frozenset()))
-    historical = _regex(cues.get("historical", frozenset()))
+    historical = cue_regex(cues.get("historical", frozenset()))
     hist_match = historical.search(text, span.start, span.end)
     main_end = span.end
     hist_span: Span | None = None

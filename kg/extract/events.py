@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from kg.article import Sentence
 from kg.extract.doc import Doc, Mention
-from kg.lexicon import Concept, Gazetteer, Match, Trigger, fold, tokenize
+from kg.lexicon import Concept, Gazetteer, Match, Trigger, cue_regex, fold, tokenize
 from kg.records import DateValue, Event
 
 QUOTE_RE = re.compile(r"“([^”]{12,})”|\"([^\"]{12,})\"")
@@ -92,21 +92,14 @@ NOT_EXERCISE_WORDS = frozenset(
 # --- small helpers ------------------------------------------------------------------------
 
 
-def _cue_regex(words: frozenset[str]) -> re.Pattern[str]:
-    alternatives = sorted(
-        (re.escape(w).replace(r"\ ", r"\s+") for w in words), key=len, reverse=True
-    )
-    return re.compile(r"(?<![\w’'])(?:" + "|".join(alternatives) + r")(?![\w])", re.IGNORECASE)
-
-
 class _Cues:
     def __init__(self, doc: Doc) -> None:
         cues = doc.lexicon.cues
-        self.negation = _cue_regex(cues.get("negation", frozenset()) | {"n't", "n’t"})
-        self.hypothetical = _cue_regex(cues.get("hypothetical", frozenset()))
-        self.status = _cue_regex(frozenset(doc.lexicon.status_words))
-        self.cause = _cue_regex(cues.get("cause", frozenset()))
-        self.last_held = _cue_regex(cues.get("last_held", frozenset()))
+        self.negation = cue_regex(cues.get("negation", frozenset()) | {"n't", "n’t"})
+        self.hypothetical = cue_regex(cues.get("hypothetical", frozenset()))
+        self.status = cue_regex(frozenset(doc.lexicon.status_words))
+        self.cause = cue_regex(cues.get("cause", frozenset()))
+        self.last_held = cue_regex(cues.get("last_held", frozenset()))
 
 
 def _clause_start(text: str, sentence: Sentence, pos: int) -> int:

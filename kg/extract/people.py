@@ -527,11 +527,11 @@ def _find_later_mentions(doc: Doc) -> None:
     i = 0
     while i < len(tokens):
         tok = tokens[i]
-        if doc.occupied(tok.start, tok.end):
+        key = fold(tok.text)
+        if key not in by_word or doc.occupied(tok.start, tok.end):
             i += 1
             continue
-        key = fold(tok.text)
-        if key in by_word and _looks_like_name(tok.text):
+        if _looks_like_name(tok.text):
             person = by_word[key]
             j = i + 1
             while (
