@@ -55,47 +55,67 @@ def known_people(rows: Iterable[tuple[str, str, str | None]]) -> list[KnownPerso
     return sorted(people.values(), key=lambda p: p.key)
 
 
+class _PeopleIndex:
+    """People by name token, so a lookup only looks at people who share a word of the name."""
+
+    def __init__(self) -> None:
+        self.people: list[KnownPerson] = []
+        self.keys: set[str] = set()
+        self._by_token: dict[str, list[int]] = {}
+
+    def add(self, person: KnownPerson) -> None:
+        position = len(self.people)
+        self.people.append(person)
+        self.keys.add(person.key)
+        for token in person.tokens:
+            self._by_token.setdefault(token, []).append(position)
+
+    def first_compatible(
+        self, tokens: frozenset[str], state: str | None, longer: bool = False
+    ) -> KnownPerson | None:
+        """The earliest-added person compatible with ``tokens`` and ``state`` (with
+        ``longer``, only one whose name has more words)."""
+        positions: set[int] = set()
+        for token in tokens:
+            positions.update(self._by_token.get(token, ()))
+        for position in sorted(positions):
+            person = self.people[position]
+            if longer and len(person.tokens) <= len(tokens):
+                continue
+            if _compatible(person, tokens, state):
+                return person
+        return None
+
+
 def resolve(
     extractions: list[Extraction], existing: list[KnownPerson] | None = None
 ) -> list[Extraction]:
     """Rewrite person and event keys so the same person or event shares one node."""
-    people = list(existing or [])
+    people = _PeopleIndex()
+    for person in existing or []:
+        people.add(person)
     # the fullest form of each person in this batch becomes the canonical key
-    batch = sorted(
+    fullest = _PeopleIndex()
+    for e in sorted(
         (e for x in extractions for e in x.entities if e.type == "Official"),
         key=lambda e: (-len(name_tokens(e.name)), e.key),
-    )
+    ):
+        fullest.add(KnownPerson(e.key, e.name, name_tokens(e.name), e.state))
     canonical: dict[tuple[str, str], str] = {}  # (article id, old key) -> new key
     for x in extractions:
         for e in x.entities:
             if e.type != "Official":
                 continue
             tokens = name_tokens(e.name)
-            match = next((p for p in people if _compatible(p, tokens, e.state)), None)
+            match = people.first_compatible(tokens, e.state)
             if match is None:
-                fuller = next(
-                    (
-                        b
-                        for b in batch
-                        if b is not e
-                        and _compatible(
-                            KnownPerson(b.key, b.name, name_tokens(b.name), b.state),
-                            tokens,
-                            e.state,
-                        )
-                    ),
-                    None,
-                )
-                key = (
-                    fuller.key
-                    if fuller is not None and len(name_tokens(fuller.name)) > len(tokens)
-                    else e.key
-                )
-                if any(p.key == key for p in people):
+                fuller = fullest.first_compatible(tokens, e.state, longer=True)
+                key = fuller.key if fuller is not None else e.key
+                if key in people.keys:
                     # the same name, but another person (another state): keep them apart
                     key = f"{key}-{(e.state or 'unknown').lower()}"
                 match = KnownPerson(key, e.name, tokens, e.state)
-                people.append(match)
+                people.add(match)
             canonical[(x.article.id, e.key)] = match.key
     return [_rewrite(x, canonical) for x in extractions]
 
