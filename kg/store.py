@@ -18,6 +18,7 @@ lists live in their own graph so queries can read labels, PLOVER types and CAMEO
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -127,12 +128,18 @@ class Backend(Protocol):
 # --- terms ------------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _named_node(iri: str) -> ox.NamedNode:
+    """IRIs repeat (predicates, classes, states): convert each once."""
+    return ox.NamedNode(iri)
+
+
 def to_ox(term: Any) -> ox.NamedNode | ox.Literal | ox.BlankNode:
     """An rdflib or pyoxigraph term as a pyoxigraph term."""
     if isinstance(term, ox.NamedNode | ox.Literal | ox.BlankNode):
         return term
     if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
+        return _named_node(str(term))
     if isinstance(term, Literal):
         if term.language:
             return ox.Literal(str(term), language=term.language)
