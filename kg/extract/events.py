@@ -784,7 +784,7 @@ def _agreement(
             )
             if verb is None:
                 return None
-            if _NAMED_AGREEMENT_NEAR(doc, named, start):
+            if _named_agreement_near(doc, named, start):
                 return None
             label = _noun_phrase(text, start, end, sentence.start)
             status = doc.lexicon.status_words.get(fold(verb.group().split()[0]), "agreed")
@@ -906,7 +906,7 @@ def _agreement(
     return event
 
 
-def _NAMED_AGREEMENT_NEAR(doc: Doc, named: list[tuple[int, int, str]], pos: int) -> bool:
+def _named_agreement_near(doc: Doc, named: list[tuple[int, int, str]], pos: int) -> bool:
     return any(abs(s - pos) < 80 for s, _, _ in named)
 
 
