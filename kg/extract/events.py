@@ -177,6 +177,12 @@ def find_events(doc: Doc) -> Doc:
             if not took_place and (
                 cues.negation.search(prefix) or cues.hypothetical.search(prefix)
             ):
+                if trigger.event == "Agreement" and any(
+                    s <= start < e for s, e, kind, _ in doc.named_spans if kind == "Agreement"
+                ):
+                    # "an attack would invoke the Mutual Defense Treaty": the treaty is named,
+                    # nothing happened to it
+                    _agreement(doc, cues, sentence, raw.start, start, end, trigger, referenced=True)
                 continue
             if trigger.event != "Agreement" and any(
                 s <= start < e for s, e, kind, _ in doc.named_spans if kind == "Agreement"
@@ -766,7 +772,14 @@ def _find_named_spans(doc: Doc) -> None:
 
 
 def _agreement(
-    doc: Doc, cues: _Cues, sentence: Sentence, rel: int, start: int, end: int, trigger: Trigger
+    doc: Doc,
+    cues: _Cues,
+    sentence: Sentence,
+    rel: int,
+    start: int,
+    end: int,
+    trigger: Trigger,
+    referenced: bool = False,
 ) -> Event | None:
     text = doc.article.text
     named = [
@@ -808,6 +821,8 @@ def _agreement(
             )
             if re.search(r"\bsigning ceremony\b", around):
                 status = "signed"
+            if referenced:
+                status = None
         date, end_date = _date_near(
             doc, sentence, start, within=(max(clause, start - 60), min(sentence.end, end + 30))
         )
