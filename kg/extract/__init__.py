@@ -85,17 +85,14 @@ def assemble(doc: Doc) -> Extraction:
     # an event no state can be attached to is a mention we could not resolve: leave it out
     events = tuple(e for e in events if e.parties or e.type in ("Statement",))
     keys = {e.key for e in events}
-    events = tuple(
+    events = tuple(  # no reference to an event that was left out
         replace(
             e,
             concerns=tuple(k for k in e.concerns if k in keys),
             agreed_at=e.agreed_at if e.agreed_at in keys else None,
+            halted_by=e.halted_by if e.halted_by in keys else None,
         )
         for e in events
-    )
-    keys = {e.key for e in events}
-    events = tuple(
-        e if (e.halted_by in keys or e.halted_by is None) else _drop(e, "halted_by") for e in events
     )
     claims = tuple(c for c in doc.claims if c.speaker in kept)
     sources = tuple(
@@ -104,14 +101,8 @@ def assemble(doc: Doc) -> Extraction:
     return Extraction(doc.article, tuple(entities), events, claims, sources)
 
 
-def _drop(event: Event, attr: str) -> Event:
-    return replace(event, **{attr: None})  # type: ignore[arg-type]
-
-
 def _clean_event(event: Event, kept: set[str]) -> Event:
     """Drop references to entities that have no mention (and so no evidence)."""
-    from dataclasses import replace
-
     states = tuple(s for s in event.parties if f"state:{s}" in kept)
     return replace(
         event,
