@@ -16,11 +16,6 @@ from kg.lexicon import NamedThing, fold, slugify
 LOCATIVE = frozenset(
     "in at to near from into toward towards visited visit visiting visits arrived outside inside".split()  # noqa: E501
 )
-MINISTRY_WORDS = {
-    ("defense", "ministry"): "defense-ministry",
-    ("defence", "ministry"): "defense-ministry",
-    ("foreign", "ministry"): "foreign-ministry",
-}
 FORCE_WORDS = {
     "military": "Armed Forces",
     "armed forces": "Armed Forces",
@@ -38,7 +33,6 @@ ORG_KIND_LABEL = {
     "armed-forces": "Armed Forces",
     "government": "Government",
 }
-BASE_WORDS = ("naval base", "air base", "airbase", "base", "headquarters", "camp", "garrison")
 
 _MINISTRY_OF = re.compile(
     r"\b(?:the\s+)?Ministry\s+of\s+(?:National\s+)?(Defen[cs]e|Foreign\s+Affairs)\b"

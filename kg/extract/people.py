@@ -35,7 +35,6 @@ NOT_NAMES = frozenset(
 POST_NOMINALS = frozenset("MP MEP OBE CBE KBE MBE KC QC PhD Jr Jr. Sr".split())
 ROMAN = re.compile(r"^(?:II|III|IV|VI|VII|VIII)$")
 PARTICLES = frozenset("van von de da di del der bin binti al el la le du".split())
-PRONOUNS = {"he": "he", "she": "she", "him": "he", "her": "she", "his": "he"}
 _NAME_TOKEN = re.compile(
     r"^(?:[A-Z][a-zà-ÿ'’]+(?:-[A-Za-z][a-zà-ÿ]+)*|[A-Z]{2,}|(?:Mc|Mac|De|Di|La|Le|Van)[A-Z][a-z]+|[A-Z]\.)$"
 )
