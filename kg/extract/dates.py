@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 
 from kg.extract.doc import DateMention, Doc
 from kg.records import DateValue
@@ -143,8 +144,10 @@ def find_dates(doc: Doc) -> Doc:
     def free(start: int, end: int) -> bool:
         return all(end <= s or start >= e for s, e in taken)
 
+    # month names anchor every pattern but the bare year: try those patterns only around them
+    month_starts = [m.start() for m in _MONTH_WORD.finditer(text)]
     for kind, pattern in PATTERNS:
-        for match in pattern.finditer(text):
+        for match in _candidates(kind, pattern, text, month_starts):
             if not free(match.start(), match.end()):
                 continue
             if kind == "md" and re.match(r"\s*(?:,\s*)?\d", text[match.end() : match.end() + 3]):
@@ -169,6 +172,31 @@ def find_dates(doc: Doc) -> Doc:
                 doc.dates.append(DateMention(match.start(), match.end(), value))
     doc.dates.sort(key=lambda d: d.start)
     return doc
+
+
+_MONTH_WORD = re.compile(_M.format(n="m"))
+_MONTH_FIRST = frozenset({"range_md", "range_words", "mdy", "my", "md"})
+_DAY_FIRST_REACH = 16  # "10 - 12 " / "15th " before the month
+
+
+def _candidates(
+    kind: str, pattern: re.Pattern[str], text: str, month_starts: list[int]
+) -> Iterator[re.Match[str]]:
+    """The pattern's matches, in text order, looking only where a month name could anchor it."""
+    if kind == "y":
+        yield from pattern.finditer(text)
+        return
+    seen: set[int] = set()
+    for pos in month_starts:
+        if kind in _MONTH_FIRST:
+            match = pattern.match(text, pos)
+        else:
+            match = pattern.search(text, max(0, pos - _DAY_FIRST_REACH), pos + 40)
+            if match is not None and match.start("m") != pos:
+                match = None
+        if match is not None and match.start() not in seen:
+            seen.add(match.start())
+            yield match
 
 
 def _inside_name(text: str, pos: int) -> bool:
