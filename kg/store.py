@@ -324,8 +324,8 @@ class Store:
             triples = [(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in _spo(quads)]
             try:
                 self.inner.extend(
-                    [ox.Quad(s, p, o, name) for s, p, o in triples]
-                    + [ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in triples]
+                    [ox.Quad(s, p, o, name) for s, p, o in triples]  # type: ignore[arg-type]
+                    + [ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in triples]  # type: ignore[arg-type]
                 )
             except OSError as exc:
                 raise StoreError(f"{self.path}: write failed ({one_line(exc)})") from None

@@ -11,6 +11,7 @@ for "they" and "both ministers". Mentions of the same event merge.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 
 from kg.article import Sentence
@@ -678,6 +679,17 @@ def _concepts_in(doc: Doc, text: str, start: int, end: int) -> list[Concept]:
     return [m.value for m in gazetteer.find_all(tokenize(text[start:end]))]
 
 
+_EXERCISE_WORD = re.compile(r"exercise|drill|war\s?game|training", re.IGNORECASE)
+_NOT_EXERCISE_LOWER = frozenset(w.lower() for w in NOT_EXERCISE_WORDS)
+
+
+def _in_sentences(
+    pattern: re.Pattern[str], text: str, sentences: list[Sentence]
+) -> Iterator[re.Match[str]]:
+    for sentence in sentences:
+        yield from pattern.finditer(text, sentence.start, sentence.end)
+
+
 def _find_named_spans(doc: Doc) -> None:
     """Names of exercises and agreements ("Freedom Shield 24", "Reciprocal Access Agreement")."""
     text = doc.article.text
@@ -688,7 +700,12 @@ def _find_named_spans(doc: Doc) -> None:
 
     for match in _QUOTED_TITLE.finditer(text):
         spans.append((match.start(1), match.end(1), "Agreement", match.group(1)))
-    for match in _NAMED_AGREEMENT.finditer(text):
+    # the costly name patterns only run over sentences that hold one of their key words
+    agreement_sentences = [
+        x for x in doc.article.sentences if any(noun in x.text for noun in AGREEMENT_NOUNS)
+    ]
+    exercise_sentences = [x for x in doc.article.sentences if _EXERCISE_WORD.search(x.text)]
+    for match in _in_sentences(_NAMED_AGREEMENT, text, agreement_sentences):
         name = match.group("name").strip()
         if overlaps(match.start("name"), match.end("name")) or len(name.split()) < 2:
             continue
@@ -712,9 +729,7 @@ def _find_named_spans(doc: Doc) -> None:
                 name,
             )
         )
-        continue
-        spans.append((match.start("name"), match.start("name") + len(name), "Agreement", name))
-    for match in _LISTED_NAMES.finditer(text):
+    for match in _in_sentences(_LISTED_NAMES, text, exercise_sentences):
         sentence = doc.article.sentence_at(match.start())
         if not re.search(r"\b(?:exercises?|drills?|war\s?games?)\b", sentence.text, re.IGNORECASE):
             continue
@@ -728,8 +743,12 @@ def _find_named_spans(doc: Doc) -> None:
             if words[0] in NOT_EXERCISE_WORDS or overlaps(s, e) or doc.occupied(s, e):
                 continue
             spans.append((s, e, "Exercise", part.group()))
-    for pattern in _NAMED_EXERCISE_PATTERNS:
-        for match in pattern.finditer(text):
+    for index, pattern in enumerate(_NAMED_EXERCISE_PATTERNS):
+        # the last pattern ("conducting Balikatan 2025") needs no exercise word nearby
+        last = index == len(_NAMED_EXERCISE_PATTERNS) - 1
+        for match in (
+            pattern.finditer(text) if last else _in_sentences(pattern, text, exercise_sentences)
+        ):
             name = match.group("name").strip()
             words = name.split()
             while words and words[0] in NOT_EXERCISE_WORDS:
@@ -744,9 +763,7 @@ def _find_named_spans(doc: Doc) -> None:
                 for m in doc.mentions
             ):
                 continue
-            if words[0].lower() in {w.lower() for w in NOT_EXERCISE_WORDS} or re.fullmatch(
-                r"[A-Z][a-z]+day", words[0]
-            ):
+            if words[0].lower() in _NOT_EXERCISE_LOWER or re.fullmatch(r"[A-Z][a-z]+day", words[0]):
                 continue
             spans.append((s, e, "Exercise", name))
     # later mentions of a known exercise name (without its year)

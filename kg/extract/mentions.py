@@ -82,14 +82,22 @@ def find_gazetteer_mentions(doc: Doc) -> Doc:
     """Stage 1: states, regions, named organisations and places, and cities."""
     lex = doc.lexicon
     tokens = doc.tokens
-    state_keys = lex.state_names.keys_for(tokens)
-    named_keys = lex.named.keys_for(tokens)
+    state_keys = doc.keys(lex.state_names)
+    named_keys = doc.keys(lex.named)
     text = doc.article.text
+    # only positions where some entry can begin (one set lookup per token)
+    starts = [
+        i
+        for i, (a, b) in enumerate(zip(state_keys, named_keys, strict=True))
+        if lex.state_names.starts_with(a) or lex.named.starts_with(b)
+    ]
+    position = 0
     i = 0
-    while i < len(tokens):
-        if not (lex.state_names.starts_with(state_keys[i]) or lex.named.starts_with(named_keys[i])):
-            i += 1
-            continue
+    while position < len(starts):
+        i = max(i, starts[position])
+        position += 1
+        if i != starts[position - 1]:
+            continue  # inside the previous match
         state_match = lex.state_names.match_at(tokens, i, state_keys)
         named_match = lex.named.match_at(tokens, i, named_keys)
         if named_match and (state_match is None or named_match.last >= state_match.last):
