@@ -20,7 +20,6 @@ from kg.store import Store
 
 log = logging.getLogger(__name__)
 
-BUNDLED_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +30,10 @@ class BuildReport:
 
 
 def bundled_corpus() -> Path:
-    """The example articles shipped with the project (``corpus/``)."""
-    return BUNDLED_CORPUS
+    """The example articles shipped with the project (``corpus/``; ``kg/corpus`` in a wheel)."""
+    package = Path(__file__).resolve().parent
+    inside = package / "corpus"
+    return inside if inside.is_dir() else package.parent / "corpus"
 
 
 def read_articles(paths: Iterable[Path]) -> list[Article]:

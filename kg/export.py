@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 
 from kg.format import RDF_TYPE, XSD_STRING, TermWriter, trig_bytes, turtle_bytes
 from kg.store import (
@@ -32,7 +32,7 @@ from kg.store import (
     graph_for,
     ontology_quads,
 )
-from kg.vocab import DATA, GRAPH, PREFIXES, bind_prefixes
+from kg.vocab import GRAPH, PREFIXES, bind_prefixes
 
 D = "https://w3id.org/defense-kg/ontology#"
 EVENT_TYPES = ("Meeting", "Visit", "Exercise", "Agreement", "Statement", "Incident")
@@ -275,16 +275,6 @@ def _rdflib_graph(triples: Iterable[tuple[Any, Any, Any]]) -> Graph:
 def union_graph(store: Backend, article: str | None = None) -> Graph:
     """The union of the article graphs as an rdflib Graph (for pySHACL)."""
     return _rdflib_graph(_triples(q for g in _graphs(store, article) for q in store.quads(g)))
-
-
-def to_rdflib(store: Backend, article: str | None = None) -> Dataset:
-    """The article graphs as an rdflib Dataset."""
-    dataset = Dataset()
-    bind_prefixes(dataset)
-    for quad in (q for g in _graphs(store, article) for q in store.quads(g)):
-        g = dataset.graph(URIRef(str(quad.graph_name)[1:-1]))
-        g.add((_rdflib_term(quad.subject), _rdflib_term(quad.predicate), _rdflib_term(quad.object)))
-    return dataset
 
 
 # --- tables -------------------------------------------------------------------------------
@@ -616,7 +606,6 @@ def json_lines(records: list[dict[str, Any]]) -> str:
 
 
 __all__ = [
-    "DATA",
     "RDF_FORMATS",
     "dyad_years",
     "dyads_csv",

@@ -8,14 +8,13 @@ Turtle output is byte-stable and remote stores can address every node.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
 
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
 from kg.lexicon import slugify
 from kg.records import Claim, DateValue, Entity, Event, Extraction, Span
-from kg.vocab import DATA, DKG, DKGC, DKGG, DKGR, NIF, bind_prefixes, ontology_dir
+from kg.vocab import DKG, DKGC, DKGG, DKGR, NIF, ontology_dir
 
 WIKIDATA = "http://www.wikidata.org/entity/"
 ENTITY_CLASS = {
@@ -328,12 +327,4 @@ def extraction_quads(extraction: Extraction) -> list[Quad]:
     return sorted(writer.quads, key=lambda q: (str(q[0]), str(q[1]), str(q[2]), repr(q[2])))
 
 
-def to_dataset(quads: Iterable[Quad]) -> Dataset:
-    dataset = Dataset()
-    bind_prefixes(dataset)
-    for s, p, o, g in quads:
-        dataset.graph(g).add((s, p, o))
-    return dataset
-
-
-__all__ = ["extraction_quads", "to_dataset", "graph_iri", "article_iri", "entity_iri", "DATA"]
+__all__ = ["extraction_quads", "graph_iri", "article_iri", "entity_iri", "post_iri", "relation_iri"]

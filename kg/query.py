@@ -268,10 +268,6 @@ def check_update(update: str) -> None:
 check_read_only = check_query
 
 
-def prefix_header() -> str:
-    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
-
-
 # --- named queries ------------------------------------------------------------------------
 
 
