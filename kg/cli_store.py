@@ -29,6 +29,27 @@ TIMEOUT_OPTION = click.option(
     show_default=True,
     help="Seconds before the query or update is stopped.",
 )
+MAX_MEMORY_OPTION = click.option(
+    "--max-memory",
+    "max_memory",
+    default=None,
+    metavar="SIZE",
+    help="Memory cap of the query process, e.g. 512M or 2G "
+    "(default: $KG_MAX_MEMORY, else a quarter of RAM, at most 4G).",
+)
+
+
+def _memory(text: str | None) -> int | None:
+    from kg.query import QueryError
+    from kg.sparql.sandbox import parse_size
+
+    if text is None:
+        return None
+    try:
+        return parse_size(text)
+    except QueryError as exc:
+        _fail(f"--max-memory: {exc}", 2)
+        raise AssertionError from None  # unreachable
 
 
 def _target(store_path: Path | None, endpoint: str | None) -> Any:
@@ -68,9 +89,11 @@ def _read_text(sparql: str | None, query_file: Path | None, what: str) -> str:
 @click.option("--param", multiple=True, help="Bind a variable: name=value (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(TABLE_FORMATS), default="table")
 @TIMEOUT_OPTION
+@MAX_MEMORY_OPTION
 def query(sparql: str | None, store_path: Path | None, endpoint: str | None,
           query_file: Path | None, name: str | None, list_queries: bool,
-          param: tuple[str, ...], fmt: str, timeout: float) -> None:  # fmt: skip
+          param: tuple[str, ...], fmt: str, timeout: float,
+          max_memory: str | None) -> None:  # fmt: skip
     """Run a read-only SPARQL query: SELECT as a table, ASK as true/false (exit 0/1),
     CONSTRUCT and DESCRIBE as Turtle."""
     from kg.format import render_table
@@ -90,7 +113,11 @@ def query(sparql: str | None, store_path: Path | None, endpoint: str | None,
     try:
         bindings = parse_params(param)
         table = run_query(
-            _target(store_path, endpoint), text, timeout=timeout, substitutions=bindings or None
+            _target(store_path, endpoint),
+            text,
+            timeout=timeout,
+            substitutions=bindings or None,
+            max_memory=_memory(max_memory),
         )
     except StoreError as exc:
         _fail(str(exc))
@@ -113,15 +140,17 @@ def query(sparql: str | None, store_path: Path | None, endpoint: str | None,
     "-f", "--file", "update_file", type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
 @TIMEOUT_OPTION
+@MAX_MEMORY_OPTION
 def update(sparql: str | None, store_path: Path | None, endpoint: str | None,
-           update_file: Path | None, timeout: float) -> None:  # fmt: skip
+           update_file: Path | None, timeout: float,
+           max_memory: str | None) -> None:  # fmt: skip
     """Change data with SPARQL Update (the deliberate way; 'kg query' is read-only)."""
     from kg.query import QueryError, run_update
 
     text = _read_text(sparql, update_file, "update")
     try:
         target = _target(store_path, endpoint)
-        run_update(target, text, timeout=timeout)
+        run_update(target, text, timeout=timeout, max_memory=_memory(max_memory))
     except StoreError as exc:
         _fail(str(exc))
     except QueryError as exc:

@@ -1,21 +1,21 @@
-"""SPARQL over the store: safety checks, named queries, parameters, time limits, result tables.
+"""SPARQL over the store: named queries, parameters, sandboxed runs, result tables.
 
-User SPARQL never reaches the network: ``SERVICE`` and ``LOAD`` are refused, and so are
-``FROM``/``FROM NAMED``/``GRAPH``/``USING``/``WITH``/``INTO``/``TO`` references to IRIs outside
-this project's graphs, before anything runs. The check reads the query's tokens (after
-SPARQL's ``\\u`` escapes are decoded), so keywords inside strings, comments, IRIs, variable
-names and prefixed names do not count, and any case or whitespace does.
+User SPARQL never reaches the network. Each query or update is parsed with a real SPARQL 1.1
+parser and refused, on the parsed form, when it holds ``SERVICE`` or ``LOAD`` or names a graph
+outside this project (:mod:`kg.sparql.safety`); nothing is evaluated to decide. The check and
+the run both happen in a sandboxed child (:mod:`kg.sparql.sandbox`): time and memory limits,
+no network where the OS allows a private network namespace, killed with its parent.
 
 ``kg query`` is read-only; ``kg update`` runs SPARQL Update. On the embedded store both run in
-a child process that is killed at the time limit (an interrupted update is an uncommitted
-transaction, so the store is unchanged); on an endpoint the HTTP request is abandoned.
+the child, which is killed at the time limit (an interrupted update is an uncommitted
+transaction, so the store is unchanged); on an endpoint the child only checks the text and the
+HTTP request is abandoned at the limit.
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import re
-import urllib.parse
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -24,23 +24,29 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.sparql import safety
+from kg.sparql.safety import LOCAL_IRI_PREFIX, QueryError, local_iri, tokens
+from kg.sparql.sandbox import Limits, default_max_memory, run_limited
 from kg.store import Backend, Store, StoreError, one_line, with_resync
 from kg.vocab import PREFIXES
 
-LOCAL_IRI_PREFIX = "https://w3id.org/defense-kg/"
+__all__ = [
+    "LOCAL_IRI_PREFIX",
+    "Limits",
+    "NamedQuery",
+    "QueryError",
+    "Table",
+    "check_query",
+    "check_query_safety",
+    "check_update",
+    "local_iri",
+    "named_queries",
+    "run_query",
+    "run_update",
+]
+
 DEFAULT_TIMEOUT = 30.0
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-
-class QueryError(ValueError):
-    """A refused, malformed or failed query (the message is one line).
-
-    ``exit_code`` is 2 for refused or malformed input, 1 for a failure while running.
-    """
-
-    def __init__(self, message: str, exit_code: int = 2) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,27 +77,23 @@ class Table:
 
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
-_TOKENS = re.compile(
-    r"""(?P<iri><[^<>"{}|^`\\\s]*>)
-      |(?P<str>'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
-      |(?P<comment>\#[^\n\r]*)
-      |(?P<var>[?$][A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)
-      |(?P<pname>(?:[A-Za-z\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*)?:(?:[\w\-\u00B7\u00C0-\uFFFF%\\.:]*[\w\-\u00B7\u00C0-\uFFFF%:])?)
-      |(?P<bnode>_:[\w.\-]+)
-      |(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)""",
-    re.DOTALL | re.VERBOSE,
-)
-
 
 def decode_escapes(query: str) -> str:
     r"""Decode SPARQL's ``\uXXXX``/``\UXXXXXXXX`` escapes, as the parser does before parsing.
 
+    An escape that names no Unicode code point is left as written (the parser then reports it).
+
     Examples
     --------
-    >>> decode_escapes("\\u0053ERVICE")
-    'SERVICE'
+    >>> decode_escapes("\\u0053ERVICE"), len(decode_escapes("\\U00110000"))
+    ('SERVICE', 10)
     """
-    return _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), query)
+
+    def char(m: re.Match[str]) -> str:
+        code = int(m.group(1) or m.group(2), 16)
+        return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else m.group(0)
+
+    return _UNICODE_ESCAPE.sub(char, query)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +102,9 @@ class Masked:
 
     Blanked tokens keep their length (so positions still match the query) and are replaced
     by ``<`` + spaces + ``>`` for IRIs, ``:`` + spaces for prefixed names and spaces for the
-    rest. ``iris`` maps the start offset of each IRI or prefixed name to its text.
+    rest. ``iris`` maps the start offset of each IRI or prefixed name to its text. Used to
+    edit text (binding parameters, appending the union's re-derivation); never to decide
+    what is safe: that is :mod:`kg.sparql.safety`'s, on the parsed query.
     """
 
     text: str
@@ -118,11 +122,13 @@ def mask(query: str) -> Masked:
     iris: dict[int, str] = {}
     parts: list[str] = []
     last = 0
-    for match in _TOKENS.finditer(query):
+    for match in tokens(query):
+        kind = match.lastgroup
+        if kind in ("open", "close"):
+            continue
         start, end = match.span()
         parts.append(query[last:start])
         token = match.group(0)
-        kind = match.lastgroup
         if kind == "iri":
             iris[start] = token[1:-1]
             parts.append("<" + " " * (len(token) - 2) + ">")
@@ -140,48 +146,11 @@ def mask(query: str) -> Masked:
     return Masked("".join(parts), iris)
 
 
-def _declared_prefixes(query: str, masked: Masked) -> tuple[dict[str, str], str | None]:
-    prefixes = dict(PREFIXES)
-    base: str | None = None
-    for m in re.finditer(r"(?i)\b(PREFIX|BASE)\b", masked.text):
-        rest = sorted(k for k in masked.iris if k >= m.end())
-        if m.group(1).upper() == "BASE":
-            if rest and masked.text[m.end() : rest[0]].strip() == "":
-                base = masked.iris[rest[0]]
-            continue
-        if len(rest) >= 2 and masked.text[m.end() : rest[0]].strip() == "":
-            prefixes[masked.iris[rest[0]].rstrip(":")] = masked.iris[rest[1]]
-    return prefixes, base
+def check_query_safety(text: str) -> None:
+    """Refuse a query or update that could reach the network or a graph outside the store.
 
-
-def _resolve(reference: str, is_iri: bool, prefixes: dict[str, str], base: str | None) -> str:
-    if is_iri:
-        return urllib.parse.urljoin(base, reference) if base else reference
-    prefix, _, local = reference.partition(":")
-    namespace = prefixes.get(prefix)
-    return namespace + local if namespace is not None else reference
-
-
-def local_iri(iri: str) -> bool:
-    """True for this project's IRIs and relative references (which stay in the store).
-
-    Examples
-    --------
-    >>> local_iri("https://w3id.org/defense-kg/graph/seed"), local_iri("http://example.org/g")
-    (True, False)
-    """
-    return iri.startswith(LOCAL_IRI_PREFIX) or not re.match(r"^[a-zA-Z][\w+.-]*:", iri)
-
-
-_KEYWORD = r"(?<![\w:?$@\-]){}(?![\w:\-])"
-_GRAPH_REFERENCE = re.compile(
-    r"(?<![\w:?$@\-])(FROM(?:\s+NAMED)?|GRAPH|USING(?:\s+NAMED)?|INTO|WITH|TO)\s*([<:])",
-    re.IGNORECASE,
-)
-
-
-def check_query_safety(query: str) -> None:
-    """Refuse SERVICE, LOAD and remote FROM/FROM NAMED/GRAPH before anything runs.
+    Decided on the parsed text (:mod:`kg.sparql.safety`), in this process: commands run it
+    inside the sandbox's limits; call it directly only on text you trust not to be huge.
 
     Examples
     --------
@@ -192,29 +161,17 @@ def check_query_safety(query: str) -> None:
     ...     print(exc)
     refused: SERVICE would reach the network; queries run on the local store only
     """
-    text = decode_escapes(query)
-    masked = mask(text)
-    for keyword in ("SERVICE", "LOAD"):
-        if re.search(_KEYWORD.format(keyword), masked.text, re.IGNORECASE):
-            raise QueryError(
-                f"refused: {keyword} would reach the network; queries run on the local store only"
-            )
-    prefixes, base = _declared_prefixes(text, masked)
-    if base is not None and not local_iri(base):
-        raise QueryError(f"refused: BASE <{base}> is not an IRI of this store")
-    for m in _GRAPH_REFERENCE.finditer(masked.text):
-        start = m.start(2)
-        reference = masked.iris.get(start)
-        if reference is None:
-            continue
-        iri = _resolve(reference, m.group(2) == "<", prefixes, base)
-        if not local_iri(iri):
-            keyword = " ".join(m.group(1).upper().split())
-            raise QueryError(f"refused: {keyword} <{iri}> is not a graph of this store")
+    try:
+        parsed = safety.parse(text, update=False)
+    except QueryError as error:
+        if error.args[0].startswith("refused:"):
+            raise
+        parsed = safety.parse(text, update=True)
+    safety.refuse_unsafe(parsed)
 
 
 def parse_error(exc: BaseException) -> str:
-    """The parser's message as one line that names the line and column.
+    """The engine's message as one line that names the line and column.
 
     Examples
     --------
@@ -228,44 +185,14 @@ def parse_error(exc: BaseException) -> str:
     return f"malformed SPARQL: {message}"
 
 
-def _syntax_error(text: str, *, update: bool) -> SyntaxError | None:
-    """The parser's error for ``text`` as a query (or an update), None when it parses."""
-    try:
-        if update:
-            ox.Store().update(text, prefixes=dict(PREFIXES))
-        else:
-            ox.Store().query(text, prefixes=dict(PREFIXES))
-    except SyntaxError as exc:
-        return exc
-    except (OSError, ValueError, RuntimeError, TypeError):
-        pass
-    return None
-
-
 def check_query(query: str) -> None:
-    """Everything ``kg query`` checks before running: safety, read-only, syntax."""
-    check_query_safety(query)
-    error = _syntax_error(query, update=False)
-    if error is None:
-        return
-    if _syntax_error(query, update=True) is None:
-        raise QueryError("refused: 'kg query' is read-only; use 'kg update' to change data")
-    raise QueryError(parse_error(error))
+    """Everything ``kg query`` checks before running (in this process; see the sandbox)."""
+    safety.check(query, update=False)
 
 
 def check_update(update: str) -> None:
-    """Everything ``kg update`` checks before running: safety and syntax."""
-    check_query_safety(update)
-    error = _syntax_error(update, update=True)
-    if error is None:
-        return
-    if _syntax_error(update, update=False) is None:
-        raise QueryError("refused: 'kg update' runs SPARQL Update; use 'kg query' to read")
-    raise QueryError(parse_error(error))
-
-
-# kept for callers of the first version
-check_read_only = check_query
+    """Everything ``kg update`` checks before running (in this process; see the sandbox)."""
+    safety.check(update, update=True)
 
 
 # --- named queries ------------------------------------------------------------------------
@@ -411,56 +338,42 @@ def run_on_store(
     return run_on_backend(store, query, subs or None)
 
 
-def _child(path: str, text: str, subs: Any, update: bool, conn: Any) -> None:
+def _open_reader(path: str) -> Store:
+    try:
+        return Store(path=Path(path), inner=ox.Store.read_only(path), read_only=True)
+    except OSError as exc:
+        raise QueryError(f"{path}: cannot open the store ({one_line(exc)})", exit_code=1) from None
+
+
+def _run_in_child(path: str | None, text: str, update: bool) -> Table | None:
+    """The sandboxed child's work: check ``text``, then run it on the store at ``path``.
+
+    With ``path`` None only the check runs (the text then goes to an endpoint).
+    """
+    safety.check(text, update=update)
+    if path is None:
+        return None
     try:
         if update:
+            final = with_resync(text)
+            safety.check(final, update=True)
             store = ox.Store(path)
-            store.update(with_resync(text), prefixes=dict(PREFIXES))
+            store.update(final, prefixes=dict(PREFIXES))
             store.flush()
-            conn.send(("ok", None))
-        else:
-            backend = Store(path=Path(path), inner=ox.Store.read_only(path), read_only=True)
-            conn.send(("ok", run_on_backend(backend, text, subs)))
-    except QueryError as exc:
-        conn.send(("error", str(exc)))
+            return None
+        return run_on_backend(_open_reader(path), text)
     except SyntaxError as exc:
-        conn.send(("error", parse_error(exc)))
-    except Exception as exc:  # noqa: BLE001 - any failure in the child becomes one line
+        raise QueryError(parse_error(exc)) from None
+    except OSError as exc:
         message = one_line(exc)
         if "lock" in message.lower():
             message = f"{path}: the store is in use by another writer"
-        conn.send(("failed", f"{'update' if update else 'query'} failed: {message[:300]}"))
-
-
-def _in_child(path: Path, text: str, subs: Any, update: bool, timeout: float) -> Table | None:
-    # spawn, not fork: a forked child inherits RocksDB's global state (background thread pools
-    # that do not exist in the child) from a parent that opened a store, and can hang
-    ctx = mp.get_context("spawn")
-    parent, child = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=_child, args=(str(path), text, subs, update, child), daemon=True)
-    process.start()
-    child.close()
-    try:
-        ready = parent.poll(timeout)
-        if ready:
-            try:
-                status, payload = parent.recv()
-            except EOFError:
-                status, payload = "failed", "the query process died"
-    finally:
-        if process.is_alive() and not ready:
-            process.kill()
-        process.join()
-    if not ready:
         what = "update" if update else "query"
-        raise QueryError(
-            f"{what} stopped after the {timeout:g} s time limit (--timeout)", exit_code=1
-        )
-    if status == "error":
-        raise QueryError(payload)
-    if status == "failed":
-        raise QueryError(payload, exit_code=1)
-    return payload
+        raise QueryError(f"{what} failed: {message[:300]}", exit_code=1) from None
+
+
+def _limits(timeout: float, max_memory: int | None) -> Limits:
+    return Limits(timeout, default_max_memory() if max_memory is None else max_memory)
 
 
 def run_query(
@@ -469,18 +382,26 @@ def run_query(
     *,
     timeout: float = DEFAULT_TIMEOUT,
     substitutions: dict[str, str] | dict[str, ox.NamedNode | ox.Literal] | None = None,
-    read_only: bool = True,
+    max_memory: int | None = None,
 ) -> Table:
-    """Check and run ``query`` on a store directory or an endpoint within ``timeout`` seconds."""
-    check_query(query)
+    """Check and run ``query`` on a store directory or an endpoint within the limits.
+
+    ``timeout`` (seconds) and ``max_memory`` (bytes; default :func:`default_max_memory`)
+    bound the parsing, the check and the run. Parameters are bound as escaped terms in a
+    ``VALUES`` block before the check, so the checked text is the text that runs.
+    """
     subs = {k: param_term(v) if isinstance(v, str) else v for k, v in (substitutions or {}).items()}
+    text = bind_with_values(query, subs) if subs else query
+    limits = _limits(timeout, max_memory)
     if isinstance(store, Path):
-        text = bind_with_values(query, subs) if subs else query
-        table = _in_child(store, text, None, False, timeout)
+        table = run_limited(_run_in_child, (str(store), text, False), limits=limits, what="query")
         assert table is not None
         return table
+    started = time.monotonic()
+    run_limited(_run_in_child, (None, text, False), limits=limits, what="query")
+    remaining = max(timeout - (time.monotonic() - started), 0.001)
     try:
-        return run_on_backend(store, query, subs or None, timeout=timeout)
+        return run_on_backend(store, text, timeout=remaining)
     except StoreError as exc:
         from kg.endpoint import EndpointTimeout
 
@@ -491,13 +412,22 @@ def run_query(
         raise
 
 
-def run_update(store: Path | Backend, update: str, *, timeout: float = DEFAULT_TIMEOUT) -> None:
-    """Check and run a SPARQL Update; killed at ``timeout`` (the store is then unchanged)."""
-    check_update(update)
+def run_update(
+    store: Path | Backend,
+    update: str,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_memory: int | None = None,
+) -> None:
+    """Check and run a SPARQL Update within the limits (when stopped, the store is unchanged)."""
+    limits = _limits(timeout, max_memory)
     if isinstance(store, Path):
-        _in_child(store, update, None, True, timeout)
+        run_limited(_run_in_child, (str(store), update, True), limits=limits, what="update")
         return
+    started = time.monotonic()
+    run_limited(_run_in_child, (None, update, True), limits=limits, what="update")
+    remaining = max(timeout - (time.monotonic() - started), 0.001)
     try:
-        store.update(with_resync(update), timeout=timeout)
+        store.update(with_resync(update), timeout=remaining)
     except SyntaxError as exc:
         raise QueryError(parse_error(exc)) from None

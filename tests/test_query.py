@@ -113,10 +113,10 @@ def test_remote_graph_references_are_refused(query: str, reference: str) -> None
     assert str(info.value) == f"refused: {reference} is not a graph of this store"
 
 
-def test_remote_base_is_refused() -> None:
+def test_relative_graph_iris_are_resolved_against_base_before_the_check() -> None:
     with pytest.raises(QueryError) as info:
         check_query_safety("BASE <http://example.org/>\nSELECT * FROM <g> { ?s ?p ?o }")
-    assert str(info.value) == "refused: BASE <http://example.org/> is not an IRI of this store"
+    assert str(info.value) == "refused: FROM <http://example.org/g> is not a graph of this store"
 
 
 @pytest.mark.parametrize("query", ALLOWED)
@@ -236,10 +236,7 @@ def test_construct_and_describe_print_turtle(mini: Path) -> None:
 def test_malformed_sparql_gives_line_and_column_and_exit_2(mini: Path) -> None:
     code, out, err = run("query", "--store", str(mini), "SELECT ?s WHERE {\n  ?s ?p }")
     assert (code, out) == (2, "")
-    assert (
-        err
-        == "Error: malformed SPARQL at line 2, column 10: expected one of LATERAL, SERVICE, [_]\n"
-    )
+    assert err == "Error: malformed SPARQL at line 2, column 3: Expected SelectQuery\n"
     code, _, err = run("update", "--store", str(mini), "INSERT DATA { GRAPH dkgg:x { dkgr:a }")
     assert code == 2 and err.startswith("Error: malformed SPARQL at line 1, column ")
 

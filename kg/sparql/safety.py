@@ -1,0 +1,303 @@
+"""The safety wall for user SPARQL, decided on the parsed query, never by running it.
+
+A query or update is parsed by rdflib's SPARQL 1.1 parser and translated to its algebra, which
+resolves prefixed names (the project's prefixes are predeclared, as they are when the query
+runs), ``BASE`` declarations (every one, in order) and ``\\u`` escapes exactly as the grammar
+says. The algebra is then walked, and the text is refused when it holds
+
+- a ``SERVICE`` pattern (anywhere: in ``OPTIONAL``, ``EXISTS``, subqueries, ``WHERE`` of an
+  update) or a ``LOAD`` operation: both make the engine fetch from the network;
+- a graph IRI outside this project's namespace in any position that names a graph: the
+  dataset clauses ``FROM``/``FROM NAMED``, ``USING``/``USING NAMED`` and ``WITH``, ``GRAPH``
+  patterns and the graphs of ``INSERT``/``DELETE`` (``DATA``) quads, and the targets of
+  ``CLEAR``, ``DROP``, ``CREATE``, ``COPY``, ``MOVE``, ``ADD`` (and their ``TO``).
+
+Nothing here evaluates the text. Parsing can still be made slow or deep by the text, so
+:mod:`kg.sparql.sandbox` runs this check inside the query's time and memory limits; nesting
+deeper than :data:`MAX_DEPTH` is refused before parsing (the engine itself crashes on a few
+thousand levels).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from pyparsing import ParseResults
+
+from kg.vocab import PREFIXES
+
+LOCAL_IRI_PREFIX = "https://w3id.org/defense-kg/"
+
+#: Deepest nesting of ``{``, ``(`` and ``[`` (outside strings, IRIs and comments) accepted.
+MAX_DEPTH = 256
+
+#: Keywords that are optional before an IRI, so that ``KEYWORD:x`` reads two valid ways: the
+#: prefixed name ``KEYWORD:x``, or the keyword then ``:x`` (``FROM NAMED:x``, ``ADD SILENT:x``).
+#: A prefix of that name is refused, as the parsers disagree on such text.
+KEYWORDS = frozenset({"NAMED", "SILENT"})
+
+#: Stack for the parser thread: rdflib's parser recurses a few hundred frames per level.
+_PARSER_STACK = 64 * 1024 * 1024
+
+
+class QueryError(ValueError):
+    """A refused, malformed or failed query (the message is one line).
+
+    ``exit_code`` is 2 for refused or malformed input, 1 for a failure while running.
+    """
+
+    def __init__(self, message: str, exit_code: int = 2) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+# --- lexing (for the depth bound and for edits that must skip strings and comments) ----------
+
+#: SPARQL tokens that may contain brackets, quotes or ``#`` without being syntax. Each
+#: alternative is unambiguous (no nested quantifier can match the same text two ways), so a
+#: scan is linear in the text.
+TOKENS = re.compile(
+    r"""(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+      |(?P<str>'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
+              |\"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"
+              |'(?:[^'\\\n\r]|\\.)*'
+              |"(?:[^"\\\n\r]|\\.)*")
+      |(?P<comment>\#[^\n\r]*)
+      |(?P<var>[?$][A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)
+      |(?P<pname>(?:[A-Za-z\u00C0-\uFFFF][\w\-\u00B7\u00C0-\uFFFF]*(?:\.+[\w\-\u00B7\u00C0-\uFFFF]+)*)?
+                 :(?:(?:[\w\-\u00B7\u00C0-\uFFFF:]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?\#@%])+
+                    (?:\.+(?:[\w\-\u00B7\u00C0-\uFFFF:]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?\#@%])+)*)?)
+      |(?P<bnode>_:[\w\-]+(?:\.+[\w\-]+)*)
+      |(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+      |(?P<open>[{(\[])
+      |(?P<close>[})\]])""",
+    re.DOTALL | re.VERBOSE,
+)
+
+
+def tokens(text: str) -> Iterator[re.Match[str]]:
+    """The tokens of :data:`TOKENS` in ``text``, left to right."""
+    return TOKENS.finditer(text)
+
+
+def nesting_depth(text: str) -> int:
+    """The deepest nesting of brackets outside strings, IRIs and comments.
+
+    Examples
+    --------
+    >>> nesting_depth("SELECT * { { ?s ?p '{{{{' } FILTER((1)) }")
+    3
+    """
+    depth = deepest = 0
+    for match in tokens(text):
+        kind = match.lastgroup
+        if kind == "open":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif kind == "close":
+            depth = max(depth - 1, 0)
+    return deepest
+
+
+# --- parsing ----------------------------------------------------------------------------------
+
+
+def _in_deep_thread(function: Any, *args: Any) -> Any:
+    """Run ``function(*args)`` in a thread with a large stack and recursion limit."""
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = function(*args)
+        except BaseException as exc:  # noqa: BLE001 - handed back to the caller's thread
+            outcome["error"] = exc
+
+    old_limit = sys.getrecursionlimit()
+    old_stack = threading.stack_size()
+    sys.setrecursionlimit(max(old_limit, 200_000))
+    try:
+        threading.stack_size(_PARSER_STACK)
+        thread = threading.Thread(target=target, name="sparql-parser")
+        thread.start()
+    finally:
+        threading.stack_size(old_stack)
+    thread.join()
+    sys.setrecursionlimit(old_limit)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
+
+
+def _parse(text: str, update: bool) -> Any:
+    from rdflib import Namespace
+    from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+    namespaces = {prefix: Namespace(iri) for prefix, iri in PREFIXES.items()}
+    if update:
+        update_tree = parseUpdate(text)
+        return update_tree, translateUpdate(update_tree, initNs=namespaces)
+    query_tree = parseQuery(text)
+    return query_tree, translateQuery(query_tree, initNs=namespaces)
+
+
+def _parse_error(exc: BaseException) -> str:
+    line, column = getattr(exc, "lineno", None), getattr(exc, "col", None)
+    message = " ".join(str(getattr(exc, "msg", None) or exc).split())
+    message = re.sub(r"\s*\(at char \d+\), \(line:\d+, col:\d+\)$", "", message)
+    if len(message) > 200:
+        message = message[:197] + "..."
+    if line is not None and column is not None:
+        return f"malformed SPARQL at line {line}, column {column}: {message}"
+    return f"malformed SPARQL: {message}"
+
+
+def parse(text: str, *, update: bool) -> Any:
+    """The rdflib parse tree and algebra of ``text`` as a query (or an update).
+
+    Raises
+    ------
+    QueryError
+        When the text nests deeper than :data:`MAX_DEPTH` or does not parse; the message names
+        the line and column where the parser stopped.
+    """
+    depth = nesting_depth(text)
+    if depth > MAX_DEPTH:
+        raise QueryError(f"refused: the text nests {depth} levels deep; the limit is {MAX_DEPTH}")
+    logging.getLogger("rdflib").setLevel(logging.ERROR)
+    try:
+        return _in_deep_thread(_parse, text, update)
+    except (RecursionError, MemoryError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - any parser failure is malformed input
+        raise QueryError(_parse_error(exc)) from None
+
+
+# --- the walk ----------------------------------------------------------------------------------
+
+
+def local_iri(iri: str) -> bool:
+    """True for this project's IRIs and relative references (which stay in the store).
+
+    Examples
+    --------
+    >>> local_iri("https://w3id.org/defense-kg/graph/seed"), local_iri("http://example.org/g")
+    (True, False)
+    """
+    return iri.startswith(LOCAL_IRI_PREFIX) or not re.match(r"^[a-zA-Z][\w+.-]*:", iri)
+
+
+def _network(keyword: str) -> QueryError:
+    return QueryError(
+        f"refused: {keyword} would reach the network; queries run on the local store only"
+    )
+
+
+def _graph_refs(node: Any) -> Iterator[tuple[str, Any]]:
+    """(keyword, term) for every position of ``node`` that names a graph."""
+    name = getattr(node, "name", "")
+    if name in ("Graph", "GraphGraphPattern"):
+        yield "GRAPH", dict.get(node, "term")
+    elif name == "DatasetClause":
+        yield "FROM", dict.get(node, "default")
+        yield "FROM NAMED", dict.get(node, "named")
+    elif name == "UsingClause":
+        yield "USING", dict.get(node, "default")
+        yield "USING NAMED", dict.get(node, "named")
+    elif name in ("Clear", "Drop", "Create"):
+        yield name.upper(), dict.get(node, "graphiri")
+    elif name in ("Add", "Move", "Copy"):
+        source, *target = list(dict.get(node, "graph") or [])
+        yield name.upper(), source
+        for term in target:
+            yield "TO", term
+    if name == "Modify":
+        yield "WITH", dict.get(node, "withClause")
+    quads = dict.get(node, "quads") if isinstance(node, dict) else None
+    if isinstance(quads, dict):
+        for graph in quads:
+            yield "GRAPH", graph
+
+
+def _children(node: Any) -> Iterator[Any]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key != "_vars":
+                yield value
+            if isinstance(key, tuple):
+                yield key
+    elif isinstance(node, (list, tuple, ParseResults)):
+        yield from node
+    else:
+        algebra = getattr(node, "algebra", None)
+        if algebra is not None:
+            yield algebra
+
+
+def refuse_unsafe(parsed: Any) -> None:
+    """Raise :class:`QueryError` when the parsed query or update could leave the store.
+
+    Examples
+    --------
+    >>> refuse_unsafe(parse("SELECT * { ?s ?p 'SERVICE <http://x.example/>' }", update=False))
+    >>> try:
+    ...     refuse_unsafe(parse("PREFIX : <http://x.example/> ASK { SERVICE:x { } }", update=False))
+    ... except QueryError as exc:
+    ...     print(exc)
+    refused: SERVICE would reach the network; queries run on the local store only
+    """
+    from rdflib.term import URIRef
+
+    stack = [parsed]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (str, int, float)) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        name = getattr(node, "name", "")
+        prefix = str(dict.get(node, "prefix") or "") if name == "PrefixDecl" else ""
+        if prefix.upper() in KEYWORDS:
+            raise QueryError(
+                f"refused: the prefix name {prefix}: is a SPARQL keyword, which makes the text "
+                "read differently by different parsers"
+            )
+        if name == "ServiceGraphPattern":
+            raise _network("SERVICE")
+        if name == "Load":
+            raise _network("LOAD")
+        if name:
+            for keyword, term in _graph_refs(node):
+                if isinstance(term, URIRef) and not local_iri(str(term)):
+                    raise QueryError(f"refused: {keyword} <{term}> is not a graph of this store")
+        stack.extend(_children(node))
+
+
+def check(text: str, *, update: bool) -> None:
+    """Everything checked before ``text`` runs: depth, syntax, the right command, safety.
+
+    ``kg query`` is read-only and ``kg update`` runs SPARQL Update; text for the other one is
+    refused with a pointer to it.
+    """
+    try:
+        parsed = parse(text, update=update)
+    except QueryError as error:
+        if error.args[0].startswith("refused:"):
+            raise
+        try:
+            parse(text, update=not update)
+        except QueryError:
+            raise error from None
+        if update:
+            raise QueryError(
+                "refused: 'kg update' runs SPARQL Update; use 'kg query' to read"
+            ) from None
+        raise QueryError(
+            "refused: 'kg query' is read-only; use 'kg update' to change data"
+        ) from None
+    refuse_unsafe(parsed)
