@@ -385,3 +385,6 @@ def test_a_killed_export_leaves_a_temporary_the_next_export_removes(
     )
     assert code == 0, err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.nt"]
+    code, _, err = invoke("export", "--store", str(pristine), "--format", "nquads", "-o", ".")
+    assert (code, err) == (1, "Error: .: cannot write (is a directory)\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.nt"]
