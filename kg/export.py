@@ -157,6 +157,23 @@ _SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 _SUBPROPERTY = "http://www.w3.org/2000/01/rdf-schema#subPropertyOf"
 
 
+def refuse_rdf_12(quads: list[ox.Quad]) -> list[ox.Quad]:
+    """``quads`` unchanged; an :class:`ExportError` for RDF 1.2 terms (e.g. from ``kg update``).
+
+    kg's exports are RDF 1.1: ``kg load`` refuses RDF 1.2, and a triple term or a literal with
+    a base direction that reached the store otherwise is named rather than written.
+    """
+    for q in quads:
+        o = q.object
+        if isinstance(o, ox.Triple) or (isinstance(o, ox.Literal) and o.direction is not None):
+            what = "a triple term" if isinstance(o, ox.Triple) else "a literal with a direction"
+            raise ExportError(
+                f"{q.subject} {q.predicate} has {what} (RDF 1.2), which kg does not export or "
+                "validate; remove it with kg update"
+            )
+    return quads
+
+
 def _graphs(store: Backend, article: str | None) -> list[str]:
     if article is None:
         return store.article_graphs()
@@ -257,7 +274,7 @@ def rdf_quads(
     inferred: bool = False,
 ) -> list[ox.Quad]:
     """The quads an RDF export holds: article graphs, then the ontology and entailments."""
-    quads = [q for g in _graphs(store, article) for q in store.quads(g)]
+    quads = refuse_rdf_12([q for g in _graphs(store, article) for q in store.quads(g)])
     onto = _ontology(store) if (with_ontology or inferred) else []
     if inferred:
         triples = {(q.subject, q.predicate, q.object) for q in quads}
@@ -328,7 +345,7 @@ def rdf_export(
     if fmt == "turtle" and article is None and not (with_ontology or inferred):
         union = _article_union(store)
         if union is not None:
-            return turtle_bytes(union)
+            return turtle_bytes(refuse_rdf_12(union))
     quads = rdf_quads(store, article, with_ontology=with_ontology, inferred=inferred)
     if fmt == "turtle":
         return turtle_bytes(quads)  # the writer's index removes duplicates itself
@@ -368,7 +385,8 @@ def _rdflib_graph(triples: Iterable[tuple[Any, Any, Any]]) -> Graph:
 
 def union_graph(store: Backend, article: str | None = None) -> Graph:
     """The union of the article graphs as an rdflib Graph (for pySHACL)."""
-    return _rdflib_graph(_triples(q for g in _graphs(store, article) for q in store.quads(g)))
+    quads = refuse_rdf_12([q for g in _graphs(store, article) for q in store.quads(g)])
+    return _rdflib_graph(_triples(quads))
 
 
 # --- tables -------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import pyoxigraph as ox
@@ -353,6 +354,34 @@ def test_rdf_12_is_refused_in_one_line_and_the_store_is_unchanged(
     code, out, err = invoke("load", str(path), "--store", str(built_store))
     assert (code, out, err) == (2, "", f"Error: {path}: {message}\n")
     assert files(built_store) == before
+
+
+@pytest.mark.parametrize(
+    ("term", "what"),
+    [
+        (ox.Triple(ox.NamedNode("http://e.org/a"), ox.NamedNode("http://e.org/b"),
+                   ox.NamedNode("http://e.org/c")), "a triple term"),
+        (ox.Literal("x", language="en", direction=ox.BaseDirection.LTR),
+         "a literal with a direction"),
+    ],
+)  # fmt: skip
+def test_rdf_12_that_reached_the_store_otherwise_is_named_not_exported(
+    built_store: Path, tmp_path: Path, term: Any, what: str
+) -> None:
+    store = tmp_path / "store"
+    shutil.copytree(built_store, store)
+    with opened(store) as s:  # as the union is kept: in the graph and the default graph
+        for graph in (ox.NamedNode(G + "x"), ox.DefaultGraph()):
+            s.inner.add(
+                ox.Quad(ox.NamedNode("http://e.org/a"), ox.NamedNode("http://e.org/p"), term, graph)
+            )
+    message = (
+        f"Error: <http://e.org/a> <http://e.org/p> has {what} (RDF 1.2), which kg does not "
+        "export or validate; remove it with kg update\n"
+    )
+    for fmt in RDF_PARSERS:
+        assert invoke("export", "--store", str(store), "--format", fmt) == (1, "", message), fmt
+    assert invoke("validate", "--store", str(store)) == (1, "", message)
 
 
 # --- XML entities: billion laughs and external entities -----------------------------------------
