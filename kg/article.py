@@ -8,7 +8,11 @@ checked anywhere.
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import os
 import re
+import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +29,10 @@ FRONT_MATTER_KEYS = ("id", "title", "source", "published", "publisher", "languag
 
 class ArticleError(ValueError):
     """An input file that cannot be read as an article (the message is one line)."""
+
+
+class UnreadableError(ArticleError):
+    """A file or folder the operating system will not let us read (``--skip-unreadable``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,12 +66,48 @@ class Article:
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-def safe_article_id(raw: str) -> str:
-    """An article id usable in IRIs and file names (letters, digits, ``.``, ``_``, ``-``)."""
+def safe_article_id(raw: str, name: str | None = None) -> str:
+    """An article id usable in IRIs and file names (letters, digits, ``.``, ``_``, ``-``).
+
+    Examples
+    --------
+    >>> safe_article_id("Seoul talks (2023)")
+    'Seoul-talks-2023'
+    """
     cleaned = _ID_UNSAFE.sub("-", raw.strip()).strip("-.")
     if not cleaned:
-        raise ArticleError(f"article id {raw!r} has no usable characters")
+        where = f"{name}: " if name else ""
+        raise ArticleError(
+            f"{where}article id {raw!r} has no usable characters (letters, digits, '.', '_', "
+            "'-'); set 'id:' in the front matter or rename the file"
+        )
     return cleaned
+
+
+#: Code points XML 1.0 cannot hold (C0 controls other than tab, newline and carriage return;
+#: surrogates; U+FFFE, U+FFFF). They would make the RDF/XML, GraphML and GEXF exports unreadable.
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_WHITESPACE_CONTROLS = frozenset("\x0b\x0c\x1c\x1d\x1e\x1f")
+
+
+def _replacement(match: re.Match[str]) -> str:
+    return " " if match.group() in _WHITESPACE_CONTROLS else "\ufffd"
+
+
+def normalise_text(text: str) -> str:
+    r"""Replace each code point XML 1.0 cannot hold by one code point, so offsets stay valid.
+
+    Whitespace controls (U+000B, U+000C, U+001C-U+001F) become a space, every other one
+    U+FFFD. Tab, newline and carriage return are kept.
+
+    Examples
+    --------
+    >>> normalise_text("a\x01b\x0bc\uffffd") == "a\ufffdb c\ufffdd"
+    True
+    """
+    if XML_ILLEGAL.search(text) is None:
+        return text
+    return XML_ILLEGAL.sub(_replacement, text)
 
 
 def decode_article_bytes(data: bytes, name: str) -> str:
@@ -121,12 +165,15 @@ def parse_published(value: str, name: str) -> dt.date:
 def read_article_text(
     raw: str, *, name: str, default_id: str, lexicon: Lexicon | None = None
 ) -> Article:
-    """Build an ``Article`` from decoded text (front matter optional)."""
-    meta, body = split_front_matter(raw, name)
+    """Build an ``Article`` from decoded text (front matter optional).
+
+    Code points XML cannot hold are replaced one for one first (:func:`normalise_text`).
+    """
+    meta, body = split_front_matter(normalise_text(raw), name)
     if not body.strip():
         raise ArticleError(f"{name}: article has no body text")
     published = parse_published(meta["published"], name) if meta.get("published") else None
-    article_id = safe_article_id(meta.get("id") or default_id)
+    article_id = safe_article_id(meta.get("id") or default_id, name)
     lex = lexicon or load_lexicon()
     return Article(
         id=article_id,
@@ -141,13 +188,29 @@ def read_article_text(
     )
 
 
+def os_reason(exc: OSError, path: Path) -> str:
+    """A short, one-line reason for an ``OSError`` on ``path`` (symlink loops named as such)."""
+    if exc.errno == errno.ELOOP:
+        return "symlink loop"
+    if exc.errno == errno.ENOENT:
+        return "broken symlink (its target does not exist)" if path.is_symlink() else "no such file"
+    return f"cannot read ({exc.strerror or exc})"
+
+
+def _stat(path: Path) -> os.stat_result:
+    try:
+        return path.stat()
+    except OSError as exc:
+        error = UnreadableError if exc.errno in (errno.EACCES, errno.EPERM) else ArticleError
+        raise error(f"{path}: {os_reason(exc, path)}") from None
+
+
 def read_article(path: Path, lexicon: Lexicon | None = None) -> Article:
     """Read one article file; raise ``ArticleError`` with a one-line message on bad input."""
-    if not path.exists():
-        raise ArticleError(f"{path}: no such file")
-    if not path.is_file():
+    info = _stat(path)
+    if not stat.S_ISREG(info.st_mode):
         raise ArticleError(f"{path}: not a regular file")
-    size = path.stat().st_size
+    size = info.st_size
     if size > MAX_ARTICLE_BYTES:
         raise ArticleError(
             f"{path}: file is {size / 1e6:.1f} MB, larger than the "
@@ -156,24 +219,72 @@ def read_article(path: Path, lexicon: Lexicon | None = None) -> Article:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ArticleError(f"{path}: cannot read ({exc.strerror})") from None
+        raise UnreadableError(f"{path}: {os_reason(exc, path)}") from None
     text = decode_article_bytes(data, str(path))
     return read_article_text(text, name=str(path), default_id=path.stem, lexicon=lexicon)
 
 
-def find_article_files(paths: list[Path]) -> list[Path]:
-    """Expand files and folders into a sorted list of article files."""
+def _is_article_name(name: str) -> bool:
+    stem, dot, suffix = name.rpartition(".")
+    return (
+        bool(dot)
+        and f".{suffix.lower()}" in ARTICLE_SUFFIXES
+        and not name.startswith(".")
+        and stem.upper() not in NOT_ARTICLES
+    )
+
+
+def _walk(
+    folder: Path,
+    ancestors: frozenset[tuple[int, int]],
+    found: list[Path],
+    problem: Callable[[Path, str], None],
+) -> None:
+    """Article files under ``folder`` (symlinks followed; a cycle is reported as a loop)."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except OSError as exc:
+        problem(folder, f"cannot read folder ({exc.strerror or exc})")
+        return
+    for entry in entries:
+        path = Path(entry.path)
+        try:
+            info = os.stat(entry.path)
+        except OSError as exc:
+            problem(path, os_reason(exc, path))
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            key = (info.st_dev, info.st_ino)
+            if key in ancestors:
+                problem(path, "symlink loop (it leads back to a folder that contains it)")
+                continue
+            _walk(path, ancestors | {key}, found, problem)
+        elif stat.S_ISREG(info.st_mode) and _is_article_name(entry.name):
+            found.append(path)
+
+
+def find_article_files(
+    paths: list[Path], on_skip: Callable[[str], None] | None = None
+) -> list[Path]:
+    """Expand files and folders into a sorted list of article files.
+
+    A folder entry that cannot be read (permissions, a symlink loop, a broken symlink) raises
+    :class:`UnreadableError` naming it; with ``on_skip`` it is reported there and skipped.
+    """
+
+    def problem(path: Path, reason: str) -> None:
+        if on_skip is None:
+            raise UnreadableError(f"{path}: {reason}")
+        on_skip(f"{path}: {reason}")
+
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(
-                p
-                for p in sorted(path.rglob("*"))
-                if p.is_file()
-                and p.suffix.lower() in ARTICLE_SUFFIXES
-                and not p.name.startswith(".")
-                and p.stem.upper() not in NOT_ARTICLES
-            )
+            inside: list[Path] = []
+            info = path.stat()
+            _walk(path, frozenset({(info.st_dev, info.st_ino)}), inside, problem)
+            found.extend(sorted(inside))
         else:
             found.append(path)
     return found

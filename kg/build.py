@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import logging
 import os
+import re
+import stat
 import tempfile
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.article import Article, ArticleError, find_article_files, read_article
+from kg.article import Article, ArticleError, UnreadableError, find_article_files, read_article
 from kg.extract import extract
 from kg.lexicon import load_lexicon
 from kg.mapping import extraction_quads, graph_iri
@@ -20,6 +25,15 @@ from kg.store import Store
 
 log = logging.getLogger(__name__)
 
+STARTED = time.time()
+"""When this process started using kg: temporaries older than this are not ours."""
+
+
+class OutputError(OSError):
+    """An output file that cannot be written (the message is one line and names the file)."""
+
+    def __str__(self) -> str:
+        return self.strerror or ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,13 +50,27 @@ def bundled_corpus() -> Path:
     return inside if inside.is_dir() else package.parent / "corpus"
 
 
-def read_articles(paths: Iterable[Path]) -> list[Article]:
-    """Read every article first, so a bad file fails the build before the store changes."""
+def read_articles(
+    paths: Iterable[Path], on_skip: Callable[[str], None] | None = None
+) -> list[Article]:
+    """Read every article first, so a bad file fails the build before the store changes.
+
+    A file or folder that cannot be read fails the build with its name; with ``on_skip`` it is
+    reported there and left out instead (content errors always fail).
+    """
     lexicon = load_lexicon()
-    files = find_article_files(list(paths))
-    if not files:
+    paths = list(paths)
+    files = find_article_files(paths, on_skip)
+    articles = []
+    for path in files:
+        try:
+            articles.append(read_article(path, lexicon))
+        except UnreadableError as exc:
+            if on_skip is None:
+                raise
+            on_skip(str(exc))
+    if not articles:
         raise ArticleError("no article files (.txt or .md) found in " + ", ".join(map(str, paths)))
-    articles = [read_article(path, lexicon) for path in files]
     seen: dict[str, str] = {}
     for article in articles:
         if article.id in seen:
@@ -94,17 +122,76 @@ def existing_people(store: Store, exclude_graphs: set[str]) -> list[KnownPerson]
     return known_people(sorted(rows))
 
 
+def _temp_pattern(path: Path) -> re.Pattern[str]:
+    """The names :func:`write_atomic` gives its temporaries next to ``path`` (mkstemp's)."""
+    return re.compile(re.escape(f".{path.name}.") + r"[a-z0-9_]{8}" + re.escape(".tmp"))
+
+
+def clean_stale_temporaries(path: Path) -> list[Path]:
+    """Remove temporaries of ``path`` left by a killed writer; return the ones removed.
+
+    Only files named exactly like ours, last written before this process started and not
+    locked by a live writer (each writer holds a lock on its temporary) are removed.
+    """
+    pattern = _temp_pattern(path)
+    removed = []
+    try:
+        names = [n for n in os.listdir(path.parent) if pattern.fullmatch(n)]
+    except OSError:
+        return []
+    for name in sorted(names):
+        candidate = path.parent / name
+        try:
+            fd = os.open(candidate, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or info.st_mtime >= STARTED:
+                continue
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            candidate.unlink()
+            removed.append(candidate)
+        except OSError:
+            continue  # locked by a live writer, or already gone
+        finally:
+            os.close(fd)
+    return removed
+
+
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Write ``data`` to ``path`` via a temporary file in the same folder and ``os.replace``.
+
+    Stale temporaries of ``path`` (a writer killed with ``kill -9``) are removed first. Any
+    failure raises :class:`OutputError` naming ``path``; the target is then unchanged.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        clean_stale_temporaries(path)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise _output_error(path, exc) from None
     try:
         with os.fdopen(fd, "wb") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
             handle.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
+            handle.flush()
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+            os.replace(tmp, path)
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise _output_error(path, exc) from None
         raise
+
+
+def _output_error(path: Path, exc: OSError) -> OutputError:
+    if exc.errno == errno.ENOSPC:
+        reason = "no space left on device"
+    elif exc.errno == errno.EISDIR or path.is_dir():
+        reason = "is a directory"
+    else:
+        reason = exc.strerror or str(exc)
+    return OutputError(exc.errno or 0, f"{path}: cannot write ({reason})")

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import click
 
-from kg.article import ArticleError
+from kg.article import ArticleError, UnreadableError
 from kg.store import StoreError, default_store_path
 
 STORE_OPTION = click.option(
     "--store",
     "store_path",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # checked by kg.store, in one line
     default=None,
     help="Store directory (default: $KG_STORE or .kg/store).",
 )
@@ -47,21 +47,39 @@ def main() -> None:
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=Path("graphs"),
     show_default=True,
     help="Folder for the Turtle and TriG outputs.",
 )
+@click.option(
+    "--skip-unreadable",
+    is_flag=True,
+    help="Leave out files and folders that cannot be read (with a warning) instead of failing.",
+)
 def build(
-    paths: tuple[Path, ...], store_path: Path | None, endpoint: str | None, out_dir: Path
+    paths: tuple[Path, ...],
+    store_path: Path | None,
+    endpoint: str | None,
+    out_dir: Path,
+    skip_unreadable: bool,
 ) -> None:
     """Build ARTICLE_OR_DIR... (default: the bundled corpus) into the store and write graphs/."""
     from kg.build import build_articles, bundled_corpus, read_articles, write_atomic
     from kg.export import trig, turtle
     from kg.store import opened
 
+    def skipped(message: str) -> None:
+        click.echo(f"Warning: {message}; skipped (--skip-unreadable)", err=True)
+
     try:
-        articles = read_articles(list(paths) or [bundled_corpus()])
+        if out_dir.exists() and not out_dir.is_dir():
+            _fail(f"{out_dir}: not a directory (--out)")
+        sources = list(paths) or [bundled_corpus()]
+        try:
+            articles = read_articles(sources, skipped if skip_unreadable else None)
+        except UnreadableError as exc:
+            _fail(f"{exc}; pass --skip-unreadable to build without it")
         with opened(store_path or default_store_path(), create=True, endpoint=endpoint) as store:
             with click.progressbar(length=len(articles), label="Building", file=sys.stderr) as bar:
                 reports = build_articles(store, articles, progress=lambda _a: bar.update(1))

@@ -54,12 +54,13 @@ def _memory(text: str | None) -> int | None:
 
 def _target(store_path: Path | None, endpoint: str | None) -> Any:
     """The store directory (checked, not opened: the query runs in a child) or the endpoint."""
-    from kg.store import _check_dir, connect
+    from kg.store import _check_dir, check_intact, connect
 
     if endpoint:
         return connect(endpoint=endpoint, read_only=False)
     path = store_path or default_store_path()
     _check_dir(path, create=False)
+    check_intact(path)
     return path
 
 
@@ -79,9 +80,7 @@ def _read_text(sparql: str | None, query_file: Path | None, what: str) -> str:
 @click.argument("sparql", required=False)
 @STORE_OPTION
 @ENDPOINT_OPTION
-@click.option(
-    "-f", "--file", "query_file", type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
+@click.option("-f", "--file", "query_file", type=click.Path(path_type=Path))
 @click.option("--name", default=None, help="Run a named query (see --list).")
 @click.option(
     "--list", "list_queries", is_flag=True, help="List the named queries and their questions."
@@ -136,9 +135,7 @@ def query(sparql: str | None, store_path: Path | None, endpoint: str | None,
 @click.argument("sparql", required=False)
 @STORE_OPTION
 @ENDPOINT_OPTION
-@click.option(
-    "-f", "--file", "update_file", type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
+@click.option("-f", "--file", "update_file", type=click.Path(path_type=Path))
 @TIMEOUT_OPTION
 @MAX_MEMORY_OPTION
 def update(sparql: str | None, store_path: Path | None, endpoint: str | None,
@@ -172,14 +169,14 @@ def update(sparql: str | None, store_path: Path | None, endpoint: str | None,
     show_default=True,
     help="Network view for graphml/gexf: full, states, officials, article:ID, ego:ENTITY.",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None)
 def export(store_path: Path | None, endpoint: str | None, fmt: str, article: str | None,
            with_ontology: bool, inferred: bool, view: str,
            output: Path | None) -> None:  # fmt: skip
     """Export the store: RDF, JSON Lines tables (entities, events), dyad-year CSV (dyads), or a
     network view as GraphML/GEXF."""
     from kg import export as ex
-    from kg.build import write_atomic
+    from kg.build import OutputError, write_atomic
     from kg.store import opened
 
     if article and fmt in ("entities", "events", "dyads"):
@@ -205,10 +202,10 @@ def export(store_path: Path | None, endpoint: str | None, fmt: str, article: str
         else:
             sys.stdout.buffer.write(data)
             sys.stdout.buffer.flush()
-    except StoreError as exc:
+    except (StoreError, OutputError) as exc:
         _fail(str(exc))
     except OSError as exc:
-        _fail(f"{output or 'stdout'}: cannot write ({exc.strerror or exc})")
+        _fail(f"stdout: cannot write ({exc.strerror or exc})")
 
 
 @main.command("list")
@@ -251,7 +248,7 @@ def remove(article_id: str, store_path: Path | None, endpoint: str | None) -> No
 
 
 @main.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path))
 @STORE_OPTION
 @ENDPOINT_OPTION
 @click.option(
@@ -267,7 +264,7 @@ def load(file: Path, store_path: Path | None, endpoint: str | None, graph_name: 
         with opened(store_path, endpoint=endpoint, create=True) as store:
             graph, triples = load_triples(store, graph_for(graph_name or file.stem), parsed)
     except StoreError as exc:
-        _fail(str(exc))
+        _fail(str(exc), exc.exit_code)
     click.echo(f"Loaded {file} into <{graph}> ({triples} triples)", err=True)
 
 

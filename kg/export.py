@@ -2,9 +2,11 @@
 
 RDF: ``turtle`` and ``trig`` (the project's own stable writers in :mod:`kg.format`), ``ntriples``
 and ``nquads`` (sorted lines), ``jsonld`` (with a ``@context`` of the prefixes used, subjects
-sorted), ``rdfxml`` (Oxigraph's serializer over sorted triples). Every RDF export can carry the
-ontology (``with_ontology``) and RDFS entailments (``inferred``: ``rdfs:subClassOf`` and
-``rdfs:subPropertyOf`` closures computed here, not by owlrl, which corrupts ``xsd:gMonthDay``).
+sorted), ``rdfxml`` (Oxigraph's serializer over sorted triples; what RDF/XML or XML 1.0 cannot
+express is refused by :func:`check_xml_triples` with a one-line :class:`ExportError`). Every
+RDF export can carry the ontology (``with_ontology``) and RDFS entailments (``inferred``:
+``rdfs:subClassOf`` and ``rdfs:subPropertyOf`` closures computed here, not by owlrl, which
+corrupts ``xsd:gMonthDay``).
 
 Tables: ``entities`` and ``events`` are a public interface (documented in README): one JSON
 object a line, keys in a fixed order, rows sorted by ``id``. ``dyads`` is a dyad-year CSV.
@@ -16,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -23,6 +26,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 
+from kg.article import XML_ILLEGAL
 from kg.format import RDF_TYPE, XSD_STRING, TermWriter, trig_bytes, turtle_bytes
 from kg.store import (
     ONTOLOGY_GRAPH,
@@ -43,6 +47,10 @@ LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 NOTATION = SKOS + "notation"
 
 
+class ExportError(StoreError):
+    """Data a requested export format cannot express (the message is one line)."""
+
+
 def _rdflib_term(term: Any) -> URIRef | Literal:
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
@@ -56,6 +64,90 @@ def _rdflib_term(term: Any) -> URIRef | Literal:
     raise TypeError(f"unexpected term {term!r} (the store holds no blank nodes)")
 
 
+# --- what XML can hold -----------------------------------------------------------------------
+
+_XML_ALTERNATIVES = "export as turtle, ntriples, nquads, trig or jsonld instead"
+_NAME_START = (
+    "A-Z_a-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff"
+    "\u200c\u200d\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd"
+    "\U00010000-\U000effff"
+)
+_NAME_CHAR = _NAME_START + "\\-.0-9\u00b7\u0300-\u036f\u203f\u2040"
+_NOT_NAME_CHAR = re.compile(f"[^{_NAME_CHAR}]")
+_NAME_START_CHAR = re.compile(f"[{_NAME_START}]")
+RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+#: RDF/XML syntax names that cannot be property elements (``rdf:li`` reads back as ``rdf:_n``).
+_RESERVED = frozenset(
+    "RDF Description ID about parseType resource nodeID datatype li aboutEach aboutEachPrefix "
+    "bagID".split()
+)
+
+
+def xml_local_name(iri: str) -> str | None:
+    """The part of ``iri`` RDF/XML can write as a property element's local name, or None.
+
+    That is the trailing run of XML name characters (no ``:``) from its first character that
+    may start a name, which is how Oxigraph's writer splits IRIs.
+
+    Examples
+    --------
+    >>> xml_local_name("http://example.org/a1"), xml_local_name("urn:x:foo")
+    ('a1', 'foo')
+    >>> [xml_local_name(i) for i in ("http://example.org/1", "http://a.org/a#", "urn:isbn:123")]
+    [None, None, None]
+    """
+    cut = 0
+    for other in _NOT_NAME_CHAR.finditer(iri):
+        cut = other.end()
+    start = _NAME_START_CHAR.search(iri, cut)
+    return None if start is None else iri[start.start() :]
+
+
+def _illegal_in_xml(text: str) -> str | None:
+    found = XML_ILLEGAL.search(text)
+    return None if found is None else f"U+{ord(found.group()):04X}"
+
+
+def _term_text(term: Any) -> list[str]:
+    if isinstance(term, ox.Literal):
+        return [term.value, term.datatype.value, term.language or ""]
+    return [str(getattr(term, "value", ""))]
+
+
+def check_xml_triples(triples: Iterable[tuple[Any, Any, Any]]) -> None:
+    """Refuse, naming the statement, what RDF/XML cannot write or XML 1.0 cannot hold."""
+    for s, p, o in triples:
+        if xml_local_name(p.value) is None:
+            raise ExportError(
+                f"cannot write RDF/XML: the predicate <{p.value}> does not end in an XML name "
+                f"(RDF/XML cannot express it); {_XML_ALTERNATIVES}"
+            )
+        if p.value.startswith(RDF_NS) and p.value[len(RDF_NS) :] in _RESERVED:
+            raise ExportError(
+                f"cannot write RDF/XML: <{p.value}> is RDF/XML syntax and cannot be used as "
+                f"a predicate; {_XML_ALTERNATIVES}"
+            )
+        for term in (s, p, o):
+            for text in _term_text(term):
+                bad = _illegal_in_xml(text)
+                if bad:
+                    raise ExportError(
+                        f"cannot write RDF/XML: the statement <{s.value}> <{p.value}> holds "
+                        f"{bad}, which XML 1.0 cannot hold; {_XML_ALTERNATIVES}"
+                    )
+
+
+def _check_xml_attributes(fmt: str, item: str, attrs: dict[str, Any]) -> None:
+    for key, value in (("id", item), *attrs.items()):
+        for text in (key, value):
+            bad = _illegal_in_xml(text) if isinstance(text, str) else None
+            if bad:
+                raise ExportError(
+                    f"cannot write {fmt}: {item!r} has {bad} in {key!r}, which XML 1.0 "
+                    "cannot hold; export as entities or events instead"
+                )
+
+
 # --- RDF ----------------------------------------------------------------------------------
 
 INFERRED_GRAPH = "https://w3id.org/defense-kg/inferred-graph"
@@ -63,6 +155,23 @@ RDF_FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml")
 _RDF_TYPE = ox.NamedNode(RDF_TYPE)
 _SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 _SUBPROPERTY = "http://www.w3.org/2000/01/rdf-schema#subPropertyOf"
+
+
+def refuse_rdf_12(quads: list[ox.Quad]) -> list[ox.Quad]:
+    """``quads`` unchanged; an :class:`ExportError` for RDF 1.2 terms (e.g. from ``kg update``).
+
+    kg's exports are RDF 1.1: ``kg load`` refuses RDF 1.2, and a triple term or a literal with
+    a base direction that reached the store otherwise is named rather than written.
+    """
+    for q in quads:
+        o = q.object
+        if isinstance(o, ox.Triple) or (isinstance(o, ox.Literal) and o.direction is not None):
+            what = "a triple term" if isinstance(o, ox.Triple) else "a literal with a direction"
+            raise ExportError(
+                f"{q.subject} {q.predicate} has {what} (RDF 1.2), which kg does not export or "
+                "validate; remove it with kg update"
+            )
+    return quads
 
 
 def _graphs(store: Backend, article: str | None) -> list[str]:
@@ -165,7 +274,7 @@ def rdf_quads(
     inferred: bool = False,
 ) -> list[ox.Quad]:
     """The quads an RDF export holds: article graphs, then the ontology and entailments."""
-    quads = [q for g in _graphs(store, article) for q in store.quads(g)]
+    quads = refuse_rdf_12([q for g in _graphs(store, article) for q in store.quads(g)])
     onto = _ontology(store) if (with_ontology or inferred) else []
     if inferred:
         triples = {(q.subject, q.predicate, q.object) for q in quads}
@@ -236,7 +345,7 @@ def rdf_export(
     if fmt == "turtle" and article is None and not (with_ontology or inferred):
         union = _article_union(store)
         if union is not None:
-            return turtle_bytes(union)
+            return turtle_bytes(refuse_rdf_12(union))
     quads = rdf_quads(store, article, with_ontology=with_ontology, inferred=inferred)
     if fmt == "turtle":
         return turtle_bytes(quads)  # the writer's index removes duplicates itself
@@ -249,7 +358,9 @@ def rdf_export(
     if fmt == "jsonld":
         return jsonld_bytes(_triples(quads))
     if fmt == "rdfxml":
-        triples = [ox.Triple(*t) for t in sorted(_triples(quads), key=_sort_key)]
+        spo = sorted(_triples(quads), key=_sort_key)
+        check_xml_triples(spo)
+        triples = [ox.Triple(*t) for t in spo]
         return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=dict(PREFIXES)) or b""
     raise ValueError(f"unknown RDF format {fmt!r}; choose one of {', '.join(RDF_FORMATS)}")
 
@@ -274,7 +385,8 @@ def _rdflib_graph(triples: Iterable[tuple[Any, Any, Any]]) -> Graph:
 
 def union_graph(store: Backend, article: str | None = None) -> Graph:
     """The union of the article graphs as an rdflib Graph (for pySHACL)."""
-    return _rdflib_graph(_triples(q for g in _graphs(store, article) for q in store.quads(g)))
+    quads = refuse_rdf_12([q for g in _graphs(store, article) for q in store.quads(g)])
+    return _rdflib_graph(_triples(quads))
 
 
 # --- tables -------------------------------------------------------------------------------
@@ -581,16 +693,22 @@ def network_document(store: Backend, fmt: str, view: str = "full") -> bytes:
         source = network_view(store, view)  # type: ignore[arg-type]
     except NetworkError as exc:
         raise StoreError(str(exc)) from None
+    name = {"graphml": "GraphML", "gexf": "GEXF"}.get(fmt, fmt)
     graph = source.__class__()
     for node, attrs in source.nodes(data=True):
-        graph.add_node(node, **{k: _flat(v) for k, v in attrs.items() if v is not None})
+        flat = {k: _flat(v) for k, v in attrs.items() if v is not None}
+        _check_xml_attributes(name, str(node), flat)
+        graph.add_node(node, **flat)
     if source.is_multigraph():
         for u, v, key, attrs in source.edges(keys=True, data=True):
             flat = {k: _flat(x) for k, x in attrs.items() if x is not None}
+            _check_xml_attributes(name, f"{u} -> {v}", {**flat, "key": str(key)})
             graph.add_edge(u, v, key=key, **flat)
     else:
         for u, v, attrs in source.edges(data=True):
-            graph.add_edge(u, v, **{k: _flat(x) for k, x in attrs.items() if x is not None})
+            flat = {k: _flat(x) for k, x in attrs.items() if x is not None}
+            _check_xml_attributes(name, f"{u} -> {v}", flat)
+            graph.add_edge(u, v, **flat)
     out = io.BytesIO()
     if fmt == "graphml":
         nx.write_graphml(graph, out, named_key_ids=True)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -59,6 +60,14 @@ LOAD_FORMATS: dict[str, ox.RdfFormat] = {
 
 class StoreError(RuntimeError):
     """A store that cannot be opened, read or written (the message is one line)."""
+
+    exit_code = 1
+
+
+class RefusedInput(StoreError):
+    """An input file kg will not load (RDF 1.2 terms, XML entity declarations): exit 2."""
+
+    exit_code = 2
 
 
 def one_line(text: object) -> str:
@@ -241,6 +250,75 @@ def _check_dir(path: Path, create: bool) -> None:
         raise StoreError(f"{path}: no store here; run 'kg build' first or pass --store")
 
 
+_MAY_BE_CORRUPTED = re.compile(r"\s*The file \S+ may be corrupted\.?")
+_MISSING_FILE = re.compile(r"(/\S+): No such file or directory")
+_CHECKSUM = re.compile(r"checksum mismatch\b[^/]*? in (\S+\.sst)\b")
+_SIZE_MISMATCH = re.compile(
+    r"file size mismatch between expected (\d+) and file system (\d+) sstable: (\S+)", re.I
+)
+
+
+def _damage(path: Path, exc: BaseException) -> str:
+    """A short reason from a RocksDB error: which file is missing, truncated or corrupt."""
+    message = one_line(exc)
+    mismatch = _SIZE_MISMATCH.search(message)
+    if mismatch:
+        expected, found, name = mismatch.groups()
+        return f"{Path(name).name} is truncated ({found} of {expected} bytes)"
+    missing = _MISSING_FILE.findall(message)
+    if missing:
+        return f"{Path(missing[-1]).name} is missing"
+    checksum = _CHECKSUM.search(message)
+    if checksum:
+        return f"{Path(checksum.group(1)).name} is corrupt (block checksum mismatch)"
+    message = _MAY_BE_CORRUPTED.sub("", message)
+    while message.startswith("Corruption: "):
+        message = message[len("Corruption: ") :]
+    return message.replace(f"{path}/", "")[:200]
+
+
+def damaged(path: Path, reason: str, *, writing: bool = False) -> StoreError:
+    """The one error for a store that exists but cannot be opened (or written) as it is."""
+    if writing:  # found by a write: what was written before is kept, nothing after it
+        return StoreError(f"the store at {path} is damaged: {reason} (found while writing)")
+    return StoreError(f"the store at {path} is damaged: {reason}; nothing was changed")
+
+
+def _is_damage(exc: BaseException) -> bool:
+    """RocksDB reports corruption as ``RuntimeError``, a file it expects but cannot find as
+    an I/O error."""
+    if type(exc) is RuntimeError:  # not StoreError, RecursionError, NotImplementedError
+        return True
+    return isinstance(exc, OSError) and "No such file or directory" in str(exc)
+
+
+def _storage_error(path: Path, exc: BaseException, what: str) -> StoreError:
+    """Map a backend error: corruption -> :func:`damaged`, else ``what failed (...)``."""
+    if _is_damage(exc):
+        return damaged(path, _damage(path, exc), writing=what == "write")
+    return StoreError(f"{path}: {what} failed ({one_line(exc)[:200]})")
+
+
+def check_intact(path: Path, *, probe: bool = True) -> None:
+    """Refuse a store (a folder with our marker) that RocksDB cannot open as it is.
+
+    The probe opens it read-only, which writes nothing; it runs before any read-write open,
+    because RocksDB opened for writing on a damaged folder may add files (a folder without
+    ``CURRENT`` would even get a new, empty database).
+    """
+    if not (path / MARKER).exists():
+        return
+    if not (path / "CURRENT").is_file():
+        raise damaged(path, "CURRENT is missing")
+    if not probe:
+        return
+    try:
+        ox.Store.read_only(str(path))  # closed again as soon as it is dropped
+    except (OSError, RuntimeError) as exc:
+        if _is_damage(exc):
+            raise damaged(path, _damage(path, exc)) from None
+
+
 def _current(path: Path) -> bool:
     try:
         return (path / MARKER).read_text(encoding="utf-8") == MARKER_TEXT
@@ -277,8 +355,8 @@ class Store:
                 prefixes=prefixes,
                 substitutions=subs or None,
             )
-        except OSError as exc:
-            raise StoreError(f"{self.path}: read failed ({one_line(exc)})") from None
+        except (OSError, RuntimeError) as exc:
+            raise _storage_error(self.path, exc, "read") from None
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self.inner.named_graphs() if isinstance(g, ox.NamedNode))
@@ -307,8 +385,8 @@ class Store:
             self.inner.update(sparql, prefixes=dict(PREFIXES))
         except SyntaxError:
             raise
-        except OSError as exc:
-            raise StoreError(f"{self.path}: write failed ({one_line(exc)})") from None
+        except (OSError, RuntimeError) as exc:
+            raise _storage_error(self.path, exc, "write") from None
 
     def replace_graph(self, graph: str, quads: Iterable[Any]) -> None:
         """Atomically replace one named graph with ``quads`` (one transaction).
@@ -327,8 +405,8 @@ class Store:
                     [ox.Quad(s, p, o, name) for s, p, o in triples]  # type: ignore[arg-type]
                     + [ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in triples]  # type: ignore[arg-type]
                 )
-            except OSError as exc:
-                raise StoreError(f"{self.path}: write failed ({one_line(exc)})") from None
+            except (OSError, RuntimeError) as exc:
+                raise _storage_error(self.path, exc, "write") from None
             return
         self.update(replace_graph_update(graph, quads))
 
@@ -355,7 +433,10 @@ class Store:
 
     def flush(self) -> None:
         if not self.read_only:
-            self.inner.flush()
+            try:
+                self.inner.flush()
+            except (OSError, RuntimeError) as exc:
+                raise _storage_error(self.path, exc, "write") from None
 
     def close(self) -> None:
         self.flush()
@@ -369,6 +450,7 @@ def open_store(path: Path | None = None, *, read_only: bool = False, create: boo
     """
     path = path or default_store_path()
     _check_dir(path, create and not read_only)
+    check_intact(path, probe=not read_only)  # a reader's own open reports damage
     try:
         if read_only:
             if not _current(path):
@@ -384,10 +466,12 @@ def open_store(path: Path | None = None, *, read_only: bool = False, create: boo
                 if any(True for _ in inner.named_graphs()):
                     inner.update(RESYNC_UPDATE)
                 (path / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
-    except OSError as exc:
+    except (OSError, RuntimeError) as exc:
         message = one_line(exc) or exc.__class__.__name__
         if "lock" in message.lower():
             raise StoreError(f"{path}: the store is in use by another writer") from None
+        if (path / MARKER).exists() and _is_damage(exc):
+            raise damaged(path, _damage(path, exc)) from None
         raise StoreError(f"{path}: cannot open store ({message[:200]})") from None
     return Store(path=path, inner=inner, read_only=read_only)
 
@@ -420,6 +504,11 @@ def opened(
     store = connect(path, endpoint, read_only=read_only, create=create)
     try:
         yield store
+    except RuntimeError as exc:
+        # corruption RocksDB only finds while reading (a damaged block) surfaces lazily
+        if isinstance(store, Store) and type(exc) is RuntimeError:
+            raise damaged(store.path, _damage(store.path, exc)) from None
+        raise
     finally:
         store.close()
         if isinstance(store, Store):
@@ -491,13 +580,49 @@ def remove_article(store: Backend, article_id: str) -> int:
     return found[graph]
 
 
+#: ``<!ENTITY`` in the encodings an XML parser could be handed (UTF-8 and ASCII-compatible
+#: ones, UTF-16 either way round).
+_ENTITY_DECLARATIONS = tuple(
+    "<!ENTITY".encode(encoding) for encoding in ("ascii", "utf-16-le", "utf-16-be")
+)
+
+
+def refuse_xml_entities(data: bytes, path: Path) -> None:
+    """Refuse RDF/XML that declares entities, before any parser sees it.
+
+    Internal entities nest (the "billion laughs": a few hundred bytes that expand to
+    gigabytes) and external ones read files or URLs; neither is needed for RDF/XML.
+    """
+    if any(marker in data for marker in _ENTITY_DECLARATIONS):
+        raise RefusedInput(
+            f"{path}: RDF/XML that declares entities (<!ENTITY) is refused, so that nothing "
+            "is expanded; nothing was loaded"
+        )
+
+
+def _rdf_11(quad: ox.Quad, path: Path) -> bool:
+    """True for an RDF 1.1 statement; refuse RDF 1.2 (triple terms, base directions)."""
+    for term in (quad.subject, quad.object):
+        if isinstance(term, ox.Triple):
+            raise RefusedInput(
+                f"{path}: RDF 1.2 triple terms (<< >>, {{| |}}, <<( )>>) are not supported; "
+                "nothing was loaded"
+            )
+        if isinstance(term, ox.Literal) and term.direction is not None:
+            raise RefusedInput(
+                f'{path}: RDF 1.2 literals with a base direction ("..."@{term.language}--'
+                f"{term.direction}) are not supported; nothing was loaded"
+            )
+    return True
+
+
 def parse_rdf_file(path: Path, fmt: ox.RdfFormat | None = None) -> list[tuple[Any, Any, Any]]:
     """Parse an RDF file completely (any of :data:`LOAD_FORMATS`) into triples.
 
     Named graphs in TriG or N-Quads are flattened into one graph. Blank nodes are replaced by
     IRIs under ``<graph>/.well-known/genid/`` (numbered in order of appearance) because the
     store holds no blank nodes. Errors are one-line :class:`StoreError` with the parser's
-    position.
+    position. RDF 1.2 terms and XML entity declarations are refused (:class:`RefusedInput`).
     """
     if fmt is None:
         fmt = LOAD_FORMATS.get(path.suffix.lower())
@@ -507,7 +632,11 @@ def parse_rdf_file(path: Path, fmt: ox.RdfFormat | None = None) -> list[tuple[An
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise StoreError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        from kg.article import os_reason
+
+        raise StoreError(f"{path}: {os_reason(exc, path)}") from None
+    if fmt == ox.RdfFormat.RDF_XML:
+        refuse_xml_entities(data, path)
     base = path.resolve().as_uri()
     genid = graph_for(path.stem) + "/.well-known/genid/"
     bnodes: dict[str, ox.NamedNode] = {}
@@ -523,6 +652,7 @@ def parse_rdf_file(path: Path, fmt: ox.RdfFormat | None = None) -> list[tuple[An
         return [
             (skolem(q.subject), q.predicate, skolem(q.object))
             for q in ox.parse(data, format=fmt, base_iri=base)
+            if _rdf_11(q, path)
         ]
     except SyntaxError as exc:
         raise StoreError(f"{path}: malformed {fmt.name}: {one_line(exc)}") from None
