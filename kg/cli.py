@@ -102,21 +102,19 @@ def build(
 @ENDPOINT_OPTION
 def validate(store_path: Path | None, endpoint: str | None) -> None:
     """Check the store against the SHACL shapes; exit 1 if any violation."""
-    from kg.export import union_graph
     from kg.store import opened
-    from kg.validate import validate_graph
+    from kg.validate import validate_store
 
     try:
         with opened(store_path, read_only=True, endpoint=endpoint) as store:
-            data = union_graph(store)
+            report = validate_store(store)
     except StoreError as exc:
         _fail(str(exc))
-    violations = validate_graph(data)
-    for v in violations:
+    for v in report.violations:
         click.echo(f"{v.severity}: {v.focus} {v.path or ''}: {v.message}")
-    if violations:
-        _fail(f"{len(violations)} SHACL violation(s)")
-    click.echo(f"Conforms: {len(data)} triples, 0 violations")
+    if report.violations:
+        _fail(f"{len(report.violations)} SHACL violation(s)")
+    click.echo(f"Conforms: {report.triples} triples, 0 violations")
 
 
 def _register_plugins() -> None:
