@@ -48,9 +48,8 @@ def main() -> None:
     "--out",
     "out_dir",
     type=click.Path(path_type=Path),
-    default=Path("graphs"),
-    show_default=True,
-    help="Folder for the Turtle and TriG outputs.",
+    default=None,
+    help="Also write the whole store as Turtle and TriG into this folder (e.g. graphs).",
 )
 @click.option(
     "--skip-unreadable",
@@ -61,10 +60,13 @@ def build(
     paths: tuple[Path, ...],
     store_path: Path | None,
     endpoint: str | None,
-    out_dir: Path,
+    out_dir: Path | None,
     skip_unreadable: bool,
 ) -> None:
-    """Build ARTICLE_OR_DIR... (default: the bundled corpus) into the store and write graphs/."""
+    """Build ARTICLE_OR_DIR... (default: the bundled corpus) into the store.
+
+    Articles already in the store are replaced, the others added; nothing is exported unless
+    --out DIR asks for the Turtle and TriG of the whole store."""
     from kg.build import build_articles, bundled_corpus, read_articles, write_atomic
     from kg.export import trig, turtle
     from kg.store import opened
@@ -73,7 +75,7 @@ def build(
         click.echo(f"Warning: {message}; skipped (--skip-unreadable)", err=True)
 
     try:
-        if out_dir.exists() and not out_dir.is_dir():
+        if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
             _fail(f"{out_dir}: not a directory (--out)")
         sources = list(paths) or [bundled_corpus()]
         try:
@@ -83,18 +85,17 @@ def build(
         with opened(store_path or default_store_path(), create=True, endpoint=endpoint) as store:
             with click.progressbar(length=len(articles), label="Building", file=sys.stderr) as bar:
                 reports = build_articles(store, articles, progress=lambda _a: bar.update(1))
-            turtle_bytes = turtle(store)
-            trig_bytes = trig(store)
-        write_atomic(out_dir / "defense-kg.ttl", turtle_bytes)
-        write_atomic(out_dir / "defense-kg.trig", trig_bytes)
+            if out_dir is not None:
+                turtle_bytes = turtle(store)
+                trig_bytes = trig(store)
+        if out_dir is not None:
+            write_atomic(out_dir / "defense-kg.ttl", turtle_bytes)
+            write_atomic(out_dir / "defense-kg.trig", trig_bytes)
     except (ArticleError, StoreError, OSError) as exc:
         _fail(str(exc))
     total = sum(r.triples for r in reports)
-    click.echo(
-        f"Built {len(reports)} article(s), {total} triples; "
-        f"wrote {out_dir}/defense-kg.ttl and .trig",
-        err=True,
-    )
+    wrote = f"; wrote {out_dir}/defense-kg.ttl and .trig" if out_dir is not None else ""
+    click.echo(f"Built {len(reports)} article(s), {total} triples{wrote}", err=True)
 
 
 @main.command()

@@ -338,38 +338,35 @@ def run_on_store(
     return run_on_backend(store, query, subs or None)
 
 
-def _open_reader(path: str) -> Store:
-    try:
-        return Store(path=Path(path), inner=ox.Store.read_only(path), read_only=True)
-    except OSError as exc:
-        raise QueryError(f"{path}: cannot open the store ({one_line(exc)})", exit_code=1) from None
-
-
 def _run_in_child(path: str | None, text: str, update: bool) -> Table | None:
     """The sandboxed child's work: check ``text``, then run it on the store at ``path``.
 
-    With ``path`` None only the check runs (the text then goes to an endpoint).
+    With ``path`` None only the check runs (the text then goes to an endpoint). The store is
+    opened here, with its locks: a query waits for a running build, an update for readers.
     """
+    from kg.store import open_store
+
     safety.check(text, update=update)
     if path is None:
         return None
+    what = "update" if update else "query"
     try:
-        if update:
-            final = with_resync(text)
-            safety.check(final, update=True)
-            store = ox.Store(path)
-            store.update(final, prefixes=dict(PREFIXES))
-            store.flush()
-            return None
-        return run_on_backend(_open_reader(path), text)
+        store = open_store(Path(path), read_only=not update)
+        try:
+            if update:
+                final = with_resync(text)
+                safety.check(final, update=True)
+                store.update(final)
+                return None
+            return run_on_backend(store, text)
+        finally:
+            store.close()
     except SyntaxError as exc:
         raise QueryError(parse_error(exc)) from None
+    except StoreError as exc:
+        raise QueryError(str(exc), exit_code=exc.exit_code) from None
     except OSError as exc:
-        message = one_line(exc)
-        if "lock" in message.lower():
-            message = f"{path}: the store is in use by another writer"
-        what = "update" if update else "query"
-        raise QueryError(f"{what} failed: {message[:300]}", exit_code=1) from None
+        raise QueryError(f"{what} failed: {one_line(exc)[:300]}", exit_code=1) from None
 
 
 def _limits(timeout: float, max_memory: int | None) -> Limits:

@@ -18,9 +18,11 @@ lists live in their own graph so queries can read labels, PLOVER types and CAMEO
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import os
 import re
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -333,6 +335,7 @@ class Store:
     path: Path
     inner: ox.Store
     read_only: bool
+    locks: tuple[int, ...] = ()
 
     def describe(self) -> str:
         return str(self.path)
@@ -439,19 +442,102 @@ class Store:
                 raise _storage_error(self.path, exc, "write") from None
 
     def close(self) -> None:
-        self.flush()
+        """Flush, then let readers (or the next writer) in."""
+        try:
+            self.flush()
+        finally:
+            _release(self.locks)
+            self.locks = ()
+
+
+#: Lock files inside a store: writers hold ``WRITER_LOCK`` (so a second writer is told at
+#: once) and readers and writers share ``ACCESS_LOCK`` (readers shared, a writer exclusive),
+#: because Oxigraph documents reading while another process writes as undefined behaviour.
+WRITER_LOCK = ".kg-writer.lock"
+ACCESS_LOCK = ".kg-access.lock"
+LOCK_WAIT_ENV = "KG_LOCK_WAIT"
+DEFAULT_LOCK_WAIT = 600.0
+
+
+def _lock_wait() -> float:
+    try:
+        return float(os.environ.get(LOCK_WAIT_ENV) or DEFAULT_LOCK_WAIT)
+    except ValueError:
+        return DEFAULT_LOCK_WAIT
+
+
+def _release(descriptors: Iterable[int]) -> None:
+    for descriptor in descriptors:
+        try:
+            os.close(descriptor)  # closing the descriptor releases its flock
+        except OSError:
+            pass
+
+
+def _flock(path: Path, name: str, mode: int, wait: float | None) -> int | None:
+    """A descriptor holding ``flock(mode)`` on ``path/name``; None where the folder is read-only.
+
+    ``wait`` None tries once; otherwise retries until ``wait`` seconds have passed.
+    """
+    try:
+        descriptor = os.open(path / name, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError:
+        return None  # a store on read-only media: nobody can write it, so nothing to wait for
+    deadline = time.monotonic() + (wait or 0.0)
+    delay = 0.01
+    while True:
+        try:
+            fcntl.flock(descriptor, mode | fcntl.LOCK_NB)
+            return descriptor
+        except BlockingIOError:
+            if wait is None or time.monotonic() >= deadline:
+                os.close(descriptor)
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
+
+
+def lock_store(path: Path, *, exclusive: bool) -> tuple[int, ...]:
+    """Take the store's locks for a reader (shared) or a writer (exclusive).
+
+    A writer fails at once when another writer holds the store, then waits for the readers
+    already in to finish; a reader waits for a writer to finish (``$KG_LOCK_WAIT`` seconds at
+    most, default 600), so it sees the store before or after a build, never in between.
+    """
+    wait = _lock_wait()
+    held: list[int] = []
+    try:
+        if exclusive:
+            writer = _flock(path, WRITER_LOCK, fcntl.LOCK_EX, None)
+            if writer is not None:
+                held.append(writer)
+        access = _flock(path, ACCESS_LOCK, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH, wait)
+        if access is not None:
+            held.append(access)
+    except BlockingIOError:
+        _release(held)
+        if exclusive and not held:
+            raise StoreError(f"{path}: the store is in use by another writer") from None
+        who = "readers" if exclusive else "a writer"
+        raise StoreError(
+            f"{path}: waited {wait:g} s for {who} to finish (${LOCK_WAIT_ENV})"
+        ) from None
+    return tuple(held)
 
 
 def open_store(path: Path | None = None, *, read_only: bool = False, create: bool = False) -> Store:
     """Open the store at ``path`` (default ``$KG_STORE`` or ``.kg/store``).
 
-    Readers pass ``read_only=True`` and may run while another process writes; a second writer
-    gets a :class:`StoreError` ("in use by another writer"), never a damaged store.
+    Readers pass ``read_only=True``; they wait while another process writes (see
+    :func:`lock_store`) and a second writer gets a :class:`StoreError` ("in use by another
+    writer"), never a damaged store. :meth:`Store.close` (or leaving :func:`opened`) lets the
+    others in.
     """
     path = path or default_store_path()
     _check_dir(path, create and not read_only)
-    check_intact(path, probe=not read_only)  # a reader's own open reports damage
+    locks = lock_store(path, exclusive=not read_only) if (path / MARKER).exists() else ()
     try:
+        check_intact(path, probe=not read_only)  # a reader's own open reports damage
         if read_only:
             if not _current(path):
                 raise StoreError(
@@ -462,18 +548,27 @@ def open_store(path: Path | None = None, *, read_only: bool = False, create: boo
         else:
             path.mkdir(parents=True, exist_ok=True)
             inner = ox.Store(str(path))
+            if not locks:  # a new store: lock it before the marker lets readers in
+                locks = lock_store(path, exclusive=True)
             if not _current(path):
                 if any(True for _ in inner.named_graphs()):
                     inner.update(RESYNC_UPDATE)
                 (path / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+    except StoreError:
+        _release(locks)
+        raise
     except (OSError, RuntimeError) as exc:
+        _release(locks)
         message = one_line(exc) or exc.__class__.__name__
         if "lock" in message.lower():
             raise StoreError(f"{path}: the store is in use by another writer") from None
         if (path / MARKER).exists() and _is_damage(exc):
             raise damaged(path, _damage(path, exc)) from None
         raise StoreError(f"{path}: cannot open store ({message[:200]})") from None
-    return Store(path=path, inner=inner, read_only=read_only)
+    except BaseException:
+        _release(locks)
+        raise
+    return Store(path=path, inner=inner, read_only=read_only, locks=locks)
 
 
 def connect(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,5 +34,7 @@ def seed_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture()
-def seed_store(seed_store_path: Path) -> Store:
-    return open_store(seed_store_path, read_only=True)
+def seed_store(seed_store_path: Path) -> Iterator[Store]:
+    store = open_store(seed_store_path, read_only=True)
+    yield store
+    store.close()

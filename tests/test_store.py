@@ -21,6 +21,7 @@ from kg.build import build_articles, read_articles
 from kg.cli import main
 from kg.extract import extract
 from kg.mapping import extraction_quads
+from kg.query import run_on_store
 from kg.store import MARKER, ONTOLOGY_GRAPH, StoreError, open_store, opened
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -216,9 +217,7 @@ def test_directory_that_is_not_a_store(tmp_path: Path) -> None:
         open_store(tmp_path / "notes.txt")
 
 
-def test_readers_run_while_a_writer_holds_the_store_and_second_writer_is_refused(
-    tmp_path: Path,
-) -> None:
+def test_readers_wait_for_a_writer_and_a_second_writer_is_refused(tmp_path: Path) -> None:
     store = tmp_path / "store"
     build(store, SEED)
     holder = subprocess.Popen(
@@ -231,30 +230,28 @@ def test_readers_run_while_a_writer_holds_the_store_and_second_writer_is_refused
             from kg.store import open_store
             s = open_store(Path({str(store)!r}))
             print("holding", flush=True)
+            sys.stdin.readline()
+            s.close()
+            print("released", flush=True)
             time.sleep(60)
         """),
         ],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
         cwd=ROOT,
     )
+    query = [*KG, "query", "--store", str(store), "--format", "csv",
+             "SELECT ?iso WHERE { ?s dkg:iso3 ?iso } ORDER BY ?iso LIMIT 2"]  # fmt: skip
     try:
         assert holder.stdout is not None and holder.stdout.readline() == "holding\n"
-        reader = subprocess.run(
-            [
-                *KG,
-                "query",
-                "--store",
-                str(store),
-                "--format",
-                "csv",
-                "SELECT ?iso WHERE { ?s dkg:iso3 ?iso } ORDER BY ?iso LIMIT 2",
-            ],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
+        waited = subprocess.run(
+            query, capture_output=True, text=True, cwd=ROOT, env={**os.environ, "KG_LOCK_WAIT": "1"}
         )
-        assert (reader.returncode, reader.stdout) == (0, "iso\nCHN\nJPN\n"), reader.stderr
+        assert (waited.returncode, waited.stdout) == (1, "")
+        assert waited.stderr == (
+            f"Error: {store}: waited 1 s for a writer to finish ($KG_LOCK_WAIT)\n"
+        )
         writer = subprocess.run(
             [*KG, "remove", SEED_ID, "--store", str(store)],
             capture_output=True,
@@ -263,10 +260,40 @@ def test_readers_run_while_a_writer_holds_the_store_and_second_writer_is_refused
         )
         assert writer.returncode == 1
         assert writer.stderr == f"Error: {store}: the store is in use by another writer\n"
+        assert holder.stdin is not None
+        holder.stdin.write("\n")
+        holder.stdin.flush()
+        assert holder.stdout.readline() == "released\n"
+        reader = subprocess.run(query, capture_output=True, text=True, cwd=ROOT)
+        assert (reader.returncode, reader.stdout) == (0, "iso\nCHN\nJPN\n"), reader.stderr
     finally:
         holder.kill()
         holder.wait()
     assert invoke("list", "--store", str(store))[0] == 0
+
+
+def test_queries_during_a_build_see_the_store_before_or_after_it(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    build(store, SEED)
+    articles = sorted((ROOT / "tests" / "articles").glob("*.txt"))
+    count = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s a dkg:Article } }"
+    builder = subprocess.Popen(
+        [*KG, "build", *map(str, articles), "--store", str(store), "--out", str(tmp_path / "g")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
+    seen = []
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        done = builder.poll() is not None
+        with opened(store, read_only=True) as reader:
+            seen.append(run_on_store(reader, count).rows[0][0])
+        if done:
+            break
+    assert builder.wait(60) == 0
+    assert set(seen) <= {"1", str(1 + len(articles))}, seen
+    assert seen[-1] == str(1 + len(articles))
 
 
 CRASH_BUILDER = """
