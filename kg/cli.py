@@ -63,7 +63,12 @@ def build(
     try:
         articles = read_articles(list(paths) or [bundled_corpus()])
         with opened(store_path or default_store_path(), create=True, endpoint=endpoint) as store:
-            with click.progressbar(length=len(articles), label="Building", file=sys.stderr) as bar:
+            with click.progressbar(
+                length=len(articles),
+                label="Building",
+                file=sys.stderr,
+                hidden=not sys.stderr.isatty(),  # stderr of a script: only the outcome line
+            ) as bar:
                 reports = build_articles(store, articles, progress=lambda _a: bar.update(1))
             turtle_bytes = turtle(store)
             trig_bytes = trig(store)

@@ -219,7 +219,9 @@ def test_timeout_on_the_endpoint(server: str, tmp_path: Path) -> None:
     )
     assert time.monotonic() - start < 10
     assert (code, out) == (1, b"")
-    assert err == "Error: query stopped after the 1 s time limit (--timeout)\n"
+    assert err == (
+        f"Error: endpoint {server}/query: no complete answer within the 1 s time limit (--timeout)\n"
+    )
 
 
 def test_endpoint_urls() -> None:
