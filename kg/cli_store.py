@@ -177,7 +177,7 @@ def export(store_path: Path | None, endpoint: str | None, fmt: str, article: str
             sys.stdout.buffer.write(data)
             sys.stdout.buffer.flush()
     except StoreError as exc:
-        _fail(str(exc))
+        _fail(str(exc), getattr(exc, "exit_code", 1))  # 2 for an --article that is no graph name
     except OSError as exc:
         _fail(f"{output or 'stdout'}: cannot write ({exc.strerror or exc})")
 

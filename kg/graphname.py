@@ -37,12 +37,20 @@ class GraphNameError(StoreError):
     exit_code = 2
 
 
+def _printable(text: str) -> str:
+    """One line, non-printable characters as ``\\uXXXX``."""
+    return " ".join("".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text).split())
+
+
 def _problem(name: str) -> str | None:
     if not name:
         return "empty"
     for char in name:
-        if unicodedata.category(char) in ("Cc", "Cs") or char in "\u2028\u2029":
+        category = unicodedata.category(char)
+        if category == "Cc":
             return f"control character U+{ord(char):04X} is not allowed"
+        if category in ("Cs", "Cn", "Zl", "Zp"):  # surrogates, noncharacters, line separators
+            return f"code point U+{ord(char):04X} is not allowed"
         if char in _FORBIDDEN:
             shown = "a space" if char == " " else repr(char)
             return f"{shown} is not allowed in an IRI"
@@ -52,7 +60,7 @@ def _problem(name: str) -> str | None:
     try:
         ox.NamedNode(GRAPH + name)
     except ValueError as exc:
-        return f"not a valid IRI ({' '.join(str(exc).split())})"
+        return f"not a valid IRI ({_printable(str(exc))})"
     return None
 
 
@@ -107,7 +115,7 @@ def sparql_iri(iri: str) -> str:
     try:
         return str(ox.NamedNode(iri))
     except ValueError as exc:
-        problem = " ".join(str(exc).split())
+        problem = _printable(str(exc))
         raise GraphNameError(f"graph {iri!r}: not a valid IRI ({problem})") from None
 
 

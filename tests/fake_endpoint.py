@@ -137,6 +137,9 @@ class Handler(BaseHTTPRequestHandler):
     def b_boolean(self, kind: str, media: str, body: bytes) -> None:
         self._send(200, media, b'{"head": {}, "boolean": true}')
 
+    def b_solutions(self, kind: str, media: str, body: bytes) -> None:
+        self._send(200, JSON, VALID_SELECT)
+
     def b_wrong_type(self, kind: str, media: str, body: bytes) -> None:
         self._send(200, "text/plain", VALID_SELECT)
 

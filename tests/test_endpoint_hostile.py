@@ -22,6 +22,7 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import main
+from kg.endpoint import query_form
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "000_83c0c4f066b0d405.txt"
@@ -189,3 +190,123 @@ def test_every_command_against_every_misbehaviour(
         assert not (tmp_path / "out").exists()
     if name in ("update", "load", "remove"):
         assert "Updated" not in err and "Loaded" not in err and "Removed" not in err
+
+
+def test_the_fake_answers_like_a_store_when_it_behaves(fake: tuple[str, str]) -> None:
+    url = f"{fake[0]}/good"
+    assert invoke(["list", "--format", "csv", "--endpoint", url], {}) == (
+        0, "article,kind,published,triples,title\nseed,loaded,,1,\n", "", None
+    )  # fmt: skip
+    select = ["query", "--format", "csv", "SELECT ?o { GRAPH ?g { ?s ?p ?o } }", "--endpoint", url]
+    assert invoke(select, {}) == (0, "o\nRepublic of Korea\n", "", None)
+    assert invoke(["query", "ASK { GRAPH ?g { ?s ?p 'Republic of Korea' } }", "--endpoint", url], {})[:2] == (
+        0, "true\n"
+    )  # fmt: skip
+    construct = ["query", "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"]
+    assert invoke([*construct, "--endpoint", url], {}) == (
+        0,
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n\n"
+        '<https://w3id.org/defense-kg/id/state/KOR> rdfs:label "Republic of Korea" .\n',
+        "",
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "args", "problem"),
+    [
+        (
+            "solutions",
+            ["query", "ASK { ?s ?p ?o }"],
+            "unusable answer (solutions where a boolean was expected)",
+        ),
+        ("solutions", ["list"], "unusable answer (variables ?s where ?g ?n were asked)"),
+        (
+            "solutions",
+            ["query", "SELECT ?x ?y WHERE { ?x ?p ?y }"],
+            "unusable answer (variables ?s where ?x ?y were asked)",
+        ),
+        (
+            "boolean",
+            ["query", "SELECT * WHERE { ?x ?p ?y }"],
+            "unusable answer (a boolean where solutions were expected)",
+        ),
+        (
+            "boolean",
+            ["query", "CONSTRUCT WHERE { ?s ?p ?o }"],
+            f"answered the query with {JSON}, expected {NT} or text/turtle",
+        ),
+        (
+            "junk",
+            ["query", "DESCRIBE <urn:x>"],
+            f"answered the query with {JSON}, expected {NT} or text/turtle",
+        ),
+    ],
+)
+def test_answers_of_the_wrong_form(
+    fake: tuple[str, str], behaviour: str, args: list[str], problem: str
+) -> None:
+    url = f"{fake[0]}/{behaviour}"
+    assert invoke([*args, "--endpoint", url], {}) == (
+        1,
+        "",
+        f"Error: endpoint {url}/query: {problem}\n",
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "endpoint", "message"),
+    [
+        (
+            {"KG_ENDPOINT_TIMEOUT": "soon"},
+            "http://127.0.0.1:9",
+            "KG_ENDPOINT_TIMEOUT='soon': not a positive number",
+        ),
+        (
+            {"KG_ENDPOINT_TIMEOUT": "-1"},
+            "http://127.0.0.1:9",
+            "KG_ENDPOINT_TIMEOUT='-1': not a positive number",
+        ),
+        (
+            {"KG_ENDPOINT_MAX_BYTES": "0"},
+            "http://127.0.0.1:9",
+            "KG_ENDPOINT_MAX_BYTES='0': not a positive number",
+        ),
+        ({}, "http://127.0.0.1:99999", "endpoint 'http://127.0.0.1:99999': not an http(s) URL"),
+        ({}, "http://127.0.0.1:9/a b", "endpoint 'http://127.0.0.1:9/a b': not an http(s) URL"),
+        ({}, "http://127.0.0.1:9/é", "endpoint 'http://127.0.0.1:9/é': not an http(s) URL"),
+        ({}, "http:///query", "endpoint 'http:///query': not an http(s) URL"),
+        (
+            {"KG_ENDPOINT_STORE": "file:///etc"},
+            "http://127.0.0.1:9",
+            "endpoint 'file:///etc': not an http(s) URL",
+        ),
+    ],
+)
+def test_endpoint_settings_are_checked(env: dict[str, str], endpoint: str, message: str) -> None:
+    assert invoke(["list", "--endpoint", endpoint], env) == (1, "", f"Error: {message}\n", None)
+
+
+@pytest.mark.parametrize(
+    ("sparql", "form"),
+    [
+        (
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+            ("select", ("g", "n")),
+        ),
+        (
+            "PREFIX a: <urn:a#>\nBASE <urn:b>\n# SELECT ?no\nselect distinct ?a{ ?a ?b ?c }",
+            ("select", ("a",)),
+        ),
+        ('SELECT (CONCAT(?a, ")", "?x") AS ?b) ?c FROM <urn:g> WHERE { }', ("select", ("b", "c"))),
+        ("SELECT REDUCED * WHERE { ?s ?p ?o }", ("select", None)),
+        ("ASK { }", ("ask", None)),
+        ("CONSTRUCT WHERE { ?s ?p ?o }", ("construct", None)),
+        ("describe <urn:x>", ("describe", None)),
+        ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", (None, None)),
+        ("SELECTION", (None, None)),
+    ],
+)
+def test_query_form(sparql: str, form: tuple[str | None, tuple[str, ...] | None]) -> None:
+    assert query_form(sparql) == form
