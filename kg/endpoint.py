@@ -571,6 +571,21 @@ def _connection(parts: urllib.parse.SplitResult, deadline: float) -> http.client
     return conn
 
 
+def unusable_answer(endpoint: Any, exc: BaseException) -> StoreError:
+    """The one-line error for an answer that passed the checks but whose values the caller could
+    not use (an unbound variable, a count that is not a number).
+
+    Examples
+    --------
+    >>> str(unusable_answer(Endpoint.from_url("http://127.0.0.1:9"), KeyError("g")))
+    "endpoint http://127.0.0.1:9/query: unusable answer (KeyError: 'g')"
+    """
+    detail = plain_text(str(exc), 120) or "no detail"
+    return StoreError(
+        f"endpoint {endpoint.describe()}: unusable answer ({type(exc).__name__}: {detail})"
+    )
+
+
 def _check_url(url: str) -> None:
     """Refuse what is not a plain http(s) URL before any connection."""
     parts = urllib.parse.urlsplit(url)

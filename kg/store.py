@@ -429,6 +429,12 @@ def opened(
     store = connect(path, endpoint, read_only=read_only, create=create)
     try:
         yield store
+    except (AssertionError, AttributeError, KeyError, TypeError, ValueError) as exc:
+        if isinstance(store, Store):
+            raise
+        from kg.endpoint import unusable_answer  # a well-formed answer with values we cannot use
+
+        raise unusable_answer(store, exc) from None
     finally:
         store.close()
         if isinstance(store, Store):

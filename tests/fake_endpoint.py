@@ -140,6 +140,18 @@ class Handler(BaseHTTPRequestHandler):
     def b_solutions(self, kind: str, media: str, body: bytes) -> None:
         self._send(200, JSON, VALID_SELECT)
 
+    def b_unbound(self, kind: str, media: str, body: bytes) -> None:
+        """The variables of ``kg list``'s first query, but ?g unbound and ?n not a number."""
+        row = b'{"n": {"type": "literal", "value": "abc"}}'
+        self._send(
+            200, JSON, b'{"head": {"vars": ["g", "n"]}, "results": {"bindings": [' + row + b"]}}"
+        )
+
+    def b_not_a_count(self, kind: str, media: str, body: bytes) -> None:
+        row = b'{"g": {"type": "uri", "value": "%sx"}, "n": {"type": "literal", "value": "abc"}}'
+        answer = b'{"head": {"vars": ["g", "n"]}, "results": {"bindings": [' + row % GRAPH.encode()
+        self._send(200, JSON, answer + b"]}}")
+
     def b_wrong_type(self, kind: str, media: str, body: bytes) -> None:
         self._send(200, "text/plain", VALID_SELECT)
 

@@ -310,3 +310,20 @@ def test_endpoint_settings_are_checked(env: dict[str, str], endpoint: str, messa
 )
 def test_query_form(sparql: str, form: tuple[str | None, tuple[str, ...] | None]) -> None:
     assert query_form(sparql) == form
+
+
+@pytest.mark.parametrize("name", ["list", "stats", "remove"])
+@pytest.mark.parametrize(
+    ("behaviour", "problem"),
+    [
+        ("unbound", "KeyError: 'g'"),
+        ("not-a-count", "ValueError: invalid literal for int() with base 10: 'abc'"),
+    ],
+)
+def test_well_formed_answers_with_unusable_values(
+    fake: tuple[str, str], tmp_path: Path, name: str, behaviour: str, problem: str
+) -> None:
+    url = f"{fake[0]}/{behaviour}"
+    assert invoke(command(name, url, tmp_path), {}) == (
+        1, "", f"Error: endpoint {url}/query: unusable answer ({problem})\n", None
+    )  # fmt: skip
