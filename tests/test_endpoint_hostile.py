@@ -10,9 +10,13 @@ no traceback, within a generous bound (the deadline in these tests is 1.5 s).
 from __future__ import annotations
 
 import select
+import shutil
 import signal
+import socket
+import ssl
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -327,3 +331,47 @@ def test_well_formed_answers_with_unusable_values(
     assert invoke(command(name, url, tmp_path), {}) == (
         1, "", f"Error: endpoint {url}/query: unusable answer ({problem})\n", None
     )  # fmt: skip
+
+
+@pytest.mark.external
+def test_the_deadline_holds_over_tls(tmp_path: Path) -> None:
+    """A TLS server that trickles its answer is cut at the deadline too (needs openssl)."""
+    openssl = shutil.which("openssl")
+    assert openssl, "install openssl"
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+         "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(10)
+    port = listener.getsockname()[1]
+
+    def serve() -> None:
+        try:
+            conn, _ = listener.accept()
+            with context.wrap_socket(conn, server_side=True) as tls:
+                tls.recv(65536)
+                answer = f"HTTP/1.1 200 OK\r\nContent-Type: {JSON}\r\n\r\n".encode() + b"{}" * 50
+                for i in range(len(answer)):  # ~30 s in all, one byte every 0.3 s
+                    tls.sendall(answer[i : i + 1])
+                    time.sleep(0.3)
+        except OSError:
+            pass  # the client gave up
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        url = f"https://127.0.0.1:{port}"
+        env = {"SSL_CERT_FILE": str(cert), "KG_ENDPOINT_TIMEOUT": "1.5"}
+        assert invoke(["list", "--endpoint", url], env) == (
+            1, "", f"Error: endpoint {url}/query: no complete answer within the 1.5 s time limit "
+            "(KG_ENDPOINT_TIMEOUT)\n", None,
+        )  # fmt: skip
+    finally:
+        listener.close()
+        thread.join(35)
