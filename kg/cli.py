@@ -83,7 +83,12 @@ def build(
         except UnreadableError as exc:
             _fail(f"{exc}; pass --skip-unreadable to build without it")
         with opened(store_path or default_store_path(), create=True, endpoint=endpoint) as store:
-            with click.progressbar(length=len(articles), label="Building", file=sys.stderr) as bar:
+            with click.progressbar(
+                length=len(articles),
+                label="Building",
+                file=sys.stderr,
+                hidden=not sys.stderr.isatty(),  # stderr of a script: only the outcome line
+            ) as bar:
                 reports = build_articles(store, articles, progress=lambda _a: bar.update(1))
             if out_dir is not None:
                 turtle_bytes = turtle(store)

@@ -203,7 +203,7 @@ def export(store_path: Path | None, endpoint: str | None, fmt: str, article: str
             sys.stdout.buffer.write(data)
             sys.stdout.buffer.flush()
     except (StoreError, OutputError) as exc:
-        _fail(str(exc))
+        _fail(str(exc), getattr(exc, "exit_code", 1))  # 2 for an --article that is no graph name
     except OSError as exc:
         _fail(f"stdout: cannot write ({exc.strerror or exc})")
 
@@ -237,13 +237,15 @@ def list_articles(store_path: Path | None, endpoint: str | None, fmt: str) -> No
 @ENDPOINT_OPTION
 def remove(article_id: str, store_path: Path | None, endpoint: str | None) -> None:
     """Remove one article's graph; entities no other article mentions go with it."""
+    from kg.graphname import graph_iri
     from kg.store import opened, remove_article
 
     try:
+        graph_iri(article_id)  # a name that is no graph IRI is refused before the store opens
         with opened(store_path, endpoint=endpoint) as store:
             triples = remove_article(store, article_id)
     except StoreError as exc:
-        _fail(str(exc))
+        _fail(str(exc), getattr(exc, "exit_code", 1))
     click.echo(f"Removed {article_id} ({triples} triples)", err=True)
 
 
@@ -252,17 +254,24 @@ def remove(article_id: str, store_path: Path | None, endpoint: str | None) -> No
 @STORE_OPTION
 @ENDPOINT_OPTION
 @click.option(
-    "--graph", "graph_name", default=None, help="Graph name (default: the file name's stem)."
+    "--graph",
+    "graph_name",
+    default=None,
+    help="Graph name (default: the file name's stem, characters other than letters, digits and "
+    "-._~ percent-encoded).",
 )
 def load(file: Path, store_path: Path | None, endpoint: str | None, graph_name: str | None) -> None:
     """Add an RDF file (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML) as its own graph
     https://w3id.org/defense-kg/graph/<name>, replacing a graph of that name."""
-    from kg.store import graph_for, load_triples, opened, parse_rdf_file
+    from kg.graphname import file_graph_name, graph_iri
+    from kg.store import load_triples, opened, parse_rdf_file
 
     try:
+        name = file_graph_name(file.stem) if graph_name is None else graph_name
+        target = graph_iri(name)
         parsed = parse_rdf_file(file)  # malformed input fails before the store is opened
         with opened(store_path, endpoint=endpoint, create=True) as store:
-            graph, triples = load_triples(store, graph_for(graph_name or file.stem), parsed)
+            graph, triples = load_triples(store, target, parsed)
     except StoreError as exc:
         _fail(str(exc), exc.exit_code)
     click.echo(f"Loaded {file} into <{graph}> ({triples} triples)", err=True)

@@ -1,14 +1,13 @@
 """A remote SPARQL 1.1 endpoint with the same interface as the embedded ``kg.store.Store``.
 
 For users who outgrow one machine: Oxigraph server, Fuseki, GraphDB, Virtuoso, Neptune. Only
-the standard library talks HTTP (``urllib``):
+the standard library talks HTTP (``http.client``):
 
 - SPARQL 1.1 Protocol, query (``POST`` ``query=``; results as SPARQL JSON or N-Triples),
 - SPARQL 1.1 Protocol, update (``POST`` ``update=``; replacing an article's graph is one
   request, ``DROP SILENT GRAPH`` then ``INSERT DATA``, which transactional servers apply
   atomically),
-- SPARQL 1.1 Graph Store Protocol (``GET``/``PUT``/``POST``) to read and bulk-load whole
-  graphs.
+- SPARQL 1.1 Graph Store Protocol (``GET``) to read whole graphs.
 
 ``--endpoint URL`` names the server in Oxigraph's layout: ``URL/query``, ``URL/update``,
 ``URL/store`` (a URL ending in ``/query`` or ``/sparql`` is taken as the query service and its
@@ -16,21 +15,36 @@ parent as the base). Other layouts set ``KG_ENDPOINT_UPDATE`` and ``KG_ENDPOINT_
 (e.g. Fuseki: ``/ds/query``, ``/ds/update``, ``/ds/data``). As in the embedded store, the
 default graph holds the union of the named graphs, maintained by every write made through
 ``kg``; do not configure the server's own union default graph (it would hide it).
+
+The server is not trusted. Every request has one deadline for connecting, sending and reading
+the whole answer (``--timeout`` where the command has it, else ``KG_ENDPOINT_TIMEOUT``, default
+60 s): a server that trickles bytes cannot extend it. Redirects are never followed. An answer
+must have a 2xx status, the expected content type (SPARQL JSON results for SELECT and ASK,
+N-Triples or Turtle for CONSTRUCT, DESCRIBE and graph reads), the expected shape (solutions
+with exactly the query's variables, a boolean, triples) and at most ``KG_ENDPOINT_MAX_BYTES``
+bytes (default 256 MiB). Every update carries a receipt triple that is read back and then
+deleted, so an update the server acknowledged but did not apply is an error. Each failure is
+one :class:`~kg.store.StoreError` line that names the endpoint's URL.
 """
 
 from __future__ import annotations
 
+import html
+import http.client
 import os
+import re
+import secrets
 import socket
-import urllib.error
+import ssl
+import time
 import urllib.parse
-import urllib.request
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
 
+from kg.graphname import gsp_query
 from kg.store import (
     GRAPH,
     ONTOLOGY_GRAPH,
@@ -38,7 +52,6 @@ from kg.store import (
     QueryResult,
     StoreError,
     drop_graph_update,
-    one_line,
     ontology_quads,
     replace_graph_update,
 )
@@ -46,13 +59,23 @@ from kg.vocab import PREFIXES
 
 UPDATE_ENV = "KG_ENDPOINT_UPDATE"
 GSP_ENV = "KG_ENDPOINT_STORE"
-DEFAULT_HTTP_TIMEOUT = 300.0
+TIMEOUT_ENV = "KG_ENDPOINT_TIMEOUT"
+MAX_BYTES_ENV = "KG_ENDPOINT_MAX_BYTES"
+DEFAULT_HTTP_TIMEOUT = 60.0
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
+SELECT_ACCEPT = f"{RESULTS_JSON}, application/json;q=0.9"
+RESULT_MEDIA = frozenset((RESULTS_JSON, "application/json"))
+GRAPH_MEDIA = {N_TRIPLES: ox.RdfFormat.N_TRIPLES, "text/turtle": ox.RdfFormat.TURTLE}
+RECEIPT = "https://w3id.org/defense-kg/receipt/"
+RECEIPT_PREDICATE = "https://w3id.org/defense-kg/ontology#receipt"
+_CHUNK = 1 << 16
 
 
 class EndpointTimeout(StoreError):
-    """The endpoint did not answer within the time limit."""
+    """Kept for ``kg.query``'s import; deadline errors are plain :class:`StoreError` lines that
+    name the endpoint."""
 
 
 def prefix_declarations(prefixes: dict[str, str] | None) -> str:
@@ -66,6 +89,105 @@ def prefix_declarations(prefixes: dict[str, str] | None) -> str:
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in (prefixes or {}).items())
 
 
+def plain_text(data: bytes | str, limit: int = 200) -> str:
+    r"""A server's text as one short line of printable characters (a server's bytes never reach
+    the terminal as they are): the first non-blank line of plain text, or all the text of an
+    HTML page (tags dropped, entities decoded).
+
+    Examples
+    --------
+    >>> plain_text(b"<html><title>400</title>\n<h1>Bad &amp; wrong</h1>\x1b[31m</html>")
+    '400 Bad & wrong [31m'
+    >>> plain_text("first\nsecond")
+    'first'
+    """
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+    text = text[: limit * 50]
+    stripped = re.sub(r"<[^<>]*>", " ", text)
+    lines = [html.unescape(stripped)] if stripped != text else text.splitlines()
+    for line in lines:
+        clean = " ".join("".join(c if c.isprintable() else " " for c in line).split())
+        if clean:
+            return clean[:limit] + ("..." if len(clean) > limit else "")
+    return ""
+
+
+_PROLOGUE = re.compile(
+    r"\s+|#[^\n\r]*|(?i:PREFIX)\s+[^\s:<>]*:\s*<[^<>\s]*>|(?i:BASE)\s*<[^<>\s]*>"
+)
+_FORM = re.compile(r"(?i)(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:])")
+_PROJECTION_TOKEN = re.compile(
+    r"""\s+|\#[^\n\r]*|"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*'|<[^<>"{}|^`\\\s]*>
+      |[?$](\w+)|(\()|(\))|(\{)|([A-Za-z][\w-]*)|.""",
+    re.VERBOSE,
+)
+
+
+def query_form(sparql: str) -> tuple[str | None, tuple[str, ...] | None]:
+    """The form of a query (``select``, ``ask``, ``construct``, ``describe``; None when not
+    recognised) and, for a SELECT with an explicit projection, its variables.
+
+    Examples
+    --------
+    >>> query_form("PREFIX a: <x:> # c\\nSELECT DISTINCT ?g (COUNT(?s) AS ?n) WHERE { }")
+    ('select', ('g', 'n'))
+    >>> query_form("ASK { }"), query_form("SELECT * { }")
+    (('ask', None), ('select', None))
+    """
+    pos = 0
+    while (m := _PROLOGUE.match(sparql, pos)) and m.end() > pos:
+        pos = m.end()
+    form = _FORM.match(sparql, pos)
+    if form is None:
+        return None, None
+    kind = form.group(1).lower()
+    if kind != "select":
+        return kind, None
+    names: list[str] = []
+    depth, after_as = 0, False
+    for token in _PROJECTION_TOKEN.finditer(sparql, form.end()):
+        var, opening, closing, brace, word = token.groups()
+        if var is not None:
+            if depth == 0 or after_as:
+                names.append(var)
+            after_as = False
+        elif opening:
+            depth += 1
+        elif closing:
+            depth -= 1
+        elif word is not None and depth == 0 and word.upper() in ("WHERE", "FROM"):
+            break
+        elif brace or depth < 0:
+            break
+        elif word is not None:
+            after_as = word.upper() == "AS"
+        elif token.group(0) == "*" and depth == 0:
+            return kind, None
+    return kind, tuple(names) if names else None
+
+
+def _env_number(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise StoreError(f"{name}={raw!r}: not a positive number")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """An HTTP answer that passed the status and size checks."""
+
+    status: int
+    media: str
+    body: bytes
+
+
 @dataclass
 class Endpoint:
     """A SPARQL 1.1 endpoint (query, update and graph store URLs)."""
@@ -75,6 +197,7 @@ class Endpoint:
     store_url: str
     read_only: bool = False
     http_timeout: float = DEFAULT_HTTP_TIMEOUT
+    max_bytes: int = DEFAULT_MAX_BYTES
 
     @classmethod
     def from_url(cls, url: str, *, read_only: bool = False) -> Endpoint:
@@ -86,19 +209,23 @@ class Endpoint:
         >>> e.query_url, e.update_url, e.store_url
         ('http://127.0.0.1:7878/query', 'http://127.0.0.1:7878/update', 'http://127.0.0.1:7878/store')
         """
-        parsed = urllib.parse.urlsplit(url)
-        if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise StoreError(f"endpoint {url!r}: not an http(s) URL")
+        _check_url(url)
         url = url.rstrip("/")
         if url.endswith(("/query", "/sparql")):
             base, query_url = url.rsplit("/", 1)[0], url
         else:
             base, query_url = url, url + "/query"
+        update_url = os.environ.get(UPDATE_ENV) or base + "/update"
+        store_url = os.environ.get(GSP_ENV) or base + "/store"
+        for each in (query_url, update_url, store_url):
+            _check_url(each)
         return cls(
-            query_url=query_url,
-            update_url=os.environ.get(UPDATE_ENV) or base + "/update",
-            store_url=os.environ.get(GSP_ENV) or base + "/store",
+            query_url,
+            update_url,
+            store_url,
             read_only=read_only,
+            http_timeout=_env_number(TIMEOUT_ENV, DEFAULT_HTTP_TIMEOUT),
+            max_bytes=int(_env_number(MAX_BYTES_ENV, DEFAULT_MAX_BYTES)),
         )
 
     def describe(self) -> str:
@@ -106,41 +233,95 @@ class Endpoint:
 
     # --- HTTP -------------------------------------------------------------------------------
 
+    def _deadline(self, timeout: float | None) -> tuple[float, str]:
+        """When the operation must be over, and how to say so."""
+        if timeout is None:
+            limit = self.http_timeout
+            hint = f"{limit:g} s time limit ({TIMEOUT_ENV})"
+        else:
+            limit = timeout
+            hint = f"{limit:g} s time limit (--timeout)"
+        return time.monotonic() + limit, hint
+
     def _request(
         self,
         url: str,
+        deadline: tuple[float, str],
         *,
         method: str = "GET",
         data: bytes | None = None,
         headers: dict[str, str] | None = None,
-        timeout: float | None = None,
+        what: str = "request",
         ok_missing: bool = False,
-    ) -> tuple[str, bytes]:
-        request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
-        limit = timeout or self.http_timeout
+    ) -> Answer:
+        """One HTTP exchange within ``deadline``; any failure is one line naming ``url``."""
+        service = url.split("?", 1)[0]
+        parts = urllib.parse.urlsplit(url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        when, hint = deadline
+        remaining = when - time.monotonic()
+        if remaining <= 0:
+            raise StoreError(f"endpoint {service}: no complete answer within the {hint}")
+        conn = _connection(parts, when)
+        response = None
         try:
-            with urllib.request.urlopen(request, timeout=limit) as response:  # noqa: S310
-                return response.headers.get("Content-Type", ""), response.read()
-        except urllib.error.HTTPError as exc:
-            if ok_missing and exc.code == 404:
-                return "", b""
-            body = exc.read().decode("utf-8", "replace")
-            detail = one_line(body)[:300] or exc.reason
-            if exc.code == 400:
-                raise SyntaxError(detail) from None
-            raise StoreError(f"endpoint {url}: HTTP {exc.code}: {detail}") from None
-        except TimeoutError:
-            raise EndpointTimeout(f"endpoint {url}: no answer within {limit:g} s") from None
-        except urllib.error.URLError as exc:
-            if isinstance(exc.reason, TimeoutError | socket.timeout):
-                raise EndpointTimeout(f"endpoint {url}: no answer within {limit:g} s") from None
-            reason = getattr(exc.reason, "strerror", None) or exc.reason
-            raise StoreError(f"endpoint {url}: unreachable ({one_line(reason)})") from None
-        except OSError as exc:
-            raise StoreError(f"endpoint {url}: {one_line(exc.strerror or exc)}") from None
+            conn.request(
+                method, target, body=data, headers={"Connection": "close", **(headers or {})}
+            )
+            response = conn.getresponse()
+            answer = self._read(service, response, what)
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            if isinstance(exc, TimeoutError):
+                raise StoreError(
+                    f"endpoint {service}: no complete answer within the {hint}"
+                ) from None
+            raise StoreError(f"endpoint {service}: {_transport_problem(exc)}") from None
+        finally:
+            if response is not None:
+                response.close()
+            conn.close()
+        if ok_missing and answer.status == 404:
+            return Answer(404, "", b"")
+        if answer.status == 400:
+            detail = plain_text(answer.body) or "no reason given"
+            raise StoreError(f"endpoint {service} refused the {what} (HTTP 400): {detail}")
+        if not 200 <= answer.status < 300:
+            detail = plain_text(answer.body) or "no reason given"
+            raise StoreError(f"endpoint {service}: HTTP {answer.status}: {detail}")
+        return answer
+
+    def _read(self, service: str, response: http.client.HTTPResponse, what: str) -> Answer:
+        status = response.status
+        if 300 <= status < 400:
+            location = plain_text(response.getheader("Location") or "") or "nowhere"
+            raise StoreError(
+                f"endpoint {service} answered the {what} with a redirect (HTTP {status}) to "
+                f"{location}; redirects are not followed"
+            )
+        encoding = (response.getheader("Content-Encoding") or "identity").strip().lower()
+        if encoding != "identity":
+            raise StoreError(
+                f"endpoint {service}: answer in content encoding {plain_text(encoding)!r}, "
+                "which was not asked for"
+            )
+        cap = f"answer larger than {self.max_bytes} bytes (the {MAX_BYTES_ENV} limit)"
+        declared = response.getheader("Content-Length")
+        if declared and declared.strip().isdigit() and int(declared) > self.max_bytes:
+            raise StoreError(f"endpoint {service}: {cap}")
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := response.read1(_CHUNK):
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise StoreError(f"endpoint {service}: {cap}")
+            chunks.append(chunk)
+        if declared and declared.strip().isdigit() and size < int(declared):
+            raise StoreError(f"endpoint {service}: answer cut off after {size} bytes")
+        media = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
+        return Answer(status, media, b"".join(chunks))
 
     def _gsp_url(self, graph: str) -> str:
-        return f"{self.store_url}?{urllib.parse.urlencode({'graph': graph})}"
+        return f"{self.store_url}?{gsp_query(graph)}"
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -152,28 +333,79 @@ class Endpoint:
         substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None,
         timeout: float | None = None,
     ) -> QueryResult:
-        """Run a query remotely; results are the same pyoxigraph objects the store returns."""
+        """Run a query remotely; results are the same pyoxigraph objects the store returns,
+        checked against the query's form (and a SELECT's variables) first."""
         if substitutions:
             from kg.query import bind_with_values
 
             sparql = bind_with_values(sparql, substitutions)
         text = prefix_declarations(prefixes) + sparql
-        form = urllib.parse.urlencode({"query": text}).encode()
-        content_type, body = self._request(
+        form, variables = query_form(text)
+        accept = f"{RESULTS_JSON}, application/json;q=0.9, {N_TRIPLES};q=0.8"
+        if form in ("select", "ask"):
+            accept = SELECT_ACCEPT
+        elif form in ("construct", "describe"):
+            accept = f"{N_TRIPLES}, text/turtle;q=0.9"
+        answer = self._post_query(text, accept, self._deadline(timeout))
+        if answer.media in RESULT_MEDIA:
+            return self._results(answer, form, variables)
+        return self._triples(self.query_url, answer)
+
+    def _post_query(self, text: str, accept: str, deadline: tuple[float, str]) -> Answer:
+        """POST a query; the answer must have one of the content types in ``accept``."""
+        answer = self._request(
             self.query_url,
+            deadline,
             method="POST",
-            data=form,
-            headers={
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Accept": f"{RESULTS_JSON}, {N_TRIPLES};q=0.9",
-            },
-            timeout=timeout,
+            data=urllib.parse.urlencode({"query": text}).encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
+            what="query",
         )
-        media = content_type.split(";")[0].strip().lower()
-        if media in (RESULTS_JSON, "application/json"):
-            return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-        fmt = ox.RdfFormat.from_media_type(media) or ox.RdfFormat.N_TRIPLES
-        return list(ox.parse(body, format=fmt))
+        allowed = [a.split(";")[0].strip() for a in accept.split(",")]
+        if answer.media not in allowed:
+            found = plain_text(answer.media) or "no content type"
+            raise StoreError(
+                f"endpoint {self.query_url}: answered the query with {found}, "
+                f"expected {' or '.join(allowed)}"
+            )
+        return answer
+
+    def _results(
+        self, answer: Answer, form: str | None, variables: tuple[str, ...] | None
+    ) -> ox.QuerySolutions | ox.QueryBoolean:
+        """Parse SPARQL JSON results completely (so nothing fails later) and check their shape."""
+        problem = None
+        try:
+            parsed = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
+            if isinstance(parsed, ox.QuerySolutions):
+                names = tuple(v.value for v in parsed.variables)
+                for _ in parsed:
+                    pass
+                if form == "ask":
+                    problem = "solutions where a boolean was expected"
+                elif variables is not None and sorted(names) != sorted(variables):
+                    got = " ".join("?" + n for n in names) or "none"
+                    problem = (
+                        f"variables {got} where {' '.join('?' + v for v in variables)} were asked"
+                    )
+            elif form == "select":
+                problem = "a boolean where solutions were expected"
+        except (SyntaxError, ValueError, UnicodeDecodeError) as exc:
+            problem = f"not SPARQL JSON results: {plain_text(str(exc))}"
+        if problem:
+            raise StoreError(f"endpoint {self.query_url}: unusable answer ({problem})")
+        return ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
+
+    def _triples(self, url: str, answer: Answer) -> list[ox.Triple]:
+        fmt = GRAPH_MEDIA[answer.media]
+        try:
+            found = list(ox.parse(answer.body, format=fmt))
+        except (SyntaxError, ValueError, UnicodeDecodeError) as exc:
+            raise StoreError(
+                f"endpoint {url.split('?', 1)[0]}: unusable answer (malformed {fmt.name}: "
+                f"{plain_text(str(exc))})"
+            ) from None
+        return [ox.Triple(t.subject, t.predicate, t.object) for t in found]
 
     def named_graphs(self) -> list[str]:
         result = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
@@ -187,17 +419,29 @@ class Endpoint:
         """Quads of one graph (Graph Store Protocol GET), or of every article graph."""
         graphs = self.article_graphs() if graph is None else [graph]
         for g in graphs:
-            _, body = self._request(
-                self._gsp_url(g), headers={"Accept": N_TRIPLES}, ok_missing=True
+            url = self._gsp_url(g)
+            answer = self._request(
+                url, self._deadline(None), headers={"Accept": N_TRIPLES}, ok_missing=True
             )
+            if answer.status == 404:
+                continue
+            if answer.media not in GRAPH_MEDIA:
+                raise StoreError(
+                    f"endpoint {self.store_url}: answered a graph read with "
+                    f"{plain_text(answer.media) or 'no content type'}, expected {N_TRIPLES}"
+                )
             name = ox.NamedNode(g)
-            for t in ox.parse(body, format=ox.RdfFormat.N_TRIPLES):
+            for t in self._triples(url, answer):
                 yield ox.Quad(t.subject, t.predicate, t.object, name)
 
     def __len__(self) -> int:
         result = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
         assert isinstance(result, ox.QuerySolutions)
-        return int(next(iter(result))["n"].value)
+        for solution in result:
+            count = solution["n"]
+            if isinstance(count, ox.Literal) and count.value.isdigit():
+                return int(count.value)
+        raise StoreError(f"endpoint {self.query_url}: unusable answer (no triple count)")
 
     # --- writing ----------------------------------------------------------------------------
 
@@ -206,14 +450,36 @@ class Endpoint:
             raise StoreError(f"{self.describe()}: opened read-only")
 
     def update(self, sparql: str, *, timeout: float | None = None) -> None:
+        """Run an update and prove the server applied it: the same request inserts a receipt
+        (a random subject and a random token), which is then read back and deleted."""
         self._writable()
-        text = prefix_declarations(dict(PREFIXES)) + sparql
-        self._request(
+        deadline = self._deadline(timeout)
+        subject = f"<{RECEIPT}{secrets.token_hex(16)}> <{RECEIPT_PREDICATE}>"
+        token = secrets.token_hex(16)
+        receipt = f'{subject} "{token}" .'
+        answer = self._post_update(f"{sparql}\n;\nINSERT DATA {{ {receipt} }}", deadline)
+        check = self._post_query(
+            f"SELECT ?token WHERE {{ {subject} ?token }}", SELECT_ACCEPT, deadline
+        )
+        solutions = self._results(check, "select", ("token",))
+        assert isinstance(solutions, ox.QuerySolutions)  # _results refused anything else
+        if [s["token"] for s in solutions] != [ox.Literal(token)]:
+            raise StoreError(
+                f"endpoint {self.update_url} answered the update with HTTP {answer.status} "
+                "but did not apply it"
+            )
+        self._post_update(f"DELETE DATA {{ {receipt} }}", deadline)
+
+    def _post_update(self, text: str, deadline: tuple[float, str]) -> Answer:
+        return self._request(
             self.update_url,
+            deadline,
             method="POST",
-            data=urllib.parse.urlencode({"update": text}).encode(),
+            data=urllib.parse.urlencode(
+                {"update": prefix_declarations(dict(PREFIXES)) + text}
+            ).encode(),
             headers={"Content-Type": "application/x-www-form-urlencoded"},
-            timeout=timeout,
+            what="update",
         )
 
     def replace_graph(self, graph: str, quads: Iterable[Any]) -> None:
@@ -227,15 +493,6 @@ class Endpoint:
         """Recompute the union default graph from the named graphs."""
         self.update(RESYNC_UPDATE)
 
-    def bulk_load(self, data: bytes, fmt: ox.RdfFormat, graph: str) -> None:
-        """Replace ``graph`` with a triples file (Graph Store Protocol PUT), add it to the union
-        (POST to the default graph). Not atomic: for large imports."""
-        self._writable()
-        headers = {"Content-Type": fmt.media_type}
-        self.update(drop_graph_update(graph))
-        self._request(self._gsp_url(graph), method="PUT", data=data, headers=headers)
-        self._request(f"{self.store_url}?default", method="POST", data=data, headers=headers)
-
     def ensure_ontology(self) -> None:
         quads = ontology_quads()
         if set(self.quads(ONTOLOGY_GRAPH)) == set(quads):
@@ -247,3 +504,119 @@ class Endpoint:
 
     def close(self) -> None:
         """Nothing to close: every request has its own connection."""
+
+
+class _Deadline:
+    """Socket methods that never wait past ``deadline`` (``time.monotonic()``): each call
+    waits at most the time left, so no sequence of slow reads outlives the deadline."""
+
+    deadline: float = 0.0
+
+    def _arm(self) -> None:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("deadline passed")
+        self.settimeout(left)  # type: ignore[attr-defined]
+
+    def recv_into(self, *args: Any) -> int:
+        self._arm()
+        return super().recv_into(*args)  # type: ignore[misc, no-any-return]
+
+    def recv(self, *args: Any) -> bytes:
+        self._arm()
+        return super().recv(*args)  # type: ignore[misc, no-any-return]
+
+    def sendall(self, *args: Any) -> None:
+        self._arm()
+        super().sendall(*args)  # type: ignore[misc]
+
+
+class _DeadlineSocket(_Deadline, socket.socket):
+    pass
+
+
+class _DeadlineSSLSocket(_Deadline, ssl.SSLSocket):
+    pass
+
+
+class _HTTPConnection(http.client.HTTPConnection):
+    deadline = 0.0
+
+    def connect(self) -> None:
+        super().connect()
+        plain = self.sock
+        self.sock = _DeadlineSocket(plain.family, plain.type, plain.proto, fileno=plain.detach())
+        self.sock.deadline = self.deadline  # type: ignore[union-attr]
+
+
+class _HTTPSConnection(http.client.HTTPSConnection):
+    deadline = 0.0
+
+    def connect(self) -> None:
+        super().connect()  # the handshake waits at most the time left (the socket's timeout)
+        self.sock.deadline = self.deadline  # type: ignore[union-attr]
+
+
+def _connection(parts: urllib.parse.SplitResult, deadline: float) -> http.client.HTTPConnection:
+    """A connection whose every wait ends by ``deadline``."""
+    left = max(deadline - time.monotonic(), 0.001)
+    conn: http.client.HTTPConnection
+    if parts.scheme == "https":
+        context = ssl.create_default_context()
+        context.sslsocket_class = _DeadlineSSLSocket
+        conn = _HTTPSConnection(parts.hostname or "", parts.port, timeout=left, context=context)
+    else:
+        conn = _HTTPConnection(parts.hostname or "", parts.port, timeout=left)
+    conn.deadline = deadline  # type: ignore[attr-defined]
+    return conn
+
+
+def unusable_answer(endpoint: Any, exc: BaseException) -> StoreError:
+    """The one-line error for an answer that passed the checks but whose values the caller could
+    not use (an unbound variable, a count that is not a number).
+
+    Examples
+    --------
+    >>> str(unusable_answer(Endpoint.from_url("http://127.0.0.1:9"), KeyError("g")))
+    "endpoint http://127.0.0.1:9/query: unusable answer (KeyError: 'g')"
+    """
+    detail = plain_text(str(exc), 120) or "no detail"
+    return StoreError(
+        f"endpoint {endpoint.describe()}: unusable answer ({type(exc).__name__}: {detail})"
+    )
+
+
+def _check_url(url: str) -> None:
+    """Refuse what is not a plain http(s) URL before any connection."""
+    parts = urllib.parse.urlsplit(url)
+    try:
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        port_ok = False
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or not port_ok
+        or not url.isascii()
+        or any(not c.isprintable() or c.isspace() for c in url)
+    ):
+        raise StoreError(f"endpoint {url!r}: not an http(s) URL")
+
+
+def _transport_problem(exc: BaseException) -> str:
+    """What went wrong on the wire, in a few words."""
+    if isinstance(exc, http.client.RemoteDisconnected):
+        return "closed the connection without an answer"
+    if isinstance(exc, http.client.IncompleteRead):
+        return f"answer cut off after {len(exc.partial)} bytes"
+    if isinstance(exc, http.client.BadStatusLine):
+        return f"not an HTTP answer ({plain_text(str(exc), 60) or 'empty status line'})"
+    if isinstance(exc, http.client.HTTPException):
+        return f"malformed HTTP answer ({plain_text(str(exc), 80) or type(exc).__name__})"
+    if isinstance(exc, ssl.SSLError):
+        return f"TLS failed ({plain_text(exc.reason or str(exc), 80)})"
+    if isinstance(exc, ConnectionRefusedError | socket.gaierror):
+        return f"unreachable ({plain_text(exc.strerror or str(exc), 80)})"
+    if isinstance(exc, OSError):
+        return f"connection failed ({plain_text(exc.strerror or str(exc), 80)})"
+    return f"unusable answer ({plain_text(str(exc), 80)})"

@@ -95,7 +95,9 @@ def graph_for(article_id: str) -> str:
     >>> graph_for("seed")
     'https://w3id.org/defense-kg/graph/seed'
     """
-    return GRAPH + article_id
+    from kg.graphname import graph_iri  # checked: a name that is not an IRI is refused
+
+    return graph_iri(article_id)
 
 
 @runtime_checkable
@@ -178,11 +180,18 @@ def _spo(quads: Iterable[Any]) -> Iterator[tuple[Any, Any, Any]]:
             yield q[0], q[1], q[2]
 
 
+def _iri(graph: str) -> str:
+    from kg.graphname import sparql_iri
+
+    return sparql_iri(graph)
+
+
 def _retract_update(graph: str) -> str:
     """Remove from the union (default graph) the triples only ``graph`` supports."""
+    g = _iri(graph)
     return (
-        f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }}\n"
-        f"  FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != <{graph}>) }} }}"
+        f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {g} {{ ?s ?p ?o }}\n"
+        f"  FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != {g}) }} }}"
     )
 
 
@@ -191,15 +200,15 @@ def replace_graph_update(graph: str, quads: Iterable[Any]) -> str:
     body = triples_body(quads)
     return (
         f"{_retract_update(graph)} ;\n"
-        f"DROP SILENT GRAPH <{graph}> ;\n"
-        f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }} ;\n"
+        f"DROP SILENT GRAPH {_iri(graph)} ;\n"
+        f"INSERT DATA {{ GRAPH {_iri(graph)} {{\n{body}\n}} }} ;\n"
         f"INSERT DATA {{\n{body}\n}}"
     )
 
 
 def drop_graph_update(graph: str) -> str:
     """One SPARQL Update that drops ``graph`` and what only it supported from the union."""
-    return f"{_retract_update(graph)} ;\nDROP SILENT GRAPH <{graph}>"
+    return f"{_retract_update(graph)} ;\nDROP SILENT GRAPH {_iri(graph)}"
 
 
 #: Recompute the union after arbitrary changes (``kg update``): the default graph becomes
@@ -604,6 +613,12 @@ def opened(
         if isinstance(store, Store) and type(exc) is RuntimeError:
             raise damaged(store.path, _damage(store.path, exc)) from None
         raise
+    except (AssertionError, AttributeError, KeyError, TypeError, ValueError) as exc:
+        if isinstance(store, Store):
+            raise
+        from kg.endpoint import unusable_answer  # a well-formed answer with values we cannot use
+
+        raise unusable_answer(store, exc) from None
     finally:
         store.close()
         if isinstance(store, Store):
@@ -732,8 +747,10 @@ def parse_rdf_file(path: Path, fmt: ox.RdfFormat | None = None) -> list[tuple[An
         raise StoreError(f"{path}: {os_reason(exc, path)}") from None
     if fmt == ox.RdfFormat.RDF_XML:
         refuse_xml_entities(data, path)
+    from kg.graphname import file_graph_name
+
     base = path.resolve().as_uri()
-    genid = graph_for(path.stem) + "/.well-known/genid/"
+    genid = graph_for(file_graph_name(path.stem)) + "/.well-known/genid/"
     bnodes: dict[str, ox.NamedNode] = {}
 
     def skolem(term: Any) -> Any:
@@ -761,7 +778,9 @@ def load_file(store: Backend, path: Path, graph: str | None = None) -> tuple[str
     The file is parsed completely before the store changes, so malformed RDF leaves the store
     unchanged. Returns the graph IRI and the number of triples.
     """
-    return load_triples(store, graph or graph_for(path.stem), parse_rdf_file(path))
+    from kg.graphname import file_graph_name
+
+    return load_triples(store, graph or graph_for(file_graph_name(path.stem)), parse_rdf_file(path))
 
 
 def load_triples(

@@ -219,7 +219,9 @@ def test_timeout_on_the_endpoint(server: str, tmp_path: Path) -> None:
     )
     assert time.monotonic() - start < 10
     assert (code, out) == (1, b"")
-    assert err == "Error: query stopped after the 1 s time limit (--timeout)\n"
+    assert err == (
+        f"Error: endpoint {server}/query: no complete answer within the 1 s time limit (--timeout)\n"
+    )
 
 
 def test_endpoint_urls() -> None:
@@ -236,3 +238,28 @@ def test_endpoint_urls() -> None:
         )
     finally:
         del os.environ["KG_ENDPOINT_UPDATE"]
+
+
+def test_graph_names_and_receipts_on_a_real_server(server: str, tmp_path: Path) -> None:
+    """A file name with a space loads as graph my%20data; no update leaves its receipt behind."""
+    data = tmp_path / "my data.nt"
+    data.write_text('<https://w3id.org/defense-kg/id/state/KOR> <urn:p> "x" .\n')
+    graph = "https://w3id.org/defense-kg/graph/my%20data"
+    assert run("load", str(data), "--endpoint", server) == (
+        0, b"", f"Loaded {data} into <{graph}> (1 triples)\n"
+    )  # fmt: skip
+    assert run("list", "--format", "csv", "--endpoint", server)[1] == (
+        b"article,kind,published,triples,title\nmy%20data,loaded,,1,\n"
+    )
+    assert (
+        run("update", "--endpoint", server, "DELETE WHERE { GRAPH ?g { ?s <urn:p> ?o } }")[0] == 0
+    )
+    assert (
+        run("remove", "my%20data", "--endpoint", server)[2]
+        == "Error: no article or loaded graph 'my%20data' in " + server + "/query\n"
+    )
+    code, out, _ = run(
+        "query", "--endpoint", server, "--format", "csv",
+        "SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }",
+    )  # fmt: skip
+    assert (code, out) == (0, b"n\n0\n")  # the receipts were deleted
