@@ -390,7 +390,7 @@ class Endpoint:
                     )
             elif form == "select":
                 problem = "a boolean where solutions were expected"
-        except (SyntaxError, ValueError, UnicodeDecodeError) as exc:
+        except (SyntaxError, ValueError, UnicodeDecodeError, MemoryError) as exc:
             problem = f"not SPARQL JSON results: {plain_text(str(exc))}"
         if problem:
             raise StoreError(f"endpoint {self.query_url}: unusable answer ({problem})")
@@ -588,7 +588,10 @@ def unusable_answer(endpoint: Any, exc: BaseException) -> StoreError:
 
 def _check_url(url: str) -> None:
     """Refuse what is not a plain http(s) URL before any connection."""
-    parts = urllib.parse.urlsplit(url)
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        raise StoreError(f"endpoint {url!r}: not an http(s) URL") from None
     try:
         port_ok = parts.port is None or parts.port > 0
     except ValueError:

@@ -458,6 +458,9 @@ class Store:
             _release(self.locks)
             self.locks = ()
 
+    def __del__(self) -> None:  # a handle dropped without close() must not keep others out
+        _release(getattr(self, "locks", ()))
+
 
 #: Lock files inside a store: writers hold ``WRITER_LOCK`` (so a second writer is told at
 #: once) and readers and writers share ``ACCESS_LOCK`` (readers shared, a writer exclusive),
