@@ -13,9 +13,12 @@ from __future__ import annotations
 import re
 
 from kg.article import Sentence
-from kg.extract.doc import Doc, EntityDraft, Mention
+from kg.extract.doc import Doc, EntityDraft, Mention, ends_with_initial
 from kg.lexicon import cue_regex, fold, slugify
 from kg.records import Claim, Span
+
+# each item starts with its own character and takes all the spaces after it: one way to read
+_LIST_GAP = re.compile(r"\s*+(?:the\s++|,\s*+|and\s++|or\s++)*+")
 
 
 def _paragraph_of(doc: Doc, sentence: Sentence) -> int:
@@ -32,6 +35,7 @@ def find_claims(doc: Doc) -> Doc:
     text = doc.article.text
     scope: tuple[int, str, str] | None = None  # (paragraph, speaker key, kind)
     for sentence in doc.article.sentences:
+        doc.check_deadline()
         paragraph = _paragraph_of(doc, sentence)
         if scope and scope[0] != paragraph:
             scope = None
@@ -131,7 +135,7 @@ def _states_after(doc: Doc, pattern: re.Pattern[str], start: int, end: int) -> l
             if mention.type != "State":
                 continue
             gap = text[pos : mention.start]
-            if not re.fullmatch(r"\s*(?:the\s+|,\s*|and\s+|,\s*and\s+|or\s+)*", gap):
+            if not _LIST_GAP.fullmatch(gap):
                 break
             found.append(mention.state or "")
             pos = mention.end
@@ -162,7 +166,7 @@ def _framework_members(doc: Doc, start: int, end: int, nouns: frozenset[str]) ->
 def _trim_end(text: str) -> str:
     """Drop trailing spaces, commas and a sentence-final full stop (not the one of "U.S.")."""
     text = text.rstrip(" ,")
-    if text.endswith(".") and not re.search(r"(?:\b[A-Z]\.)+$", text):
+    if text.endswith(".") and not ends_with_initial(text):
         text = text[:-1]
     return text.rstrip(" ,")
 

@@ -15,11 +15,11 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from kg.article import Sentence
-from kg.extract.doc import Doc, Mention
+from kg.extract.doc import Doc, Mention, ends_with_initial
 from kg.lexicon import Concept, Gazetteer, Match, Trigger, cue_regex, fold, tokenize
 from kg.records import DateValue, Event
 
-QUOTE_RE = re.compile(r"“([^”]{12,})”|\"([^\"]{12,})\"")
+QUOTE_MIN = 12  # characters a quotation holds at least
 SPEECH_VERBS = r"(?:stated|said|says|told|noted|added|announced|declared|emphasized|emphasised|stressed|remarked|wrote)"  # noqa: E501
 STATEMENT_NOUNS = (
     "joint press release", "press release", "press conference", "news conference",
@@ -48,14 +48,19 @@ AGREEMENT_NOUNS = (
     "Agreement", "Treaty", "Memorandum", "Accord", "Pact", "Framework", "Roadmap", "Arrangement",
     "Declaration", "Initiative", "Plan of Action", "Statement of Intent", "Letter of Intent",
 )  # fmt: skip
+# Linear by construction: every repetition is bounded or possessive, and each item of a
+# repeated group starts with a character the previous item cannot end with.
 _NAMED_AGREEMENT = re.compile(
-    r"(?<![\w’'-])(?P<name>(?:[A-Z][\w’'.-]*\s+|of\s+|on\s+|and\s+|the\s+|for\s+|in\s+|-\s*)*?"
-    r"(?:" + "|".join(a.replace(" ", r"\s+") for a in AGREEMENT_NOUNS) + r")\b"
-    r"(?:\s+(?:on|for|between|of)\s+(?:the\s+)?(?!(?:January|February|March|April|May|June|July|"
-    r"August|September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|"
-    r"Saturday|Sunday)\b)[A-Z][\w’'.-]*(?:\s+(?:[A-Z][\w’'.-]*|of|and|the|in|on))*)?)"
+    r"(?<![\w’'.-])(?P<name>(?:[A-Z][\w’'.-]*+\s++|of\s++|on\s++|and\s++|the\s++|for\s++|in\s++|"
+    r"-\s*+){0,10}?"
+    r"(?:" + "|".join(a.replace(" ", r"\s++") for a in AGREEMENT_NOUNS) + r")\b"
+    r"(?:\s++(?:on|for|between|of)\s++(?:the\s++)?(?!(?:January|February|March|April|May|June|"
+    r"July|August|September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|"
+    r"Saturday|Sunday)\b)[A-Z][\w’'.-]*+(?:\s++(?:[A-Z][\w’'.-]*+|(?:of|and|the|in|on)(?!\w)))"
+    r"{0,12})?)"
 )
-_QUOTED_TITLE = re.compile(r"“([^”]*\b(?:" + "|".join(AGREEMENT_NOUNS) + r")\b[^”]*)”")
+_AGREEMENT_NOUN = re.compile(r"\b(?:" + "|".join(AGREEMENT_NOUNS) + r")\b")
+_TOKEN_START = r"(?<![\w’'-])"
 _EXERCISE_NAME_TOKEN = r"[A-Z][\w’'-]*"
 _EXERCISE_NUMBER = r"(?:(?:\s+|\s*[-–]\s*)(?:19|20)?\d\d(?:-\d+)?(?![\w-]))?"
 _NAMED_EXERCISE_PATTERNS = (
@@ -63,11 +68,11 @@ _NAMED_EXERCISE_PATTERNS = (
         rf"\bExercise\s+(?P<name>{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}{_EXERCISE_NUMBER})"
     ),
     re.compile(
-        rf"\b(?P<name>{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}{_EXERCISE_NUMBER})"
+        rf"{_TOKEN_START}(?P<name>{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}{_EXERCISE_NUMBER})"
         r"\s+(?:[a-z][\w-]*\s+){0,3}(?:exercises?|drills?|war\s?games?|training)\b"
     ),
     re.compile(
-        rf"\b(?P<name>{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}\s+(?:19|20)?\d\d)"
+        rf"{_TOKEN_START}(?P<name>{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}\s+(?:19|20)?\d\d)"
         r",\s+(?:an?|the)\s+[^.,]{0,40}?\b(?:exercises?|drills?)\b"
     ),
     re.compile(
@@ -101,6 +106,39 @@ class _Cues:
         self.status = cue_regex(frozenset(doc.lexicon.status_words))
         self.cause = cue_regex(cues.get("cause", frozenset()))
         self.last_held = cue_regex(cues.get("last_held", frozenset()))
+
+
+_YEAR_SUFFIX = re.compile(r"\s++(?:19|20)?\d\d(?:-\d++)?$")
+_YEAR_AFTER = re.compile(r"\s++(?:19|20)?\d\d\b")
+_CLOSING = {"“": "”", '"': '"'}
+
+
+def _quotations(
+    text: str, lo: int, hi: int, min_len: int = QUOTE_MIN, curly_only: bool = False
+) -> Iterator[tuple[int, int]]:
+    """Offsets of the inside of each quotation (“...” or "...") of at least ``min_len``
+    characters in [lo, hi), left to right, without overlap. Each opening mark looks for the
+    first closing mark after it, and a mark with no closing one ends the search for its kind,
+    so the scan is linear however many unbalanced marks the text holds."""
+    openers = ("“",) if curly_only else ("“", '"')
+    exhausted: set[str] = set()
+    pos = lo
+    while pos < hi:
+        found = [(text.find(o, pos, hi), o) for o in openers if o not in exhausted]
+        found = [(i, o) for i, o in found if i >= 0]
+        if not found:
+            return
+        start, mark = min(found)
+        close = text.find(_CLOSING[mark], start + 1, hi)
+        if close < 0:
+            exhausted.add(mark)
+            pos = start + 1
+            continue
+        if close - start - 1 >= min_len:
+            yield start + 1, close
+            pos = close + 1
+        else:
+            pos = start + 1
 
 
 def _clause_start(text: str, sentence: Sentence, pos: int) -> int:
@@ -142,6 +180,7 @@ def find_events(doc: Doc) -> Doc:
     text = doc.article.text
     _find_named_spans(doc)
     for sentence in doc.article.sentences:
+        doc.check_deadline()
         if sentence.index in doc.claim_sentences:
             continue
         _statements(doc, sentence)
@@ -272,7 +311,7 @@ def _one_per_phrase(text: str, triggers: list[Match[Trigger]], offset: int) -> l
             and previous.value.event == match.value.event
             and match.value.event in ("Meeting", "Exercise")
             and re.fullmatch(
-                r"(?:\s+[A-Z][\w’'-]*)*\s+", text[offset + previous.end : offset + match.start]
+                r"(?:\s++[A-Z][\w’'-]*+)*+\s++", text[offset + previous.end : offset + match.start]
             )
         ):
             continue
@@ -298,7 +337,7 @@ def _is_definite(text: str, start: int) -> bool:
 
 
 _NEXT_AGREEMENT_VERB = re.compile(
-    r",?\s+and\s+(?:also\s+)?(?:agreed|signed|concluded|concurred|reaffirmed|committed)\b"
+    r"(?:,|(?<![\s,]))\s++and\s++(?:also\s++)?(?:agreed|signed|concluded|concurred|reaffirmed|committed)\b"
 )
 
 
@@ -358,9 +397,9 @@ _PARTICIPATION = re.compile(
     r"contribut\w*|deployed|deploys|provided|provides|alongside)\b",
     re.IGNORECASE,
 )
-_OBSERVERS = re.compile(
-    r"(?:,?\s*(?:and\s+)?(?:the\s+)?[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*)*,?\s*(?:and\s+)?"
-    r"(?:other\s+(?:nations|countries)\s+)?(?:(?:has|have|had|was|were|been|invited|to|as|sent|send)\s+){0,4}(?:observ\w*)"
+_OBSERVERS = re.compile(  # one way to read each list item, no backtracking into the list
+    r"(?:,?\s*+(?:and\s++)?(?:the\s++)?[A-Z][\w.’'-]*+)*+,?\s*+(?:and\s++)?"
+    r"(?:other\s++(?:nations|countries)\s++)?(?:(?:has|have|had|was|were|been|invited|to|as|sent|send)\s++){0,4}observ"
 )
 _ORIGIN = re.compile(r"\b(?:from|border with|borders? of)\s+(?:the\s+)?$")
 
@@ -698,8 +737,9 @@ def _find_named_spans(doc: Doc) -> None:
     def overlaps(s: int, e: int) -> bool:
         return any(s < e2 and s2 < e for s2, e2, _, _ in spans)
 
-    for match in _QUOTED_TITLE.finditer(text):
-        spans.append((match.start(1), match.end(1), "Agreement", match.group(1)))
+    for lo, hi in _quotations(text, 0, len(text), min_len=0, curly_only=True):
+        if _AGREEMENT_NOUN.search(text, lo, hi):  # a quoted title: “Treaty of ...”
+            spans.append((lo, hi, "Agreement", text[lo:hi]))
     # the costly name patterns only run over sentences that hold one of their key words
     agreement_sentences = [
         x for x in doc.article.sentences if any(noun in x.text for noun in AGREEMENT_NOUNS)
@@ -719,7 +759,7 @@ def _find_named_spans(doc: Doc) -> None:
             continue
         offset = match.group("name").find(words[0])
         name = " ".join(words)
-        if name.endswith(".") and not re.search(r"(?:\b[A-Z]\.)+$", name):
+        if name.endswith(".") and not ends_with_initial(name):
             name = name[:-1]
         spans.append(
             (
@@ -734,7 +774,7 @@ def _find_named_spans(doc: Doc) -> None:
         if not re.search(r"\b(?:exercises?|drills?|war\s?games?)\b", sentence.text, re.IGNORECASE):
             continue
         for part in re.finditer(
-            rf"{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}{_EXERCISE_NUMBER}",
+            rf"{_TOKEN_START}{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}{_EXERCISE_NUMBER}",
             match.group("names"),
         ):
             s = match.start("names") + part.start()
@@ -766,20 +806,24 @@ def _find_named_spans(doc: Doc) -> None:
             if words[0].lower() in _NOT_EXERCISE_LOWER or re.fullmatch(r"[A-Z][a-z]+day", words[0]):
                 continue
             spans.append((s, e, "Exercise", name))
-    # later mentions of a known exercise name (without its year)
-    for _s, _e, kind, name in list(spans):
-        if kind != "Exercise":
-            continue
-        base = re.sub(r"\s+(?:19|20)?\d\d(?:-\d+)?$", "", name)
-        for match in re.finditer(re.escape(base) + r"(?:\s+(?:19|20)?\d\d)?\b", text):
-            if not overlaps(match.start(), match.end()):
-                spans.append((match.start(), match.end(), "Exercise", name))
+    # later mentions of a known exercise name (without its year), found in one pass over the
+    # tokens whatever the number of names
+    bases: Gazetteer[str] = Gazetteer()
+    for _s, _e, kind, name in spans:
+        if kind == "Exercise":
+            bases.add(_YEAR_SUFFIX.sub("", name), name)  # the first name of a base wins
+    if any(kind == "Exercise" for _s, _e, kind, _n in spans):
+        for found in doc.find(bases, 0, len(text)):
+            year = _YEAR_AFTER.match(text, found.end)
+            e = year.end() if year else found.end
+            if not overlaps(found.start, e):
+                spans.append((found.start, e, "Exercise", found.value))
     # a name never runs past its sentence ("... Partnership. Both sides ...")
     clipped = []
     for s, e, kind, name in spans:
         end = min(e, doc.article.sentence_at(s).end)
         piece = text[s:end].rstrip(" .")
-        if re.search(r"(?:\b[A-Z]\.)+$", text[s:end].rstrip(" ")) and not piece.endswith("."):
+        if ends_with_initial(text[s:end].rstrip(" ")) and not piece.endswith("."):
             piece = text[s:end].rstrip(" ")
         if piece:
             clipped.append(
@@ -1023,11 +1067,11 @@ def _update(doc: Doc, event: Event, **changes: object) -> Event:
 def _statements(doc: Doc, sentence: Sentence) -> None:
     """A quotation with a speaker: "<speaker> stated: “...”" or "“...,” <speaker> said"."""
     text = doc.article.text
-    for match in QUOTE_RE.finditer(text, sentence.start, sentence.end):
-        group = 1 if match.group(1) is not None else 2
-        q_start, q_end = match.start(group), match.end(group)
-        before = text[sentence.start : match.start()]
-        after = text[match.end() : sentence.end]
+    for q_start, q_end in _quotations(text, sentence.start, sentence.end):
+        if q_end - q_start < QUOTE_MIN:
+            continue
+        before = text[sentence.start : q_start - 1]
+        after = text[q_end + 1 : sentence.end]
         speaker: Mention | None = None
         verb_before = re.search(SPEECH_VERBS + r"\W*$", before)
         if verb_before:
@@ -1040,10 +1084,10 @@ def _statements(doc: Doc, sentence: Sentence) -> None:
         if speaker is None and re.match(r"\W*,?\W*", after):
             cands = [
                 m
-                for m in doc.mentions_in(match.end(), sentence.end)
+                for m in doc.mentions_in(q_end + 1, sentence.end)
                 if m.type in ("Official", "Organization", "State")
             ]
-            if cands and re.search(SPEECH_VERBS, text[match.end() : sentence.end]):
+            if cands and re.search(SPEECH_VERBS, text[q_end + 1 : sentence.end]):
                 speaker = cands[0]
         if speaker is None:
             continue
