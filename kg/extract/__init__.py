@@ -42,6 +42,7 @@ PIPELINE: tuple[Stage, ...] = (
     find_events,
 )
 
+MIN_PARTIES = {"Meeting": 2, "Visit": 2, "Exercise": 2, "Agreement": 2, "Incident": 1}
 NEWS_KINDS = frozenset({"news-agency", "newspaper", "broadcaster"})
 
 
@@ -156,8 +157,12 @@ def assemble(doc: Doc) -> Extraction:
             )
         )
     events = tuple(_clean_event(e, kept) for e in doc.events)
-    # an event no state can be attached to is a mention we could not resolve: leave it out
-    events = tuple(e for e in events if e.parties or e.type in ("Statement",))
+    # a relation needs two sides: an unnamed meeting, visit, exercise or agreement with fewer
+    # than two states is a mention whose counterpart we could not resolve, so it is left out
+    # (a named exercise or treaty is a known thing whatever the parties the article gives)
+    events = tuple(
+        e for e in events if len(e.parties) >= (1 if e.name else MIN_PARTIES.get(e.type, 0))
+    )
     keys = {e.key for e in events}
     events = tuple(  # no reference to an event that was left out
         replace(

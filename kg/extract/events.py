@@ -10,11 +10,13 @@ for "they" and "both ministers". Mentions of the same event merge.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import replace
 
 from kg.article import Sentence
+from kg.extract.dates import MONTHS
 from kg.extract.doc import Doc, Mention, ends_with_initial
 from kg.lexicon import Concept, Gazetteer, Match, Trigger, cue_regex, fold, tokenize
 from kg.records import DateValue, Event
@@ -65,7 +67,7 @@ _EXERCISE_NAME_TOKEN = r"[A-Z][\w’'-]*"
 _EXERCISE_NUMBER = r"(?:(?:\s+|\s*[-–]\s*)(?:19|20)?\d\d(?:-\d+)?(?![\w-]))?"
 _NAMED_EXERCISE_PATTERNS = (
     re.compile(
-        rf"\bExercise\s+(?P<name>{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}{_EXERCISE_NUMBER})"
+        rf"\b(?i:exercise)\s+(?P<name>{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}{_EXERCISE_NUMBER})"
     ),
     re.compile(
         rf"{_TOKEN_START}(?P<name>{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}{_EXERCISE_NUMBER})"
@@ -397,35 +399,109 @@ _PARTICIPATION = re.compile(
     r"contribut\w*|deployed|deploys|provided|provides|alongside)\b",
     re.IGNORECASE,
 )
-_OBSERVERS = re.compile(  # one way to read each list item, no backtracking into the list
-    r"(?:,?\s*+(?:and\s++)?(?:the\s++)?[A-Z][\w.’'-]*+)*+,?\s*+(?:and\s++)?"
-    r"(?:other\s++(?:nations|countries)\s++)?(?:(?:has|have|had|was|were|been|invited|to|as|sent|send)\s++){0,4}observ"
-)
-_ORIGIN = re.compile(r"\b(?:from|border with|borders? of)\s+(?:the\s+)?$")
+
+
+def _alternation(words: frozenset[str]) -> str:
+    """A regex alternation of cue words and phrases, longest first (spaces match any run)."""
+    ordered = sorted((re.escape(w).replace(r"\ ", r"\s++") for w in words), key=len, reverse=True)
+    return "|".join(ordered) or r"(?!x)x"
+
+
+@functools.lru_cache(maxsize=8)
+def _context_patterns(cues: tuple[tuple[str, frozenset[str]], ...]) -> dict[str, re.Pattern[str]]:
+    """Patterns built from cue classes (``cues.tsv``), each linear: bounded or possessive."""
+    c = dict(cues)
+    det = _alternation(c.get("determiner", frozenset()))
+    return {
+        # "amid growing [Russian] activity", "in the face of continued [Russian] aggression"
+        "not_party_before": re.compile(
+            rf"(?<![\w’'])(?i:{_alternation(c.get('not_party_before', frozenset()))})\s++"
+            rf"(?:(?:{det})\s++)?(?:[a-z][\w-]*+\s++){{0,2}}$"
+        ),
+        # "[Russia]'s war of aggression", "[Chinese] naval activity"
+        "not_party_after": re.compile(
+            rf"(?:’s|'s)?\s++(?:[a-z][\w-]*+\s++){{0,2}}?"
+            rf"(?:{_alternation(c.get('not_party_after', frozenset()))})(?![\w])"
+        ),
+        # "arriving from [Seoul]", "the border with [Russia]"
+        "origin": re.compile(
+            rf"(?<![\w’'])(?i:{_alternation(c.get('origin', frozenset()))})\s++"
+            rf"(?:(?:{det})\s++)?$"
+        ),
+        # "in [Doha]", "at the [Pentagon]", "in Doha, [Qatar]"
+        "venue": re.compile(
+            rf"(?<![\w’'])(?:{_alternation(c.get('venue', frozenset()))})\s++(?:(?:{det})\s++)?"
+            r"(?:[A-Z][\w’'.-]*+(?:\s++[A-Z][\w’'.-]*+){0,3},\s*+)?$"
+        ),
+        # "[Japan], Australia and other nations observing", "[Chile] attending as an observer"
+        "observers": re.compile(
+            r"(?:,?\s*+(?:(?:and|or)\s++)?(?:(?:" + det + r")\s++)?[A-Z][\w.’'-]*+)*+,?\s*+"
+            r"(?:(?:and|or)\s++)?(?:(?:"
+            + _alternation(c.get("observer_link", frozenset()))
+            + r")\s++){0,5}(?:"
+            + _alternation(c.get("observer", frozenset()))
+            + r")(?![\w])"
+        ),
+    }
+
+
+_CONTEXT_CUES = (
+    "determiner", "not_party_before", "not_party_after", "origin", "venue", "observer_link",
+    "observer",
+)  # fmt: skip
+
+
+def _contexts(doc: Doc) -> dict[str, re.Pattern[str]]:
+    cues = doc.lexicon.cues
+    return _context_patterns(tuple((n, cues.get(n, frozenset())) for n in _CONTEXT_CUES))
+
+
+def _not_a_party(doc: Doc, m: Mention, lo: int, after: int | None = None) -> str | None:
+    """Why the state of mention ``m`` is not a party of an event around it, if it is not:
+    an observer, a target or threat, or (past the trigger at ``after``) a place of origin."""
+    text = doc.article.text
+    patterns = _contexts(doc)
+    before = text[max(lo, m.start - 60) : m.start]
+    if patterns["observers"].match(text, m.end, min(len(text), m.end + 80)):
+        return "observer"
+    if m.type == "State" and patterns["not_party_before"].search(before):
+        return "target"
+    if m.type == "State" and patterns["not_party_after"].match(text, m.end, m.end + 40):
+        return "target"
+    if after is not None and m.start >= after and patterns["origin"].search(before[-25:]):
+        return "origin"
+    return None
+
+
+def _is_venue(doc: Doc, m: Mention, lo: int) -> bool:
+    """A place, seat or state written as where something happens ("in Doha, Qatar")."""
+    if m.type not in ("Place", "State"):
+        return False
+    text = doc.article.text
+    return _contexts(doc)["venue"].search(text[max(lo, m.start - 50) : m.start]) is not None
 
 
 def _participants_and_states(
-    doc: Doc, lo: int, hi: int, after: int | None = None
+    doc: Doc, lo: int, hi: int, after: int | None = None, venues: bool = False
 ) -> tuple[list[str], list[str]]:
-    """Officials and states of the mentions in [lo, hi). Past ``after`` (the trigger), places
-    of origin ("arriving from Seoul") and targets ("deter Russian aggression") are not parties."""
+    """Officials and states of the mentions in [lo, hi). Observers, targets ("deter Russian
+    aggression") and places of origin ("arriving from Seoul") are not parties, nor the states
+    listed with them. With ``venues`` a state given only as where the event happens ("in
+    Doha, Qatar") is a party only when the text names fewer than two others."""
     text = doc.article.text
     mentions = []
+    venue_states: list[str] = []
     excluded_end = -1
     for m in doc.mentions_in(lo, hi):
-        if after is not None and m.start >= after:
-            context = text[max(lo, m.start - 20) : m.start]
-            gap = text[excluded_end : m.start] if excluded_end >= 0 else "x"
-            listed = re.fullmatch(r",?\s*(?:and\s+)?", gap) is not None
-            if (
-                listed
-                or _ORIGIN.search(context)
-                or re.search(r"\b(?:deter\w*|against|counter\w*)\s+$", context)
-            ):
-                excluded_end = max(excluded_end, m.end)
-                continue
-        if _OBSERVERS.match(text, m.end, min(len(text), m.end + 80)):
-            continue  # "diplomats from Japan, Australia and other nations observing the exercise"
+        gap = text[excluded_end : m.start] if excluded_end >= 0 else "x"
+        if _LISTED.fullmatch(gap) is not None or _not_a_party(doc, m, lo, after):
+            excluded_end = max(excluded_end, m.end)
+            continue
+        if venues and _is_venue(doc, m, lo):
+            if m.state and m.type != "Region":
+                venue_states.append(m.state)
+            excluded_end = max(excluded_end, m.end)
+            continue
         mentions.append(m)
     people = list(dict.fromkeys(m.key for m in mentions if m.type == "Official"))
     states = _states(mentions)
@@ -433,7 +509,36 @@ def _participants_and_states(
         state = doc.entities[key].state
         if state and state not in states:
             states.append(state)
+    if len(set(states)) < 2:
+        states.extend(s for s in dict.fromkeys(venue_states) if s not in states)
     return people, states
+
+
+_LISTED = re.compile(r",?\s*+(?:(?:and|or)\s++)?")
+
+
+_COMPOUND_JOINS = ("-", "–", "—", "/")
+_NAME_WORDS = re.compile(r"(?:\s*+(?:[A-Z0-9][\w’'+-]*+|&))*+\s*+")
+
+
+def _compound_states(doc: Doc, lo: int, start: int) -> list[str]:
+    """States joined by hyphens or slashes in the name right before a trigger ("the
+    Japan-Australia-ROK Trilateral Meeting", "Australian-Papua New Guinean Defence Ministers
+    Meeting"): the event's parties, when there are two or more."""
+    text = doc.article.text
+    states = [m for m in doc.mentions_in(max(lo, start - 120), start) if m.type == "State"]
+    chain: list[Mention] = []
+    for m in reversed(states):
+        if not chain:
+            if not _NAME_WORDS.fullmatch(text, m.end, start):
+                return []
+            chain.append(m)
+        elif text[m.end : chain[-1].start] in _COMPOUND_JOINS:
+            chain.append(m)
+        else:
+            break
+    found = list(dict.fromkeys(m.state for m in reversed(chain) if m.state))
+    return found if len(found) >= 2 else []
 
 
 def _topic_start(text: str, start: int, end: int) -> int:
@@ -464,8 +569,15 @@ def _event(
     lo = max(lo, clause)
     topic = _topic_start(text, end, hi)
     people, states = _participants_and_states(
-        doc, lo, topic, after=end if trigger.event in ("Meeting", "Visit") else None
+        doc,
+        lo,
+        topic,
+        after=end if trigger.event in ("Meeting", "Visit") else None,
+        venues=trigger.event == "Meeting",
     )
+    compound = _compound_states(doc, clause, start) if trigger.event == "Meeting" else []
+    if compound:
+        states = compound  # "the Japan-Fiji Defence Ministerial Meeting": exactly these two
     if _ANAPHOR.search(text, clause, start):
         meeting = _latest(doc, "Meeting")
         if meeting is not None:
@@ -729,6 +841,62 @@ def _in_sentences(
         yield from pattern.finditer(text, sentence.start, sentence.end)
 
 
+_BLOCKING = {True: ("State", "Organization"), False: ("State", "Organization", "Official")}
+_POSSESSIVE = re.compile(r"[’']s$")
+
+
+def _name_cut(doc: Doc, start: int, end: int) -> int:
+    """Where an agreement's name ends when it runs on into its parties, place or date
+    ("... Agreement on Defence Co-operation in October in London", "... Agreement between the
+    UK and Kenya"): before the linking word (``name_cut`` cues) ahead of the first state, place
+    or date inside it."""
+    text = doc.article.text
+    cut_words = doc.lexicon.cues.get("name_cut", frozenset())
+    inside = [m.start for m in doc.mentions_in(start, end) if m.type in ("State", "Place")]
+    inside += [d.start for d in doc.dates if start <= d.start and d.end <= end]
+    inside += [  # a month alone is no date mention, but still no part of a name
+        start + w.start()
+        for w in re.finditer(r"[\w’']+", text[start:end])
+        if fold(w.group()) in MONTHS
+    ]
+    for pos in sorted(inside):
+        words = list(re.finditer(r"[\w’']+", text[max(start, pos - 30) : pos]))
+        for word in reversed(words[-3:]):
+            if fold(word.group()) in cut_words:
+                return max(start, pos - 30) + word.start()
+    return end
+
+
+def _name_words_ok(doc: Doc, words: list[str], start: int, end: int) -> bool:
+    """An exercise name is no date ("March 23"), no lone sentence-opening verb form
+    ("Modifying ..."), and no hyphenated verb ("South-conducted")."""
+    if words[0].lower() in _NOT_EXERCISE_LOWER or re.fullmatch(r"[A-Z][a-z]+day", words[0]):
+        return False
+    if any(d.start < end and start < d.end for d in doc.dates if not d.value.value.isdigit()):
+        return False
+    suffixes = tuple(doc.lexicon.cues.get("verb_suffix", frozenset()))
+    for word in words:
+        tail = word.rsplit("-", 1)[-1]
+        if "-" in word and tail[:1].islower() and tail.endswith(suffixes):
+            return False
+    sentence = doc.article.sentence_at(start)
+    opening = doc.article.text[sentence.start : start].strip(" “\"‘'(") == ""
+    return not (len(words) == 1 and opening and words[0].lower().endswith(suffixes))
+
+
+def _gap_breaks(doc: Doc, start: int, end: int) -> bool:
+    """A function word between a name and its exercise word ("Lalmonirhat during exercise")
+    means the two do not belong together."""
+    stop = doc.lexicon.cues.get("name_gap_stop", frozenset())
+    return any(fold(w) in stop for w in re.findall(r"[\w’']+", doc.article.text[start:end]))
+
+
+def _drop_people_inside(doc: Doc, start: int, end: int) -> None:
+    doc.mentions = [
+        m for m in doc.mentions if not (m.type == "Official" and start <= m.start and m.end <= end)
+    ]
+
+
 def _find_named_spans(doc: Doc) -> None:
     """Names of exercises and agreements ("Freedom Shield 24", "Reciprocal Access Agreement")."""
     text = doc.article.text
@@ -761,14 +929,11 @@ def _find_named_spans(doc: Doc) -> None:
         name = " ".join(words)
         if name.endswith(".") and not ends_with_initial(name):
             name = name[:-1]
-        spans.append(
-            (
-                match.start("name") + offset,
-                match.start("name") + offset + len(name),
-                "Agreement",
-                name,
-            )
-        )
+        s = match.start("name") + offset
+        name = name[: _name_cut(doc, s, s + len(name)) - s].rstrip(" ,")
+        if len(name.split()) < 2:
+            continue
+        spans.append((s, s + len(name), "Agreement", name))
     for match in _in_sentences(_LISTED_NAMES, text, exercise_sentences):
         sentence = doc.article.sentence_at(match.start())
         if not re.search(r"\b(?:exercises?|drills?|war\s?games?)\b", sentence.text, re.IGNORECASE):
@@ -793,18 +958,26 @@ def _find_named_spans(doc: Doc) -> None:
             words = name.split()
             while words and words[0] in NOT_EXERCISE_WORDS:
                 words = words[1:]
+            if words and _POSSESSIVE.search(words[-1]):  # "during Pacific Angel’s 12th year"
+                words[-1] = _POSSESSIVE.sub("", words[-1])
             if not words or all(w.isdigit() for w in words):
                 continue
             name = " ".join(words)
             s = match.start("name") + match.group("name").find(words[0])
             e = s + len(name)
+            # after the word "exercise" a name is a name, even one the people stage took
+            # for a person ("Exercise Spring Storm")
+            blocking = _BLOCKING[index == 0]
             if overlaps(s, e) or any(
-                m.start < e and s < m.end and m.type in ("State", "Organization", "Official")
-                for m in doc.mentions
+                m.start < e and s < m.end and m.type in blocking for m in doc.mentions
             ):
                 continue
-            if words[0].lower() in _NOT_EXERCISE_LOWER or re.fullmatch(r"[A-Z][a-z]+day", words[0]):
+            if not _name_words_ok(doc, words, s, e) or (
+                index == 1 and _gap_breaks(doc, match.end("name"), match.end())
+            ):
                 continue
+            if index == 0:
+                _drop_people_inside(doc, s, e)
             spans.append((s, e, "Exercise", name))
     # later mentions of a known exercise name (without its year), found in one pass over the
     # tokens whatever the number of names

@@ -1,0 +1,80 @@
+"""Event rules that hold on any wording: parties, observers, venues, names (our own texts)."""
+
+from __future__ import annotations
+
+from kg.article import read_article_text
+from kg.extract import extract
+from kg.records import Extraction
+
+
+def _x(body: str, published: str = "2025-03-12") -> Extraction:
+    raw = f"---\ntitle: t\npublished: {published}\n---\n{body}\n"
+    return extract(read_article_text(raw, name="t", default_id="t"))
+
+
+def _events(body: str) -> list[tuple[str, tuple[str, ...], str | None]]:
+    return [(e.type, e.parties, e.name) for e in _x(body).events if e.type != "Statement"]
+
+
+def test_an_event_with_one_side_is_left_out() -> None:
+    """A meeting whose counterpart the text does not give is no bilateral relation."""
+    assert _events("Chilean Defence Minister Tomás Araya attended a meeting on Monday.") == []
+
+
+def test_teleconference_is_a_meeting() -> None:
+    body = "Norwegian Defence Minister Ingrid Solberg held a video teleconference with Chile."
+    assert _events(body) == [("Meeting", ("CHL", "NOR"), None)]
+
+
+def test_observers_and_targets_are_not_parties() -> None:
+    body = (
+        "Amid growing Russian activity, Norway and Chile will hold exercise Polar Lantern 25-1, "
+        "with the Peruvian Navy attending as an observer."
+    )
+    assert _events(body) == [("Exercise", ("CHL", "NOR"), "Polar Lantern 25-1")]
+
+
+def test_a_venue_is_no_party_when_two_sides_are_named() -> None:
+    body = "Norway and Chile recalled their earlier meeting in Doha, Qatar."
+    assert _events(body) == [("Meeting", ("CHL", "NOR"), None)]
+
+
+def test_a_venue_fills_a_missing_side() -> None:
+    body = "Norwegian Defence Minister Ingrid Solberg held talks in Santiago, Chile, on Monday."
+    assert _events(body) == [("Meeting", ("CHL", "NOR"), None)]
+
+
+def test_hyphenated_states_before_a_meeting_are_its_parties() -> None:
+    body = (
+        "At the Japan-Fiji Defence Ministerial Meeting, the ministers condemned continued "
+        "Chinese and Russian pressure on Palau."
+    )
+    assert _events(body) == [("Meeting", ("FJI", "JPN"), None)]
+
+
+def test_agreement_name_stops_before_its_date_place_and_parties() -> None:
+    body = (
+        "Norway and Chile signed the Fjord Gate Agreement on Defence Co-operation in March in "
+        "Oslo. Norway and Chile also signed the Polar Supply Arrangement between Norway and "
+        "Chile in 2024."
+    )
+    names = [n for _t, _p, n in _events(body)]
+    assert names == ["Fjord Gate Agreement on Defence Co-operation", "Polar Supply Arrangement"]
+
+
+def test_exercise_names_are_no_verbs_dates_places_or_possessives() -> None:
+    body = (
+        "Modifying exercises is costly, Chile said. Norway and Chile held exercise Coral "
+        "Lantern 24-2 near Tromsø. During Coral Lantern’s second week, troops from Norway and "
+        "Chile trained together."
+    )
+    assert _events(body) == [("Exercise", ("CHL", "NOR"), "Coral Lantern 24-2")]
+
+
+def test_a_name_after_the_word_exercise_is_no_person() -> None:
+    body = "Norwegian and Chilean troops trained together on Exercise Winter Harbour, a drill."
+    x = _x(body)
+    assert [(e.type, e.parties, e.name) for e in x.events] == [
+        ("Exercise", ("CHL", "NOR"), "Winter Harbour")
+    ]
+    assert [e.name for e in x.entities if e.type == "Official"] == []
