@@ -78,3 +78,21 @@ def test_a_name_after_the_word_exercise_is_no_person() -> None:
         ("Exercise", ("CHL", "NOR"), "Winter Harbour")
     ]
     assert [e.name for e in x.entities if e.type == "Official"] == []
+
+
+def test_the_memorandum_after_a_named_one_is_the_same_agreement() -> None:
+    body = (
+        "Norway and Chile signed the Memorandum of Understanding on Polar Logistics on Monday. "
+        "The memorandum, signed in Oslo, also covers search and rescue."
+    )
+    assert _events(body) == [
+        ("Agreement", ("CHL", "NOR"), "Memorandum of Understanding on Polar Logistics")
+    ]
+
+
+def test_a_letter_signed_with_partners_from_states_has_them_as_parties() -> None:
+    body = (
+        "British Defence Secretary Tom Hale signed a letter of intent on a joint force. "
+        "The letter of intent, signed with partners from Norway and Estonia, sets a 2027 goal."
+    )
+    assert _events(body) == [("Agreement", ("EST", "GBR", "NOR"), None)]

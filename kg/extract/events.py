@@ -482,7 +482,12 @@ def _is_venue(doc: Doc, m: Mention, lo: int) -> bool:
 
 
 def _participants_and_states(
-    doc: Doc, lo: int, hi: int, after: int | None = None, venues: bool = False
+    doc: Doc,
+    lo: int,
+    hi: int,
+    after: int | None = None,
+    venues: bool = False,
+    origins: bool = True,
 ) -> tuple[list[str], list[str]]:
     """Officials and states of the mentions in [lo, hi). Observers, targets ("deter Russian
     aggression") and places of origin ("arriving from Seoul") are not parties, nor the states
@@ -494,7 +499,9 @@ def _participants_and_states(
     excluded_end = -1
     for m in doc.mentions_in(lo, hi):
         gap = text[excluded_end : m.start] if excluded_end >= 0 else "x"
-        if _LISTED.fullmatch(gap) is not None or _not_a_party(doc, m, lo, after):
+        if _LISTED.fullmatch(gap) is not None or _not_a_party(
+            doc, m, lo, after if origins else None
+        ):
             excluded_end = max(excluded_end, m.end)
             continue
         if venues and _is_venue(doc, m, lo):
@@ -549,6 +556,7 @@ def _topic_start(text: str, start: int, end: int) -> int:
 def _latest(doc: Doc, event_type: str) -> Event | None:
     """The latest event of a type, preferring one that took place."""
     found = [e for e in doc.events if e.type == event_type and e.parties]
+    found = [e for e in found if len(e.parties) >= 2] or found  # a relation has two sides
     held = [e for e in found if e.status == "held"]
     return (held or found)[-1] if found else None
 
@@ -860,6 +868,9 @@ def _name_cut(doc: Doc, start: int, end: int) -> int:
         if fold(w.group()) in MONTHS
     ]
     for pos in sorted(inside):
+        first = re.match(r"[\w’']+", text[pos:end])
+        if first and fold(first.group()) in cut_words:
+            return pos  # the date mention holds its preposition: "on Monday"
         words = list(re.finditer(r"[\w’']+", text[max(start, pos - 30) : pos]))
         for word in reversed(words[-3:]):
             if fold(word.group()) in cut_words:
@@ -1050,6 +1061,7 @@ def _agreement(
                 if verbs
                 else re.search(r"\b(signed|signing|concluded|negotiat\w+|agreed)\b", around)
             )
+            # a treaty only named, with no verb saying what happened to it, is no event
             status = (
                 doc.lexicon.status_words.get(fold(verb.group(1)), "agreed") if verb else "concluded"
             )
@@ -1061,7 +1073,19 @@ def _agreement(
             doc, sentence, start, within=(max(clause, start - 60), min(sentence.end, end + 30))
         )
         topic = _topic_start(text, end, sentence.end)
-        people, states = _participants_and_states(doc, clause, topic, after=end)
+        people, states = _participants_and_states(doc, clause, topic, after=end, origins=False)
+        earlier = None if inside else _antecedent_agreement(doc, trigger, start)
+        if earlier is not None:
+            # "the memorandum" after a memorandum already reported: the same agreement
+            return _update(
+                doc,
+                earlier,
+                evidence=tuple(dict.fromkeys((*earlier.evidence, doc.sentence_span(sentence)))),
+                parties=_sorted_states({*earlier.parties, *states}),
+                participants=tuple(dict.fromkeys((*earlier.participants, *people))),
+                date=earlier.date or date,
+                status=earlier.status or status,
+            )
         event = Event(
             key=_event_key("Agreement", start),
             type="Agreement",
@@ -1153,6 +1177,18 @@ def _agreement(
     )
     doc.events.append(event)
     return event
+
+
+def _antecedent_agreement(doc: Doc, trigger: Trigger, start: int) -> Event | None:
+    """The agreement a definite noun ("the memorandum", "this letter of intent") points back
+    to: the latest one whose name or label holds the same noun."""
+    if not _is_definite(doc.article.text, start):
+        return None
+    noun = fold(trigger.surface)
+    for event in reversed(doc.events):
+        if event.type == "Agreement" and noun in fold(event.name or event.label):
+            return event
+    return None
 
 
 def _named_agreement_near(doc: Doc, named: list[tuple[int, int, str]], pos: int) -> bool:
