@@ -96,3 +96,33 @@ def test_a_letter_signed_with_partners_from_states_has_them_as_parties() -> None
         "The letter of intent, signed with partners from Norway and Estonia, sets a 2027 goal."
     )
     assert _events(body) == [("Agreement", ("EST", "GBR", "NOR"), None)]
+
+
+def _statuses(body: str) -> list[tuple[str, tuple[str, ...], str | None]]:
+    return [(e.type, e.parties, e.status) for e in _x(body).events if e.type != "Statement"]
+
+
+def test_status_and_modality() -> None:
+    meeting, agreement = ("Meeting", ("CHL", "NOR")), ("Agreement", ("CHL", "NOR"))
+    assert _statuses("Norway and Chile would not be meeting this week, officials said.") == []
+    assert _statuses("Norway and Chile said they would sign a supply memorandum.") == [
+        (*agreement, "planned")
+    ]
+    assert _statuses("Norway and Chile plan to sign a supply memorandum.") == [
+        (*agreement, "planned")
+    ]
+    assert _statuses("Norway and Chile will conclude a supply agreement next month.") == [
+        (*agreement, "planned")
+    ]
+    assert _statuses("A supply agreement between Norway and Chile is under negotiation.") == [
+        (*agreement, "negotiating")
+    ]
+    assert _statuses("Talks between Norway and Chile, planned for May, were postponed.") == [
+        (*meeting, "suspended")
+    ]
+    assert _statuses("If asked, Norway and Chile could sign a supply memorandum.") == []
+
+
+def test_concluding_a_trip_is_no_agreement() -> None:
+    body = "Chilean Defence Minister Tomás Araya will conclude his trip to Norway tomorrow."
+    assert _statuses(body) == [("Visit", ("CHL", "NOR"), "planned")]

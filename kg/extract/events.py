@@ -108,6 +108,9 @@ class _Cues:
         self.status = cue_regex(frozenset(doc.lexicon.status_words))
         self.cause = cue_regex(cues.get("cause", frozenset()))
         self.last_held = cue_regex(cues.get("last_held", frozenset()))
+        self.planned = cue_regex(cues.get("planned_modal", frozenset()))
+        aux = _alternation(cues.get("passive_aux", frozenset()))
+        self.passive = re.compile(rf"(?<![\w’'])(?:{aux})\s++(?:[a-z]++\s++)?", re.IGNORECASE)
 
 
 _YEAR_SUFFIX = re.compile(r"\s++(?:19|20)?\d\d(?:-\d++)?$")
@@ -165,6 +168,27 @@ def _status_near(doc: Doc, cues: _Cues, start: int, end: int) -> str | None:
     return doc.lexicon.status_words.get(fold(" ".join(found[-1][1].split())))
 
 
+def _planned(doc: Doc, cues: _Cues, prefix: str) -> bool:
+    """Whether the words before a trigger are a plan ("would sign", "plan to also hold",
+    ``planned_modal`` cues) and nothing else in them makes it a mere possibility."""
+    found = cues.planned.search(prefix)
+    if found is None or len(prefix[found.end() :].split()) > 1:
+        return False
+    rest = prefix[: found.start()] + prefix[found.end() :]
+    return cues.hypothetical.search(rest) is None
+
+
+def _passive_status(doc: Doc, cues: _Cues, start: int, end: int) -> str | None:
+    """The status a passive verb gives the trigger noun before it ("were postponed")."""
+    found = cues.passive.search(doc.article.text, start, end)
+    if found is None:
+        return None
+    status = cues.status.match(doc.article.text, found.end(), end)
+    if status is None:
+        return None
+    return doc.lexicon.status_words.get(fold(" ".join(status.group().split())))
+
+
 def _states(mentions: list[Mention]) -> list[str]:
     return list(dict.fromkeys(m.state for m in mentions if m.state and m.type != "Region"))
 
@@ -216,8 +240,9 @@ def find_events(doc: Doc) -> Doc:
             took_place = re.search(
                 r"\b(?:during|after|following|before|at)\s+(?:the\s+)?(?:\w+\s+)?$", prefix
             )
+            planned = _planned(doc, cues, prefix) and not cues.negation.search(prefix)
             if not took_place and (
-                cues.negation.search(prefix) or cues.hypothetical.search(prefix)
+                cues.negation.search(prefix) or (cues.hypothetical.search(prefix) and not planned)
             ):
                 if trigger.event == "Agreement" and any(
                     s <= start < e for s, e, kind, _ in doc.named_spans if kind == "Agreement"
@@ -251,6 +276,8 @@ def find_events(doc: Doc) -> Doc:
                 ):
                     continue  # "the plan of action agreed upon in October" inside an agreement
                 event = _agreement(doc, cues, sentence, raw.start, start, end, trigger)
+                if event is not None and planned and trigger.pos == "verb":
+                    event = _update(doc, event, status="planned")  # "would sign", "plan to sign"
                 if event is not None:
                     object_end = _object_end(text, sentence, end, trigger)
                     agreements.append((end, object_end, event))
@@ -269,6 +296,8 @@ def find_events(doc: Doc) -> Doc:
             )
             if event is None:
                 continue
+            if planned and trigger.pos == "verb":
+                event = replace(event, status="planned")  # "said they would meet"
             if inside_agreement is not None and inside_agreement[2].parties:
                 parties = _sorted_states({*event.parties, *inside_agreement[2].parties})
                 event = replace(event, parties=parties)
@@ -608,6 +637,8 @@ def _event(
         status = "agreed"
     else:
         near = _status_near(doc, cues, lo, min(hi, end + 25))
+        if trigger.pos == "noun":  # "Talks ..., planned for May, were postponed"
+            near = _passive_status(doc, cues, end, hi) or near
         status = near or status or "held"
     if cues.last_held.search(text, sentence.start, start):
         status = trigger.status or status if status not in ("held",) else "held"
@@ -1038,7 +1069,7 @@ def _agreement(
         if inside is None:
             verb = re.search(
                 r"\b(?:signed|sign|signing|concluded|inked|adopted|agreed(?:\s+upon|\s+on)?|negotiat\w+|initialed|exchanged)\b",
-                text[clause : min(sentence.end, end + 40)],
+                text[clause : min(sentence.end, end + 60)],
             )
             if verb is None:
                 return None
@@ -1108,6 +1139,8 @@ def _agreement(
         return event
     # a verb: the agreement is its object clause
     object_end = _object_end(text, sentence, end, trigger)
+    if _object_is_an_event(doc, end, object_end):
+        return None  # "will conclude his trip", "concluded the exercise": no agreement
     in_object = [(s, e, n) for s, e, n in named if end <= s < object_end and s - end < 60]
     if in_object:
         for s, e, n in in_object:
@@ -1177,6 +1210,17 @@ def _agreement(
     )
     doc.events.append(event)
     return event
+
+
+def _object_is_an_event(doc: Doc, start: int, end: int) -> bool:
+    """Whether a verb's object is a meeting, visit or exercise ("his trip", "the drills")."""
+    determiners = doc.lexicon.cues.get("determiner", frozenset())
+    for found in doc.find(doc.lexicon.triggers, start, min(end, start + 40)):
+        words = doc.article.text[start : found.start].split()
+        if len(words) > 2 or any(fold(w) not in determiners for w in words):
+            return False
+        return found.value.event in ("Meeting", "Visit", "Exercise")
+    return False
 
 
 def _antecedent_agreement(doc: Doc, trigger: Trigger, start: int) -> Event | None:
