@@ -126,3 +126,28 @@ def test_status_and_modality() -> None:
 def test_concluding_a_trip_is_no_agreement() -> None:
     body = "Chilean Defence Minister Tomás Araya will conclude his trip to Norway tomorrow."
     assert _statuses(body) == [("Visit", ("CHL", "NOR"), "planned")]
+
+
+def test_signed_agreements_carry_cameo_057_and_others_the_class_code() -> None:
+    from kg.mapping import extraction_quads
+    from kg.vocab import DKG
+
+    x = _x(
+        "Norway and Chile signed a supply memorandum on Monday. Norway and Chile also agreed "
+        "to expand pilot exchanges."
+    )
+    assert [(e.status, e.cameo) for e in x.events] == [("signed", "057"), ("agreed", None)]
+    codes = sorted(str(q[2]).rsplit("/", 1)[-1] for q in extraction_quads(x) if q[1] == DKG.cameo)
+    assert codes == ["cameo-030", "cameo-057"]
+
+
+def test_parties_and_status_record_their_basis() -> None:
+    x = _x("Norwegian Defence Minister Ingrid Solberg held talks in Santiago, Chile, on Monday.")
+    [meeting] = x.events
+    assert [
+        (b.fact, b.rule, b.span.text if b.span else None, b.inferred) for b in meeting.basis
+    ] == [
+        ("party:CHL", "venue", "Chile", True),
+        ("party:NOR", "adjective", "Norwegian", False),
+        ("status:held", "trigger", meeting.evidence[0].text, False),
+    ]

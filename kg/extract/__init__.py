@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from kg.article import Article, ArticleError
+from kg.extract.basis import with_basis
 from kg.extract.claims import find_claims
 from kg.extract.dates import find_dates
 from kg.extract.doc import Doc
@@ -163,6 +164,7 @@ def assemble(doc: Doc) -> Extraction:
     events = tuple(
         e for e in events if len(e.parties) >= (1 if e.name else MIN_PARTIES.get(e.type, 0))
     )
+    events = tuple(with_basis(doc, e) for e in events)
     keys = {e.key for e in events}
     events = tuple(  # no reference to an event that was left out
         replace(

@@ -502,7 +502,7 @@ def _not_a_party(doc: Doc, m: Mention, lo: int, after: int | None = None) -> str
     return None
 
 
-def _is_venue(doc: Doc, m: Mention, lo: int) -> bool:
+def is_venue(doc: Doc, m: Mention, lo: int) -> bool:
     """A place, seat or state written as where something happens ("in Doha, Qatar")."""
     if m.type not in ("Place", "State"):
         return False
@@ -533,7 +533,7 @@ def _participants_and_states(
         ):
             excluded_end = max(excluded_end, m.end)
             continue
-        if venues and _is_venue(doc, m, lo):
+        if venues and is_venue(doc, m, lo):
             if m.state and m.type != "Region":
                 venue_states.append(m.state)
             excluded_end = max(excluded_end, m.end)
