@@ -10,7 +10,6 @@ for "they" and "both ministers". Mentions of the same event merge.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator
 from dataclasses import replace
@@ -18,83 +17,172 @@ from dataclasses import replace
 from kg.article import Sentence
 from kg.extract.dates import MONTHS
 from kg.extract.doc import Doc, Mention, ends_with_initial
-from kg.lexicon import Concept, Gazetteer, Match, Trigger, cue_regex, fold, tokenize
+from kg.extract.grammar import alt, alternation, cased, validate
+from kg.extract.grammar import words as cue_words
+from kg.lexicon import Concept, Gazetteer, Lexicon, Match, Trigger, cue_regex, fold, tokenize
 from kg.records import DateValue, Event
 
 QUOTE_MIN = 12  # characters a quotation holds at least
-SPEECH_VERBS = r"(?:stated|said|says|told|noted|added|announced|declared|emphasized|emphasised|stressed|remarked|wrote)"  # noqa: E501
-STATEMENT_NOUNS = (
-    "joint press release", "press release", "press conference", "news conference",
-    "joint statement", "statement", "briefing", "interview", "speech", "communique",
-)  # fmt: skip
-TOPIC_CUES = re.compile(
-    r"\b(?:discuss(?:ed|es|ing)?|exchanged views on|views on|about|regarding|concerning|including|"
-    r"surrounding|against|toward|towards|such as|the issue of|issues? of)\b",
-    re.IGNORECASE,
-)
-GENERIC_MODIFIERS = re.compile(
-    r"\b(?:regular|frequent|annual|more|further|future|periodic|reciprocal|high-level|ministerial)\s+(?:\w+\s+){0,2}$",
-    re.IGNORECASE,
-)
-NP_STOP = frozenset(
-    """the a an this that these those its their his her our of to in on at for with from by and or
-    as was were is are be been being will would could should may might has have had which who
-    whose resume resumed resuming resumption hold held holding conduct conducted conducting
-    during after before since until began begin begins ended end ends kicked launch launched
-    carry carried out stage staged host hosted join joined participate participated last time
-    into such other two both all during annual""".split()
-)
-NP_KEEP_ED = frozenset("combined coordinated integrated advanced specialized specialised".split())
-AGREEMENT_NOUNS = (
-    "Action Plan",
-    "Agreement", "Treaty", "Memorandum", "Accord", "Pact", "Framework", "Roadmap", "Arrangement",
-    "Declaration", "Initiative", "Plan of Action", "Statement of Intent", "Letter of Intent",
-)  # fmt: skip
-# Linear by construction: every repetition is bounded or possessive, and each item of a
-# repeated group starts with a character the previous item cannot end with.
-_NAMED_AGREEMENT = re.compile(
-    r"(?<![\w’'.-])(?P<name>(?:[A-Z][\w’'.-]*+\s++|of\s++|on\s++|and\s++|the\s++|for\s++|in\s++|"
-    r"-\s*+){0,10}?"
-    r"(?:" + "|".join(a.replace(" ", r"\s++") for a in AGREEMENT_NOUNS) + r")\b"
-    r"(?:\s++(?:on|for|between|of)\s++(?:the\s++)?(?!(?:January|February|March|April|May|June|"
-    r"July|August|September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|"
-    r"Saturday|Sunday)\b)[A-Z][\w’'.-]*+(?:\s++(?:[A-Z][\w’'.-]*+|(?:of|and|the|in|on)(?!\w)))"
-    r"{0,12})?)"
-)
-_AGREEMENT_NOUN = re.compile(r"\b(?:" + "|".join(AGREEMENT_NOUNS) + r")\b")
 _TOKEN_START = r"(?<![\w’'-])"
 _EXERCISE_NAME_TOKEN = r"[A-Z][\w’'-]*"
 _EXERCISE_NUMBER = r"(?:(?:\s+|\s*[-–]\s*)(?:19|20)?\d\d(?:-\d+)?(?![\w-]))?"
-_NAMED_EXERCISE_PATTERNS = (
-    re.compile(
-        rf"\b(?i:exercise)\s+(?P<name>{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}{_EXERCISE_NUMBER})"
-    ),
-    re.compile(
-        rf"{_TOKEN_START}(?P<name>{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}{_EXERCISE_NUMBER})"
-        r"\s+(?:[a-z][\w-]*\s+){0,3}(?:exercises?|drills?|war\s?games?|training)\b"
-    ),
-    re.compile(
-        rf"{_TOKEN_START}(?P<name>{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}\s+(?:19|20)?\d\d)"
-        r",\s+(?:an?|the)\s+[^.,]{0,40}?\b(?:exercises?|drills?)\b"
-    ),
-    re.compile(
-        r"\b(?:conducting|conducted|conduct|holding|held|hold|launched|launch|kicked off|began|"
-        r"begins|opened|concluded|completed|wrapped up|participating in|participated in|join|joined|"  # noqa: E501
-        r"hosting|hosted|opening of|closing of|conclusion of|ceremony for|ceremony of)\s+(?:the\s+)?"  # noqa: E501
-        rf"(?P<name>{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}\s+(?:19|20)?\d\d)\b"
-    ),
-)
-_LISTED_NAMES = re.compile(
-    r"\b(?:including|such as|dubbed|called|named|code-?named)\s+(?:the\s+)?"
-    rf"(?P<names>{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}{_EXERCISE_NUMBER}"
-    rf"(?:(?:,\s*|\s+and\s+|,\s+and\s+)(?:the\s+)?{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}{_EXERCISE_NUMBER})*)"
-)
-NOT_EXERCISE_WORDS = frozenset(
-    "Officials Troops Forces Soldiers Marines Sailors Airmen Personnel Participants Ministers "
-    "Leaders Allies Partners Units Service Members "
-    "The A An This That These Those Its Their Exercise Exercises Joint Combined Annual The Bilateral "  # noqa: E501
-    "Trilateral Multilateral Military Naval Maritime Air Army Navy Field During In On At And".split()  # noqa: E501
-)
+_NAME_RUN = rf"{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}"
+
+
+class _Words:
+    """The stage's word-bearing patterns and word sets, built from cue classes (``cues.tsv``).
+
+    Every pattern is linear by construction: each repetition is bounded or possessive, and
+    each item of a repeated group starts with a character the previous item cannot end with.
+    """
+
+    def __init__(self, lex: Lexicon) -> None:
+        validate(lex)
+
+        def a(name: str) -> str:
+            return alt(lex, name)
+
+        def w(name: str) -> frozenset[str]:
+            return cue_words(lex, name)
+
+        det, join = a("determiner"), a("list_joiner")
+        self.speech_verb = re.compile(rf"(?<![\w’'])(?:{a('speech_verb')})(?![\w])")
+        self.speech_verb_last = re.compile(rf"(?<![\w’'])(?:{a('speech_verb')})\W*+$")
+        self.statement_nouns = tuple(sorted(w("statement_noun"), key=lambda x: (-len(x), x)))
+        self.topic = re.compile(rf"(?<![\w’'])(?:{a('topic_cue')})(?![\w])", re.IGNORECASE)
+        self.generic = re.compile(
+            rf"(?<![\w’'])(?:{a('generic_modifier')})\s++(?:\w++\s++){{0,2}}$", re.IGNORECASE
+        )
+        self.np_stop, self.np_keep_ed = w("np_stop"), w("np_keep_ed")
+        self.participle = tuple(w("participle_suffix"))
+        self.joiners = w("list_joiner")
+        self.clause_breaks = tuple(f" {b} " for b in sorted(w("clause_break")))
+        nouns = cased(lex, "agreement_noun")
+        self.agreement_nouns = tuple(sorted(nouns, key=lambda x: (-len(x), x)))
+        conn = a("name_connector")
+        self.named_agreement = re.compile(
+            rf"(?<![\w’'.-])(?P<name>(?:[A-Z][\w’'.-]*+\s++|(?:{conn})\s++|-\s*+){{0,10}}?"
+            rf"(?:{alternation(nouns)})\b"
+            rf"(?:\s++(?:{a('name_tail_intro')})\s++(?:(?:{det})\s++)?"
+            rf"(?!(?:{alternation(cased(lex, 'date_word'))})\b)[A-Z][\w’'.-]*+"
+            rf"(?:\s++(?:[A-Z][\w’'.-]*+|(?:{conn})(?!\w))){{0,12}})?)"
+        )
+        self.agreement_noun = re.compile(rf"\b(?:{alternation(nouns)})\b")
+        ex_noun = a("exercise_noun")
+        self.exercise_word = re.compile(ex_noun, re.IGNORECASE)
+        self.exercise_word_whole = re.compile(rf"\b(?:{ex_noun})\b", re.IGNORECASE)
+        self.named_exercise = (
+            re.compile(
+                rf"\b(?i:{a('exercise_keyword')})\s+(?P<name>{_NAME_RUN}{_EXERCISE_NUMBER})"
+            ),
+            re.compile(
+                rf"{_TOKEN_START}(?P<name>{_NAME_RUN}{_EXERCISE_NUMBER})"
+                rf"\s+(?:[a-z][\w-]*\s+){{0,3}}(?:{ex_noun})\b"
+            ),
+            re.compile(
+                rf"{_TOKEN_START}(?P<name>{_NAME_RUN}\s+(?:19|20)?\d\d)"
+                rf",\s+(?:{det})\s+[^.,]{{0,40}}?\b(?:{ex_noun})\b"
+            ),
+            re.compile(
+                rf"\b(?:{a('exercise_verb')})\s+(?:(?:{det})\s+)?"
+                rf"(?P<name>{_NAME_RUN}\s+(?:19|20)?\d\d)\b"
+            ),
+        )
+        self.name_part = re.compile(rf"{_TOKEN_START}{_NAME_RUN}{_EXERCISE_NUMBER}")
+        self.listed_names = re.compile(
+            rf"\b(?:{a('name_intro')})\s+(?:(?:{det})\s+)?"
+            rf"(?P<names>{_NAME_RUN}{_EXERCISE_NUMBER}"
+            rf"(?:(?:,\s*+(?:(?:{join})\s++)?|\s++(?:{join})\s++)(?:(?:{det})\s+)?"
+            rf"{_NAME_RUN}{_EXERCISE_NUMBER})*)"
+        )
+        self.not_name = cased(lex, "not_name_word")
+        self.not_name_lower = frozenset(x.lower() for x in self.not_name)
+        self.date_words = cased(lex, "date_word")
+        self.name_skip_first = cased(lex, "name_skip_first")
+        self.took_place = re.compile(
+            rf"(?<![\w’'])(?:{a('took_place')})\s++(?:(?:{det})\s++)?(?:\w++\s++)?$"
+        )
+        self.determiner_next = re.compile(rf"\s*+(?:{det})\b")
+        self.joined_before = re.compile(rf"(?<![\w’'])(?:{join})\s++(?:\w++\s++)?$")
+        self.subordinate = re.compile(
+            rf"(?<![\w’'])(?:{a('subordinator')})\s++(?:\w++\s++){{0,3}}$"
+        )
+        self.relative_adverb = re.compile(rf"\b(?:{a('relative_adverb')})\b")
+        self.definite = re.compile(
+            rf"(?:(?<![\w’'])(?:{a('definite')})\s++(?:\w++\s++){{0,3}}"
+            rf"|\w(?:{a('time_unit')})[’']s\s++)$",
+            re.IGNORECASE,
+        )
+        also = a("filler_adverb")
+        self.next_agreement_verb = re.compile(
+            rf"(?:,|(?<![\s,]))\s++(?:{join})\s++(?:(?:{also})\s++)?"
+            rf"(?:{a('next_agreement_verb')})\b"
+        )
+        self.anaphor = re.compile(rf"\b(?:{a('anaphor')})\b", re.IGNORECASE)
+        self.participation = re.compile(rf"\b(?:{a('participation')})\b", re.IGNORECASE)
+        self.location = re.compile(rf"\b(?:{a('location_prep')})\s++(?:(?:{det})\s++)?$")
+        self.accompanied = re.compile(rf"\b(?:{a('accompaniment')})\s++$")
+        host = a("host_prep")
+        self.host = re.compile(rf"\b(?:{host})\s++(?:(?:{det})\s++)?$")
+        self.host_city = re.compile(rf"\b(?:{host})\s++[A-Z][\w’'-]*+,\s*+$")
+        self.agreement_verb = re.compile(rf"\b(?:{a('agreement_verb')})\b")
+        self.signing_verb = re.compile(rf"\b({a('signing_verb')})\b")
+        self.signing_phrase = re.compile(rf"\b(?:{a('signing_phrase')})\b")
+        meeting = a("meeting_noun")
+        self.object_lead = re.compile(
+            rf"^(?:(?:{a('meeting_context')})\s++(?:{det})\s++(?:{meeting})\s++)?"
+            rf"(?:(?:{a('object_lead')})(?![\w])|,)?\s*+"
+        )
+        self.adverbial_lead = re.compile(rf"^(?:{a('adverbial_lead')})\s[^,]{{3,80}},\s++")
+        self.area_intro = re.compile(rf"\b(?:{a('area_intro')})\b")
+        self.halt = re.compile(rf"\b({a('halt_noun')})\b")
+        self.example_intros = tuple(f"{x} " for x in sorted(w("example_intro")))
+        self.shared_prefixes = tuple(sorted(w("shared_prefix")))
+        self.preposition_end = tuple(f" {x}" for x in sorted(w("preposition_end")))
+        self.contexts = {
+            # "amid growing [Russian] activity", "in the face of continued [Russian] aggression"
+            "not_party_before": re.compile(
+                rf"(?<![\w’'])(?i:{a('not_party_before')})\s++"
+                rf"(?:(?:{det})\s++)?(?:[a-z][\w-]*+\s++){{0,2}}$"
+            ),
+            # "[Russia]'s war of aggression", "[Chinese] naval activity"
+            "not_party_after": re.compile(
+                rf"(?:’s|'s)?\s++(?:[a-z][\w-]*+\s++){{0,2}}?(?:{a('not_party_after')})(?![\w])"
+            ),
+            # "arriving from [Seoul]", "the border with [Russia]"
+            "origin": re.compile(rf"(?<![\w’'])(?i:{a('origin')})\s++(?:(?:{det})\s++)?$"),
+            # "in [Doha]", "at the [Pentagon]", "in Doha, [Qatar]"
+            "venue": re.compile(
+                rf"(?<![\w’'])(?:{a('venue')})\s++(?:(?:{det})\s++)?"
+                r"(?:[A-Z][\w’'.-]*+(?:\s++[A-Z][\w’'.-]*+){0,3},\s*+)?$"
+            ),
+            # "[Japan], Australia and other nations observing", "[Chile] attending as an observer"
+            "observers": re.compile(
+                rf"(?:,?\s*+(?:(?:{join})\s++)?(?:(?:{det})\s++)?[A-Z][\w.’'-]*+)*+,?\s*+"
+                rf"(?:(?:{join})\s++)?(?:(?:{a('observer_link')})\s++){{0,5}}"
+                rf"(?:{a('observer')})(?![\w])"
+            ),
+        }
+        self.at_the_meeting = re.compile(
+            rf"\b(?:{a('meeting_context')})\s++(?:{a('definite')}|{det})\s++(?:\w++\s++){{0,2}}"
+            rf"(?:{meeting})\b",
+            re.IGNORECASE,
+        )
+
+
+def _w(doc: Doc) -> _Words:
+    return _words_of(doc.lexicon)
+
+
+def _words_of(lexicon: Lexicon) -> _Words:
+    cached = _WORDS.get(id(lexicon))
+    if cached is None or cached[0] is not lexicon:
+        cached = (lexicon, _Words(lexicon))
+        _WORDS[id(lexicon)] = cached
+    return cached[1]
+
+
+_WORDS: dict[int, tuple[Lexicon, _Words]] = {}
 
 
 # --- small helpers ------------------------------------------------------------------------
@@ -102,14 +190,14 @@ NOT_EXERCISE_WORDS = frozenset(
 
 class _Cues:
     def __init__(self, doc: Doc) -> None:
-        cues = doc.lexicon.cues
-        self.negation = cue_regex(cues.get("negation", frozenset()) | {"n't", "n’t"})
-        self.hypothetical = cue_regex(cues.get("hypothetical", frozenset()))
-        self.status = cue_regex(frozenset(doc.lexicon.status_words))
-        self.cause = cue_regex(cues.get("cause", frozenset()))
-        self.last_held = cue_regex(cues.get("last_held", frozenset()))
-        self.planned = cue_regex(cues.get("planned_modal", frozenset()))
-        aux = _alternation(cues.get("passive_aux", frozenset()))
+        lex = doc.lexicon
+        self.negation = cue_regex(cue_words(lex, "negation"))
+        self.hypothetical = cue_regex(cue_words(lex, "hypothetical"))
+        self.status = cue_regex(frozenset(lex.status_words))
+        self.cause = cue_regex(cue_words(lex, "cause"))
+        self.last_held = cue_regex(cue_words(lex, "last_held"))
+        self.planned = cue_regex(cue_words(lex, "planned_modal"))
+        aux = alt(lex, "passive_aux")
         self.passive = re.compile(rf"(?<![\w’'])(?:{aux})\s++(?:[a-z]++\s++)?", re.IGNORECASE)
 
 
@@ -146,10 +234,12 @@ def _quotations(
             pos = start + 1
 
 
-def _clause_start(text: str, sentence: Sentence, pos: int) -> int:
-    """Start of the clause holding ``pos``: after the last quote mark, ';' or ':' before it."""
-    segment = text[sentence.start : pos]
-    cut = max(segment.rfind("“"), segment.rfind(";"), segment.rfind(":"), segment.rfind(" but "))
+def _clause_start(doc: Doc, sentence: Sentence, pos: int) -> int:
+    """Start of the clause holding ``pos``: after the last quote mark, ';', ':' or clause
+    break ("but") before it."""
+    segment = doc.article.text[sentence.start : pos]
+    marks = ("“", ";", ":", *_w(doc).clause_breaks)
+    cut = max(segment.rfind(mark) for mark in marks)
     return sentence.start + cut + 1 if cut >= 0 else sentence.start
 
 
@@ -219,7 +309,7 @@ def find_events(doc: Doc) -> Doc:
             for m in triggers
             if m.value.event in ("Meeting", "Visit", "Exercise", "Incident")
             and text[max(0, sentence.start + m.start - 3) : sentence.start + m.start].lower()
-            != "co-"
+            not in _w(doc).shared_prefixes
         ]
         for raw in triggers:
             start, end = sentence.start + raw.start, sentence.start + raw.end
@@ -232,14 +322,12 @@ def find_events(doc: Doc) -> Doc:
                 continue
             if _inside_entity(doc, start, end) or start in handled:
                 continue
-            if text[max(0, start - 3) : start].lower() == "co-":
+            if text[max(0, start - 3) : start].lower() in _w(doc).shared_prefixes:
                 continue  # "co-hosted by": hosting an exercise, not a meeting
-            clause = _clause_start(text, sentence, start)
+            clause = _clause_start(doc, sentence, start)
             prefix = _near_prefix(text, clause, start)
             # "during talks in Beijing" reports talks that took place, whatever came before
-            took_place = re.search(
-                r"\b(?:during|after|following|before|at)\s+(?:the\s+)?(?:\w+\s+)?$", prefix
-            )
+            took_place = _w(doc).took_place.search(prefix)
             planned = _planned(doc, cues, prefix) and not cues.negation.search(prefix)
             if not took_place and (
                 cues.negation.search(prefix) or (cues.hypothetical.search(prefix) and not planned)
@@ -255,21 +343,21 @@ def find_events(doc: Doc) -> Doc:
                 s <= start < e for s, e, kind, _ in doc.named_spans if kind == "Agreement"
             ):
                 continue  # "Visiting Forces Agreement" is no visit
-            if trigger.surface.endswith(" to") and re.match(
-                r"\s*(?:the|a|an|its|their|our)\b", text[end : end + 8]
+            if trigger.surface.endswith(_w(doc).preposition_end) and _w(doc).determiner_next.match(
+                text, end, end + 8
             ):
                 continue  # "committed to the treaty": no new agreement
             if (
                 trigger.event in ("Meeting", "Visit")
                 and trigger.pos == "noun"
                 and trigger.surface.endswith("s")
-                and GENERIC_MODIFIERS.search(text[clause:start])
+                and _w(doc).generic.search(text[clause:start])
             ):
                 continue
             inside_agreement = next((a for a in agreements if a[0] <= start < a[1]), None)
             if trigger.event == "Agreement":
                 if inside_agreement is not None and not (
-                    re.search(r"\band\s+(?:\w+\s+)?$", text[max(0, start - 15) : start])
+                    _w(doc).joined_before.search(text[max(0, start - 15) : start])
                     or any(
                         s <= start < e for s, e, kind, _ in doc.named_spans if kind == "Agreement"
                     )
@@ -279,16 +367,13 @@ def find_events(doc: Doc) -> Doc:
                 if event is not None and planned and trigger.pos == "verb":
                     event = _update(doc, event, status="planned")  # "would sign", "plan to sign"
                 if event is not None:
-                    object_end = _object_end(text, sentence, end, trigger)
+                    object_end = _object_end(doc, sentence, end, trigger)
                     agreements.append((end, object_end, event))
                 continue
             if (
                 inside_agreement is not None
                 and trigger.event in ("Meeting", "Visit")
-                and not re.search(
-                    r"\b(?:when|where|while|after|before|during)\s+(?:\w+\s+){0,3}$",
-                    text[max(0, start - 30) : start],
-                )
+                and not _w(doc).subordinate.search(text[max(0, start - 30) : start])
             ):
                 continue  # "agreed to hold regular meetings" is part of the agreement
             event = _event(
@@ -301,7 +386,7 @@ def find_events(doc: Doc) -> Doc:
             if inside_agreement is not None and inside_agreement[2].parties:
                 parties = _sorted_states({*event.parties, *inside_agreement[2].parties})
                 event = replace(event, parties=parties)
-            merged = _merge(doc, event, definite=_is_definite(text, start))
+            merged = _merge(doc, event, definite=_is_definite(doc, start))
             if inside_agreement is not None:
                 agreement = inside_agreement[2]
                 _update(
@@ -357,27 +442,17 @@ def _inside_entity(doc: Doc, start: int, end: int) -> bool:
     return False
 
 
-def _is_definite(text: str, start: int) -> bool:
-    return bool(
-        re.search(
-            r"(?:\b(?:the|this|that|these)\s+(?:\w+\s+){0,3}|\b\w+(?:day|week|month)[’']s\s+)$",
-            text[max(0, start - 40) : start],
-            re.IGNORECASE,
-        )
-    )
+def _is_definite(doc: Doc, start: int) -> bool:
+    """ "the exercise", "Monday's talks": the event noun at ``start`` points back."""
+    return bool(_w(doc).definite.search(doc.article.text[max(0, start - 40) : start]))
 
 
-_NEXT_AGREEMENT_VERB = re.compile(
-    r"(?:,|(?<![\s,]))\s++and\s++(?:also\s++)?(?:agreed|signed|concluded|concurred|reaffirmed|committed)\b"
-)
-
-
-def _object_end(text: str, sentence: Sentence, pos: int, trigger: Trigger | None = None) -> int:
+def _object_end(doc: Doc, sentence: Sentence, pos: int, trigger: Trigger | None = None) -> int:
     """End of the object clause after an agreement verb: quote end, ';', the next agreement
     verb ("... and agreed to ...") or the sentence end."""
-    rest = text[pos : sentence.end]
+    rest = doc.article.text[pos : sentence.end]
     cut = len(rest)
-    following = _NEXT_AGREEMENT_VERB.search(rest)
+    following = _w(doc).next_agreement_verb.search(rest)
     if following:
         cut = following.start()
     if trigger is not None and trigger.status in ("signed", "concluded") and ", " in rest[:cut]:
@@ -409,7 +484,7 @@ def _date_near(
         candidates = [
             d
             for d in candidates
-            if d.start >= pos or re.search(r"\b(?:where|when)\b", text[d.end : pos])
+            if d.start >= pos or _w(doc).relative_adverb.search(text, d.end, pos)
         ]
     if not candidates:
         return None, None
@@ -417,72 +492,8 @@ def _date_near(
     return best.value, best.end_value
 
 
-_ANAPHOR = re.compile(
-    r"\b(?:they|we|both (?:sides|ministers|countries|leaders|nations)|the two "
-    r"(?:sides|ministers|countries|leaders|nations|defen[cs]e chiefs|allies)|the allies|"
-    r"the ministers|the leaders)\b",
-    re.IGNORECASE,
-)
-_PARTICIPATION = re.compile(
-    r"\b(?:sent|send|sends|joined|join|joins|participat\w*|took part|take part|takes part|"
-    r"contribut\w*|deployed|deploys|provided|provides|alongside)\b",
-    re.IGNORECASE,
-)
-
-
-def _alternation(words: frozenset[str]) -> str:
-    """A regex alternation of cue words and phrases, longest first (spaces match any run)."""
-    ordered = sorted((re.escape(w).replace(r"\ ", r"\s++") for w in words), key=len, reverse=True)
-    return "|".join(ordered) or r"(?!x)x"
-
-
-@functools.lru_cache(maxsize=8)
-def _context_patterns(cues: tuple[tuple[str, frozenset[str]], ...]) -> dict[str, re.Pattern[str]]:
-    """Patterns built from cue classes (``cues.tsv``), each linear: bounded or possessive."""
-    c = dict(cues)
-    det = _alternation(c.get("determiner", frozenset()))
-    return {
-        # "amid growing [Russian] activity", "in the face of continued [Russian] aggression"
-        "not_party_before": re.compile(
-            rf"(?<![\w’'])(?i:{_alternation(c.get('not_party_before', frozenset()))})\s++"
-            rf"(?:(?:{det})\s++)?(?:[a-z][\w-]*+\s++){{0,2}}$"
-        ),
-        # "[Russia]'s war of aggression", "[Chinese] naval activity"
-        "not_party_after": re.compile(
-            rf"(?:’s|'s)?\s++(?:[a-z][\w-]*+\s++){{0,2}}?"
-            rf"(?:{_alternation(c.get('not_party_after', frozenset()))})(?![\w])"
-        ),
-        # "arriving from [Seoul]", "the border with [Russia]"
-        "origin": re.compile(
-            rf"(?<![\w’'])(?i:{_alternation(c.get('origin', frozenset()))})\s++"
-            rf"(?:(?:{det})\s++)?$"
-        ),
-        # "in [Doha]", "at the [Pentagon]", "in Doha, [Qatar]"
-        "venue": re.compile(
-            rf"(?<![\w’'])(?:{_alternation(c.get('venue', frozenset()))})\s++(?:(?:{det})\s++)?"
-            r"(?:[A-Z][\w’'.-]*+(?:\s++[A-Z][\w’'.-]*+){0,3},\s*+)?$"
-        ),
-        # "[Japan], Australia and other nations observing", "[Chile] attending as an observer"
-        "observers": re.compile(
-            r"(?:,?\s*+(?:(?:and|or)\s++)?(?:(?:" + det + r")\s++)?[A-Z][\w.’'-]*+)*+,?\s*+"
-            r"(?:(?:and|or)\s++)?(?:(?:"
-            + _alternation(c.get("observer_link", frozenset()))
-            + r")\s++){0,5}(?:"
-            + _alternation(c.get("observer", frozenset()))
-            + r")(?![\w])"
-        ),
-    }
-
-
-_CONTEXT_CUES = (
-    "determiner", "not_party_before", "not_party_after", "origin", "venue", "observer_link",
-    "observer",
-)  # fmt: skip
-
-
 def _contexts(doc: Doc) -> dict[str, re.Pattern[str]]:
-    cues = doc.lexicon.cues
-    return _context_patterns(tuple((n, cues.get(n, frozenset())) for n in _CONTEXT_CUES))
+    return _w(doc).contexts
 
 
 def _not_a_party(doc: Doc, m: Mention, lo: int, after: int | None = None) -> str | None:
@@ -528,9 +539,7 @@ def _participants_and_states(
     excluded_end = -1
     for m in doc.mentions_in(lo, hi):
         gap = text[excluded_end : m.start] if excluded_end >= 0 else "x"
-        if _LISTED.fullmatch(gap) is not None or _not_a_party(
-            doc, m, lo, after if origins else None
-        ):
+        if _listed(doc, gap) or _not_a_party(doc, m, lo, after if origins else None):
             excluded_end = max(excluded_end, m.end)
             continue
         if venues and is_venue(doc, m, lo):
@@ -548,9 +557,6 @@ def _participants_and_states(
     if len(set(states)) < 2:
         states.extend(s for s in dict.fromkeys(venue_states) if s not in states)
     return people, states
-
-
-_LISTED = re.compile(r",?\s*+(?:(?:and|or)\s++)?")
 
 
 _COMPOUND_JOINS = ("-", "–", "—", "/")
@@ -577,8 +583,14 @@ def _compound_states(doc: Doc, lo: int, start: int) -> list[str]:
     return found if len(found) >= 2 else []
 
 
-def _topic_start(text: str, start: int, end: int) -> int:
-    match = TOPIC_CUES.search(text, start, end)
+def _listed(doc: Doc, gap: str) -> bool:
+    """Whether ``gap`` only joins list items (", ", " and ", ", or ")."""
+    rest = gap.strip().lstrip(",").strip()
+    return rest == "" or fold(rest) in _w(doc).joiners
+
+
+def _topic_start(doc: Doc, start: int, end: int) -> int:
+    match = _w(doc).topic.search(doc.article.text, start, end)
     return match.start() if match else end
 
 
@@ -601,10 +613,10 @@ def _event(
     window: tuple[int, int] | None = None,
 ) -> Event | None:
     text = doc.article.text
-    clause = _clause_start(text, sentence, start)
+    clause = _clause_start(doc, sentence, start)
     lo, hi = window or (clause, sentence.end)
     lo = max(lo, clause)
-    topic = _topic_start(text, end, hi)
+    topic = _topic_start(doc, end, hi)
     people, states = _participants_and_states(
         doc,
         lo,
@@ -615,7 +627,7 @@ def _event(
     compound = _compound_states(doc, clause, start) if trigger.event == "Meeting" else []
     if compound:
         states = compound  # "the Japan-Fiji Defence Ministerial Meeting": exactly these two
-    if _ANAPHOR.search(text, clause, start):
+    if _w(doc).anaphor.search(text, clause, start):
         meeting = _latest(doc, "Meeting")
         if meeting is not None:
             states = list(dict.fromkeys([*meeting.parties, *states]))
@@ -668,7 +680,7 @@ def _event(
     elif trigger.event == "Meeting":
         event = replace(event, label=_meeting_label(doc, event))
     elif trigger.event == "Incident":
-        event = replace(event, label=_noun_phrase(text, start, end, sentence.start))
+        event = replace(event, label=_noun_phrase(doc, start, end, sentence.start))
     if event is not None and not event.parties and trigger.event != "Meeting":
         latest = _latest(doc, "Meeting")
         if latest is not None:
@@ -680,9 +692,7 @@ def _location(doc: Doc, pos: int, end: int) -> str | None:
     """The place after "in"/"at" following the trigger."""
     text = doc.article.text
     for m in doc.mentions_in(pos, end):
-        if m.type in ("Place",) and re.search(
-            r"\b(?:in|at|near)\s+(?:the\s+)?$", text[max(pos, m.start - 12) : m.start]
-        ):
+        if m.type in ("Place",) and _w(doc).location.search(text[max(pos, m.start - 12) : m.start]):
             return m.key
     return None
 
@@ -698,7 +708,7 @@ def _meeting_label(doc: Doc, event: Event) -> str:
 
 def _visit(doc: Doc, sentence: Sentence, start: int, end: int, event: Event) -> Event:
     text = doc.article.text
-    clause = _clause_start(text, sentence, start)
+    clause = _clause_start(doc, sentence, start)
     before = [m for m in doc.mentions_in(clause, start) if m.type == "Official"]
     visitor = before[-1].key if before else None
     others = [  # "Alongside Norway Defence Minister X, Y visited ..."
@@ -718,7 +728,8 @@ def _visit(doc: Doc, sentence: Sentence, start: int, end: int, event: Event) -> 
     with_people = [
         m.key
         for m in doc.mentions_in(end, sentence.end)
-        if m.type == "Official" and re.search(r"\bwith\s+$", text[max(end, m.start - 6) : m.start])
+        if m.type == "Official"
+        and _w(doc).accompanied.search(text[max(end, m.start - 6) : m.start])
     ]
     participants = tuple(dict.fromkeys([k for k in (visitor, *with_people, *others) if k]))
     states: list[str] = []
@@ -761,8 +772,8 @@ def _visit_host(doc: Doc, sentence: Sentence, known: set[str]) -> str | None:
     for m in doc.mentions_in(sentence.start, sentence.end):
         if m.state and m.state not in known and m.type in ("Place", "State"):
             before = text[max(0, m.start - 30) : m.start]
-            if re.search(r"\b(?:in|to|at)\s+(?:the\s+)?$", before) or (
-                m.type == "State" and re.search(r"\b(?:in|to|at|near)\s+[A-Z][\w’'-]*,\s*$", before)
+            if _w(doc).host.search(before) or (
+                m.type == "State" and _w(doc).host_city.search(before)
             ):
                 return m.state  # "in Hanoi", "at Bodø, Norway"
     from kg.extract.people import dateline_state
@@ -785,23 +796,28 @@ def _entity_name(doc: Doc, key: str) -> str:
     return draft.name if draft else key
 
 
-def _noun_phrase(text: str, start: int, end: int, floor: int) -> str:
-    """The trigger noun with the modifiers before it: "joint maritime search and rescue exercises"."""  # noqa: E501
-    words = list(re.finditer(r"[\w’'+-]+", text[floor:start]))
+def _noun_phrase(doc: Doc, start: int, end: int, floor: int) -> str:
+    """The trigger noun with the modifiers before it: "joint maritime search and rescue
+    exercises" (``np_stop`` words end it, list joiners only inside it)."""
+    text, g = doc.article.text, _w(doc)
+    tokens = list(re.finditer(r"[\w’'+-]+", text[floor:start]))
     first = start
-    for word in reversed(words):
-        w = word.group()
-        lower = w.lower()
-        if lower in NP_STOP and lower != "and":
+    for token in reversed(tokens):
+        lower = token.group().lower()
+        joiner = lower in g.joiners
+        if lower in g.np_stop and not joiner:
             break
-        if lower.endswith("ed") and lower not in NP_KEEP_ED:
+        if lower.endswith(g.participle) and lower not in g.np_keep_ed:
             break
-        if lower == "and" and first == start:
+        if joiner and first == start:
             break
-        first = floor + word.start()
-    phrase = text[first:end]
-    phrase = re.sub(r"^and\s+", "", phrase)
-    return phrase
+        first = floor + token.start()
+    while True:  # no phrase opens with a joiner
+        lead = re.match(r"([\w’']+)\s+", text[first:end])
+        if not (lead and lead.group(1).lower() in g.joiners):
+            break
+        first += lead.end()
+    return text[first:end]
 
 
 def _listed_exercises(
@@ -841,7 +857,7 @@ def _exercise(
         ),
         None,
     )
-    label = name or _noun_phrase(text, start, end, sentence.start)
+    label = name or _noun_phrase(doc, start, end, sentence.start)
     concepts = _concepts_in(doc, text, max(sentence.start, start - 60), min(sentence.end, end + 40))
     domains = tuple(c.iri for c in concepts if c.scheme == "Domain")
     purposes = tuple(c.iri for c in concepts if c.scheme == "Purpose")
@@ -869,10 +885,6 @@ def _concepts_in(doc: Doc, text: str, start: int, end: int) -> list[Concept]:
     return [m.value for m in gazetteer.find_all(tokenize(text[start:end]))]
 
 
-_EXERCISE_WORD = re.compile(r"exercise|drill|war\s?game|training", re.IGNORECASE)
-_NOT_EXERCISE_LOWER = frozenset(w.lower() for w in NOT_EXERCISE_WORDS)
-
-
 def _in_sentences(
     pattern: re.Pattern[str], text: str, sentences: list[Sentence]
 ) -> Iterator[re.Match[str]]:
@@ -890,7 +902,7 @@ def _name_cut(doc: Doc, start: int, end: int) -> int:
     UK and Kenya"): before the linking word (``name_cut`` cues) ahead of the first state, place
     or date inside it."""
     text = doc.article.text
-    cut_words = doc.lexicon.cues.get("name_cut", frozenset())
+    cut_words = cue_words(doc.lexicon, "name_cut")
     inside = [m.start for m in doc.mentions_in(start, end) if m.type in ("State", "Place")]
     inside += [d.start for d in doc.dates if start <= d.start and d.end <= end]
     inside += [  # a month alone is no date mention, but still no part of a name
@@ -912,11 +924,11 @@ def _name_cut(doc: Doc, start: int, end: int) -> int:
 def _name_words_ok(doc: Doc, words: list[str], start: int, end: int) -> bool:
     """An exercise name is no date ("March 23"), no lone sentence-opening verb form
     ("Modifying ..."), and no hyphenated verb ("South-conducted")."""
-    if words[0].lower() in _NOT_EXERCISE_LOWER or re.fullmatch(r"[A-Z][a-z]+day", words[0]):
+    if words[0].lower() in _w(doc).not_name_lower or words[0] in _w(doc).date_words:
         return False
     if any(d.start < end and start < d.end for d in doc.dates if not d.value.value.isdigit()):
         return False
-    suffixes = tuple(doc.lexicon.cues.get("verb_suffix", frozenset()))
+    suffixes = tuple(cue_words(doc.lexicon, "verb_suffix"))
     for word in words:
         tail = word.rsplit("-", 1)[-1]
         if "-" in word and tail[:1].islower() and tail.endswith(suffixes):
@@ -929,7 +941,7 @@ def _name_words_ok(doc: Doc, words: list[str], start: int, end: int) -> bool:
 def _gap_breaks(doc: Doc, start: int, end: int) -> bool:
     """A function word between a name and its exercise word ("Lalmonirhat during exercise")
     means the two do not belong together."""
-    stop = doc.lexicon.cues.get("name_gap_stop", frozenset())
+    stop = cue_words(doc.lexicon, "name_gap_stop")
     return any(fold(w) in stop for w in re.findall(r"[\w’']+", doc.article.text[start:end]))
 
 
@@ -941,29 +953,26 @@ def _drop_people_inside(doc: Doc, start: int, end: int) -> None:
 
 def _find_named_spans(doc: Doc) -> None:
     """Names of exercises and agreements ("Freedom Shield 24", "Reciprocal Access Agreement")."""
-    text = doc.article.text
+    text, g = doc.article.text, _w(doc)
     spans: list[tuple[int, int, str, str]] = []
 
     def overlaps(s: int, e: int) -> bool:
         return any(s < e2 and s2 < e for s2, e2, _, _ in spans)
 
     for lo, hi in _quotations(text, 0, len(text), min_len=0, curly_only=True):
-        if _AGREEMENT_NOUN.search(text, lo, hi):  # a quoted title: “Treaty of ...”
+        if g.agreement_noun.search(text, lo, hi):  # a quoted title: “Treaty of ...”
             spans.append((lo, hi, "Agreement", text[lo:hi]))
     # the costly name patterns only run over sentences that hold one of their key words
     agreement_sentences = [
-        x for x in doc.article.sentences if any(noun in x.text for noun in AGREEMENT_NOUNS)
+        x for x in doc.article.sentences if any(noun in x.text for noun in g.agreement_nouns)
     ]
-    exercise_sentences = [x for x in doc.article.sentences if _EXERCISE_WORD.search(x.text)]
-    for match in _in_sentences(_NAMED_AGREEMENT, text, agreement_sentences):
+    exercise_sentences = [x for x in doc.article.sentences if g.exercise_word.search(x.text)]
+    for match in _in_sentences(g.named_agreement, text, agreement_sentences):
         name = match.group("name").strip()
         if overlaps(match.start("name"), match.end("name")) or len(name.split()) < 2:
             continue
         words = name.split()
-        while words and (
-            words[0] in ("This", "That", "The", "A", "An", "Both", "Each", "On", "In", "-")
-            or words[0][0].islower()
-        ):
+        while words and (words[0] in g.name_skip_first or words[0] == "-" or words[0][0].islower()):
             words = words[1:]
         if len(words) < 2:
             continue
@@ -976,29 +985,26 @@ def _find_named_spans(doc: Doc) -> None:
         if len(name.split()) < 2:
             continue
         spans.append((s, s + len(name), "Agreement", name))
-    for match in _in_sentences(_LISTED_NAMES, text, exercise_sentences):
+    for match in _in_sentences(g.listed_names, text, exercise_sentences):
         sentence = doc.article.sentence_at(match.start())
-        if not re.search(r"\b(?:exercises?|drills?|war\s?games?)\b", sentence.text, re.IGNORECASE):
+        if not g.exercise_word_whole.search(sentence.text):
             continue
-        for part in re.finditer(
-            rf"{_TOKEN_START}{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}{_EXERCISE_NUMBER}",
-            match.group("names"),
-        ):
+        for part in g.name_part.finditer(match.group("names")):
             s = match.start("names") + part.start()
             e = match.start("names") + part.end()
             words = part.group().split()
-            if words[0] in NOT_EXERCISE_WORDS or overlaps(s, e) or doc.occupied(s, e):
+            if words[0] in g.not_name or overlaps(s, e) or doc.occupied(s, e):
                 continue
             spans.append((s, e, "Exercise", part.group()))
-    for index, pattern in enumerate(_NAMED_EXERCISE_PATTERNS):
+    for index, pattern in enumerate(g.named_exercise):
         # the last pattern ("conducting Balikatan 2025") needs no exercise word nearby
-        last = index == len(_NAMED_EXERCISE_PATTERNS) - 1
+        last = index == len(g.named_exercise) - 1
         for match in (
             pattern.finditer(text) if last else _in_sentences(pattern, text, exercise_sentences)
         ):
             name = match.group("name").strip()
             words = name.split()
-            while words and words[0] in NOT_EXERCISE_WORDS:
+            while words and words[0] in g.not_name:
                 words = words[1:]
             if words and _POSSESSIVE.search(words[-1]):  # "during Pacific Angel’s 12th year"
                 words[-1] = _POSSESSIVE.sub("", words[-1])
@@ -1063,47 +1069,36 @@ def _agreement(
         for s, e, kind, n in doc.named_spans
         if kind == "Agreement" and sentence.start <= s < sentence.end
     ]
-    clause = _clause_start(text, sentence, start)
+    clause = _clause_start(doc, sentence, start)
     if trigger.pos == "noun":
         inside = next(((s, e, n) for s, e, n in named if s <= start < e), None)
         if inside is None:
-            verb = re.search(
-                r"\b(?:signed|sign|signing|concluded|inked|adopted|agreed(?:\s+upon|\s+on)?|negotiat\w+|initialed|exchanged)\b",
-                text[clause : min(sentence.end, end + 60)],
-            )
+            verb = _w(doc).agreement_verb.search(text, clause, min(sentence.end, end + 60))
             if verb is None:
                 return None
             if _named_agreement_near(doc, named, start):
                 return None
-            label = _noun_phrase(text, start, end, sentence.start)
+            label = _noun_phrase(doc, start, end, sentence.start)
             status = doc.lexicon.status_words.get(fold(verb.group().split()[0]), "agreed")
         else:
             s, e, label = inside
             if any(ev.name == label for ev in doc.events):
                 return None
             around = text[clause : sentence.end]
-            verbs = list(
-                re.finditer(
-                    r"\b(signed|signing|concluded|negotiat\w+|agreed|inked)\b", text[clause:s]
-                )
-            )
-            verb = (
-                verbs[-1]
-                if verbs
-                else re.search(r"\b(signed|signing|concluded|negotiat\w+|agreed)\b", around)
-            )
+            verbs = list(_w(doc).signing_verb.finditer(text, clause, s))
+            verb = verbs[-1] if verbs else _w(doc).signing_verb.search(around)
             # a treaty only named, with no verb saying what happened to it, is no event
             status = (
                 doc.lexicon.status_words.get(fold(verb.group(1)), "agreed") if verb else "concluded"
             )
-            if re.search(r"\bsigning ceremony\b", around):
+            if _w(doc).signing_phrase.search(around):
                 status = "signed"
             if referenced:
                 status = None
         date, end_date = _date_near(
             doc, sentence, start, within=(max(clause, start - 60), min(sentence.end, end + 30))
         )
-        topic = _topic_start(text, end, sentence.end)
+        topic = _topic_start(doc, end, sentence.end)
         people, states = _participants_and_states(doc, clause, topic, after=end, origins=False)
         earlier = None if inside else _antecedent_agreement(doc, trigger, start)
         if earlier is not None:
@@ -1138,7 +1133,7 @@ def _agreement(
         doc.events.append(event)
         return event
     # a verb: the agreement is its object clause
-    object_end = _object_end(text, sentence, end, trigger)
+    object_end = _object_end(doc, sentence, end, trigger)
     if _object_is_an_event(doc, end, object_end):
         return None  # "will conclude his trip", "concluded the exercise": no agreement
     in_object = [(s, e, n) for s, e, n in named if end <= s < object_end and s - end < 60]
@@ -1156,16 +1151,12 @@ def _agreement(
                 )
         return None
     obj = text[end:object_end].strip(" ,")
-    obj = re.sub(
-        r"^(?:(?:during|at|in|after|following) the (?:meeting|talks|summit|dialogue)\s+)?(?:upon|on|to|that|,)?\s*",  # noqa: E501
-        "",
-        obj,
-    ).strip()
+    obj = _w(doc).object_lead.sub("", obj, count=1).strip()
     # an opening adverbial ("in the increasingly challenging security environment, ...")
-    obj = re.sub(r"^(?:in|amid|amidst|given|under|with|despite)\s[^,]{3,80},\s+", "", obj)
+    obj = _w(doc).adverbial_lead.sub("", obj, count=1)
     if len(obj.split()) < 2:
         return None
-    subject_end = min(start, _topic_start(text, clause, start))
+    subject_end = min(start, _topic_start(doc, clause, start))
     people, states = _participants_and_states(doc, clause, subject_end)
 
     if not states:
@@ -1180,10 +1171,7 @@ def _agreement(
     label = obj.rstrip(".")
     obj_start = text.find(obj, end)
     area_lo = obj_start
-    intro = re.search(
-        r"\b(?:cooperation (?:in|on)|areas|fields|focus on|such as|including|in the field of)\b",
-        text[obj_start:object_end],
-    )
+    intro = _w(doc).area_intro.search(text[obj_start:object_end])
     areas: tuple[str, ...] = ()
     if intro:
         area_lo = obj_start + intro.start()
@@ -1214,7 +1202,7 @@ def _agreement(
 
 def _object_is_an_event(doc: Doc, start: int, end: int) -> bool:
     """Whether a verb's object is a meeting, visit or exercise ("his trip", "the drills")."""
-    determiners = doc.lexicon.cues.get("determiner", frozenset())
+    determiners = cue_words(doc.lexicon, "determiner")
     for found in doc.find(doc.lexicon.triggers, start, min(end, start + 40)):
         words = doc.article.text[start : found.start].split()
         if len(words) > 2 or any(fold(w) not in determiners for w in words):
@@ -1226,7 +1214,7 @@ def _object_is_an_event(doc: Doc, start: int, end: int) -> bool:
 def _antecedent_agreement(doc: Doc, trigger: Trigger, start: int) -> Event | None:
     """The agreement a definite noun ("the memorandum", "this letter of intent") points back
     to: the latest one whose name or label holds the same noun."""
-    if not _is_definite(doc.article.text, start):
+    if not _is_definite(doc, start):
         return None
     noun = fold(trigger.surface)
     for event in reversed(doc.events):
@@ -1249,7 +1237,7 @@ def _merge(doc: Doc, event: Event, definite: bool) -> Event:
         latest = [(i, e) for i, e in candidates if e.type == "Exercise"]
         candidates = latest[-1:]
         sentence = doc.article.sentences[event.evidence[0].sentence]
-        if candidates and not _PARTICIPATION.search(sentence.text):
+        if candidates and not _w(doc).participation.search(sentence.text):
             event = replace(event, parties=candidates[0][1].parties)
     for i, other in candidates:
         if other.type != event.type:
@@ -1326,7 +1314,7 @@ def _statements(doc: Doc, sentence: Sentence) -> None:
         before = text[sentence.start : q_start - 1]
         after = text[q_end + 1 : sentence.end]
         speaker: Mention | None = None
-        verb_before = re.search(SPEECH_VERBS + r"\W*$", before)
+        verb_before = _w(doc).speech_verb_last.search(before)
         if verb_before:
             cands = [
                 m
@@ -1340,12 +1328,13 @@ def _statements(doc: Doc, sentence: Sentence) -> None:
                 for m in doc.mentions_in(q_end + 1, sentence.end)
                 if m.type in ("Official", "Organization", "State")
             ]
-            if cands and re.search(SPEECH_VERBS, text[q_end + 1 : sentence.end]):
+            if cands and _w(doc).speech_verb.search(text, q_end + 1, sentence.end):
                 speaker = cands[0]
         if speaker is None:
             continue
         lowered = before.lower()
-        noun = next((n for n in STATEMENT_NOUNS if n in lowered), "statement")
+        nouns = _w(doc).statement_nouns
+        noun = next((n for n in nouns if n in lowered), "Statement")
         speaker_name = _entity_name(doc, speaker.key)
         quote = doc.span(q_start, q_end)
         state = speaker.state
@@ -1373,14 +1362,12 @@ def _incidents(doc: Doc, cues: _Cues, sentence: Sentence) -> set[int]:
     handled: set[int] = set()
     for cause in cues.cause.finditer(text, sentence.start, sentence.end):
         tail = text[cause.end() : min(sentence.end, cause.end() + 60)]
-        status_word = re.search(
-            r"\b(standstill|suspension|halt|freeze|cancellation|postponement|breakdown)\b", tail
-        )
+        status_word = _w(doc).halt.search(tail)
         if not status_word:
             continue
         head = text[sentence.start : cause.start()]
-        such = head.rfind("such as ")
-        lo = sentence.start + (such + len("such as ") if such >= 0 else 0)
+        such = max(((head.rfind(x), x) for x in _w(doc).example_intros), default=(-1, ""))
+        lo = sentence.start + (such[0] + len(such[1]) if such[0] >= 0 else 0)
         span = doc.span(lo, cause.start())
         cause_text = span.text.rstrip(" ,")
         span = doc.span(span.start, span.start + len(cause_text))
@@ -1451,13 +1438,6 @@ def _link_agreements_to_meetings(doc: Doc) -> None:
                 break
 
 
-_AT_THE_MEETING = re.compile(
-    r"\b(?:at|during|after|following|on the sidelines of|in) (?:the|this|their) "
-    r"(?:\w+\s+){0,2}(?:meeting|talks|summit|dialogue|consultations)\b",
-    re.IGNORECASE,
-)
-
-
 def _tied_to_any(doc: Doc, agreement: Event, meetings: list[Event]) -> bool:
     return agreement.status in ("signed", "agreed") and any(
         _tied_to(doc, agreement, m) for m in meetings
@@ -1470,11 +1450,11 @@ def _tied_to(doc: Doc, agreement: Event, meeting: Event) -> bool:
     if sentences & {s.sentence for s in meeting.evidence}:
         return True
     text = doc.article.text
-    if any(_AT_THE_MEETING.search(text, s.start, s.end) for s in agreement.evidence):
+    if any(_w(doc).at_the_meeting.search(text, s.start, s.end) for s in agreement.evidence):
         return True
     # "The two ministers ... agreed": the meeting's participants, so the meeting's day
     return any(
-        _ANAPHOR.match(text, s.start) or _ANAPHOR.match(text, s.start + 4)
+        _w(doc).anaphor.match(text, s.start) or _w(doc).anaphor.match(text, s.start + 4)
         for s in agreement.evidence
     )
 
