@@ -164,7 +164,7 @@ def assemble(doc: Doc) -> Extraction:
     events = tuple(
         e for e in events if len(e.parties) >= (1 if e.name else MIN_PARTIES.get(e.type, 0))
     )
-    events = tuple(with_basis(doc, e) for e in events)
+    events = with_basis(doc, events)
     keys = {e.key for e in events}
     events = tuple(  # no reference to an event that was left out
         replace(

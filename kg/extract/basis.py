@@ -13,9 +13,12 @@ comes from a status word near the trigger (``status-word``) or the trigger and t
 from __future__ import annotations
 
 import functools
+import re
+from dataclasses import replace
 
 from kg.extract.doc import Doc, Mention
 from kg.extract.events import is_venue
+from kg.extract.grammar import compiled
 from kg.lexicon import cue_regex, fold, read_tsv
 from kg.records import Basis, Event
 
@@ -35,14 +38,26 @@ def event_codes() -> dict[tuple[str, str], str]:
     return codes
 
 
-def with_basis(doc: Doc, event: Event) -> Event:
-    """``event`` with its CAMEO code (when its status sets one) and the basis of its facts."""
-    from dataclasses import replace
+def with_basis(doc: Doc, events: tuple[Event, ...]) -> tuple[Event, ...]:
+    """Each event with its CAMEO code (when its status sets one) and the basis of its facts."""
+    by_sentence: dict[int, list[Mention]] = {}
+    sentence_at = doc.article.sentence_at
+    for m in doc.mentions:
+        if m.state and m.type in _RANK:
+            by_sentence.setdefault(sentence_at(m.start).index, []).append(m)
+    words = compiled(
+        doc.lexicon, "basis.status", lambda lex: cue_regex(frozenset(lex.status_words))
+    )
+    return tuple(_with_basis(doc, e, by_sentence, words) for e in events)
 
-    mentions = [m for span in event.evidence for m in doc.mentions_in(span.start, span.end)]
+
+def _with_basis(
+    doc: Doc, event: Event, by_sentence: dict[int, list[Mention]], words: re.Pattern[str]
+) -> Event:
+    mentions = [m for span in event.evidence for m in by_sentence.get(span.sentence, ())]
     basis = [_party_basis(doc, party, mentions) for party in event.parties]
     if event.status:
-        basis.append(_status_basis(doc, event))
+        basis.append(_status_basis(doc, event, words))
     cameo = event_codes().get((event.type, event.status or ""))
     return replace(event, basis=tuple(basis), cameo=cameo or event.cameo)
 
@@ -65,9 +80,8 @@ def _party_basis(doc: Doc, party: str, mentions: list[Mention]) -> Basis:
     return Basis(fact, "context", None, inferred=True)
 
 
-def _status_basis(doc: Doc, event: Event) -> Basis:
+def _status_basis(doc: Doc, event: Event, words: re.Pattern[str]) -> Basis:
     fact = f"status:{event.status}"
-    words = cue_regex(frozenset(doc.lexicon.status_words))
     text = doc.article.text
     for span in event.evidence:
         for found in words.finditer(text, span.start, span.end):

@@ -78,6 +78,7 @@ class Doc:
     )  # exercise/agreement names
     sources: set[str] = field(default_factory=set)
     deadline: float | None = None  # time.monotonic() by which extraction must end
+    grammar: Any = None  # the event stage's compiled word patterns (set by that stage)
     budget_error: Exception | None = None  # raised when the deadline has passed
 
     _mask: bytearray = field(default_factory=bytearray, repr=False)

@@ -58,7 +58,6 @@ class _Words:
         self.joiners = w("list_joiner")
         self.clause_breaks = tuple(f" {b} " for b in sorted(w("clause_break")))
         nouns = cased(lex, "agreement_noun")
-        self.agreement_nouns = tuple(sorted(nouns, key=lambda x: (-len(x), x)))
         conn = a("name_connector")
         self.named_agreement = re.compile(
             rf"(?<![\w’'.-])(?P<name>(?:[A-Z][\w’'.-]*+\s++|(?:{conn})\s++|-\s*+){{0,10}}?"
@@ -68,8 +67,10 @@ class _Words:
             rf"(?:\s++(?:[A-Z][\w’'.-]*+|(?:{conn})(?!\w))){{0,12}})?)"
         )
         self.agreement_noun = re.compile(rf"\b(?:{alternation(nouns)})\b")
+        self.agreement_noun_any = re.compile("|".join(map(re.escape, sorted(nouns))))
         ex_noun = a("exercise_noun")
-        self.exercise_word = re.compile(ex_noun, re.IGNORECASE)
+        # a cheap pre-check on lower-cased sentences
+        self.exercise_keys = re.compile("|".join(map(re.escape, sorted(w("exercise_noun")))))
         self.exercise_word_whole = re.compile(rf"\b(?:{ex_noun})\b", re.IGNORECASE)
         self.named_exercise = (
             re.compile(
@@ -163,6 +164,7 @@ class _Words:
                 rf"(?:{a('observer')})(?![\w])"
             ),
         }
+        self.cues = _Cues(lex)
         self.at_the_meeting = re.compile(
             rf"\b(?:{a('meeting_context')})\s++(?:{a('definite')}|{det})\s++(?:\w++\s++){{0,2}}"
             rf"(?:{meeting})\b",
@@ -171,7 +173,10 @@ class _Words:
 
 
 def _w(doc: Doc) -> _Words:
-    return _words_of(doc.lexicon)
+    grammar = doc.grammar
+    if grammar is None:
+        grammar = doc.grammar = _words_of(doc.lexicon)
+    return grammar  # type: ignore[no-any-return]
 
 
 def _words_of(lexicon: Lexicon) -> _Words:
@@ -189,8 +194,7 @@ _WORDS: dict[int, tuple[Lexicon, _Words]] = {}
 
 
 class _Cues:
-    def __init__(self, doc: Doc) -> None:
-        lex = doc.lexicon
+    def __init__(self, lex: Lexicon) -> None:
         self.negation = cue_regex(cue_words(lex, "negation"))
         self.hypothetical = cue_regex(cue_words(lex, "hypothetical"))
         self.status = cue_regex(frozenset(lex.status_words))
@@ -292,7 +296,7 @@ def _sorted_states(states: list[str] | set[str]) -> tuple[str, ...]:
 
 def find_events(doc: Doc) -> Doc:
     """Stage 4: events from triggers, clause by clause."""
-    cues = _Cues(doc)
+    cues = _w(doc).cues
     text = doc.article.text
     _find_named_spans(doc)
     for sentence in doc.article.sentences:
@@ -585,8 +589,10 @@ def _compound_states(doc: Doc, lo: int, start: int) -> list[str]:
 
 def _listed(doc: Doc, gap: str) -> bool:
     """Whether ``gap`` only joins list items (", ", " and ", ", or ")."""
+    if len(gap) > 12:
+        return False  # longer than ", and " with some spaces
     rest = gap.strip().lstrip(",").strip()
-    return rest == "" or fold(rest) in _w(doc).joiners
+    return rest == "" or rest.lower() in _w(doc).joiners
 
 
 def _topic_start(doc: Doc, start: int, end: int) -> int:
@@ -963,10 +969,10 @@ def _find_named_spans(doc: Doc) -> None:
         if g.agreement_noun.search(text, lo, hi):  # a quoted title: “Treaty of ...”
             spans.append((lo, hi, "Agreement", text[lo:hi]))
     # the costly name patterns only run over sentences that hold one of their key words
-    agreement_sentences = [
-        x for x in doc.article.sentences if any(noun in x.text for noun in g.agreement_nouns)
+    agreement_sentences = [x for x in doc.article.sentences if g.agreement_noun_any.search(x.text)]
+    exercise_sentences = [
+        x for x in doc.article.sentences if g.exercise_keys.search(x.text.lower())
     ]
-    exercise_sentences = [x for x in doc.article.sentences if g.exercise_word.search(x.text)]
     for match in _in_sentences(g.named_agreement, text, agreement_sentences):
         name = match.group("name").strip()
         if overlaps(match.start("name"), match.end("name")) or len(name.split()) < 2:
