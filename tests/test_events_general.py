@@ -151,3 +151,44 @@ def test_parties_and_status_record_their_basis() -> None:
         ("party:NOR", "adjective", "Norwegian", False),
         ("status:held", "trigger", meeting.evidence[0].text, False),
     ]
+
+
+def test_names_with_slashes_hyphenated_years_and_appositions() -> None:
+    assert _events("Japan and Mongolia held exercise East/Cooperation-2026 near Ulaanbaatar.") == [
+        ("Exercise", ("JPN", "MNG"), "East/Cooperation-2026")
+    ]
+    assert _events("Kazakhstan and Mongolia began the Steppe Guardian-2027 exercise.") == [
+        ("Exercise", ("KAZ", "MNG"), "Steppe Guardian-2027")
+    ]
+    assert _events("Asia's largest exercise, Coral Lantern, began in Thailand with Malaysia.") == [
+        ("Exercise", ("MYS", "THA"), "Coral Lantern")
+    ]
+    assert _events("Britain and France signed the Harbour Gate Treaties in 2010.") == [
+        ("Agreement", ("FRA", "GBR"), "Harbour Gate Treaties")
+    ]
+
+
+def test_what_was_agreed_is_no_clause_and_the_clause_keeps_its_meeting() -> None:
+    x = _x("Norway and Chile agreed on a logistics roadmap when their ministers met in February.")
+    assert [(e.type, e.status, e.label) for e in x.events] == [
+        ("Agreement", "agreed", "a logistics roadmap"),
+        ("Meeting", "held", "Meeting between Chile and Norway"),
+    ]
+
+
+def test_a_planning_conference_dates_itself_not_the_exercise() -> None:
+    x = _x(
+        "Norway and Chile held a planning conference on 3 March 2025 for exercise Polar "
+        "Lantern, which will begin on 10 June 2025."
+    )
+    assert [(e.type, e.status, e.name, e.date and e.date.value) for e in x.events] == [
+        ("Exercise", "planned", "Polar Lantern", "2025-06-10")
+    ]
+
+
+def test_implicit_visits() -> None:
+    assert _events(
+        "Chilean Defence Minister Tomás Araya made a guest-of-government visit to Norway."
+    ) == [("Visit", ("CHL", "NOR"), None)]
+    body = "Norwegian Defence Minister Ingrid Solberg was a welcome visitor in Santiago, Chile."
+    assert _events(body) == [("Visit", ("CHL", "NOR"), None)]

@@ -24,7 +24,7 @@ from kg.records import DateValue, Event
 
 QUOTE_MIN = 12  # characters a quotation holds at least
 _TOKEN_START = r"(?<![\w’'-])"
-_EXERCISE_NAME_TOKEN = r"[A-Z][\w’'-]*"
+_EXERCISE_NAME_TOKEN = r"[A-Z][\w’'-]*(?:/[A-Z][\w’'-]*+)*+"  # "East/Cooperation-2026"
 _EXERCISE_NUMBER = r"(?:(?:\s+|\s*[-–]\s*)(?:19|20)?\d\d(?:-\d+)?(?![\w-]))?"
 _NAME_RUN = rf"{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}"
 
@@ -83,6 +83,9 @@ class _Words:
             re.compile(
                 rf"{_TOKEN_START}(?P<name>{_NAME_RUN}\s+(?:19|20)?\d\d)"
                 rf",\s+(?:{det})\s+[^.,]{{0,40}}?\b(?:{ex_noun})\b"
+            ),
+            re.compile(  # "the largest exercise, Coral Lantern, began"
+                rf"\b(?:{ex_noun}),\s++(?P<name>{_NAME_RUN}{_EXERCISE_NUMBER}),"
             ),
             re.compile(
                 rf"\b(?:{a('exercise_verb')})\s+(?:(?:{det})\s+)?"
@@ -165,6 +168,8 @@ class _Words:
             ),
         }
         self.cues = _Cues(lex)
+        self.finite_clause = re.compile(rf"\s++(?:{a('finite_clause')})\b", re.IGNORECASE)
+        self.planning = re.compile(rf"\b(?:{a('planning_noun')})\b", re.IGNORECASE)
         self.at_the_meeting = re.compile(
             rf"\b(?:{a('meeting_context')})\s++(?:{a('definite')}|{det})\s++(?:\w++\s++){{0,2}}"
             rf"(?:{meeting})\b",
@@ -459,6 +464,9 @@ def _object_end(doc: Doc, sentence: Sentence, pos: int, trigger: Trigger | None 
     following = _w(doc).next_agreement_verb.search(rest)
     if following:
         cut = following.start()
+    clause = _w(doc).finite_clause.search(rest, 0, cut)
+    if clause:
+        cut = clause.start()  # "... a roadmap when their ministers met in February"
     if trigger is not None and trigger.status in ("signed", "concluded") and ", " in rest[:cut]:
         cut = rest.index(", ")  # "signed an agreement ..., following talks": the object is a noun
     for mark in ("”", ";"):
@@ -869,6 +877,15 @@ def _exercise(
     purposes = tuple(c.iri for c in concepts if c.scheme == "Purpose")
     last_held = None
     date, end_date = event.date, event.end_date
+    clause = _clause_start(doc, sentence, start)
+    planning = _w(doc).planning.search(text, clause, start)
+    if planning is not None:
+        # "held a planning conference on 3 March for exercise X": the conference took place
+        # on that date; the exercise is only planned, dated by what the text says after it
+        later = [d for d in doc.dates if end <= d.start and d.end <= sentence.end]
+        date, end_date = (later[0].value, later[0].end_value) if later else (None, None)
+        after = _status_near(doc, cues, end, sentence.end)
+        event = replace(event, status=after or "planned")
     if cues.last_held.search(text, sentence.start, sentence.end):
         last_held = date
         date, end_date = None, None
@@ -1013,6 +1030,8 @@ def _find_named_spans(doc: Doc) -> None:
             while words and words[0] in g.not_name:
                 words = words[1:]
             if words and _POSSESSIVE.search(words[-1]):  # "during Pacific Angel’s 12th year"
+                if index == 1:
+                    continue  # "Asia's largest exercise": a possessive modifier, no name
                 words[-1] = _POSSESSIVE.sub("", words[-1])
             if not words or all(w.isdigit() for w in words):
                 continue
