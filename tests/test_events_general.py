@@ -192,3 +192,14 @@ def test_implicit_visits() -> None:
     ) == [("Visit", ("CHL", "NOR"), None)]
     body = "Norwegian Defence Minister Ingrid Solberg was a welcome visitor in Santiago, Chile."
     assert _events(body) == [("Visit", ("CHL", "NOR"), None)]
+
+
+def test_a_sentence_naming_a_known_exercise_adds_its_states_not_its_date() -> None:
+    x = _x(
+        "Norway and Chile held exercise Polar Lantern 2025 in March. Officers from Peru, Norway "
+        "and Chile will adjust the scope of Polar Lantern next year. India, Brazil, and "
+        "Argentina each sent observers to the exercise."
+    )
+    assert [(e.type, e.parties, e.status, e.name, e.date) for e in x.events] == [
+        ("Exercise", ("CHL", "NOR", "PER"), "held", "Polar Lantern 2025", None)
+    ]

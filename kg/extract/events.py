@@ -313,6 +313,7 @@ def find_events(doc: Doc) -> Doc:
         agreements: list[tuple[int, int, Event]] = []  # (object start, object end, event)
         triggers = doc.find(doc.lexicon.triggers, sentence.start, sentence.end, sentence.start)
         triggers = _one_per_phrase(text, triggers, sentence.start)
+        triggers = _named_exercise_triggers(doc, sentence, triggers)
         event_triggers = [
             sentence.start + m.start
             for m in triggers
@@ -406,6 +407,27 @@ def find_events(doc: Doc) -> Doc:
     _link_agreements_to_meetings(doc)
     _complete_pairs(doc)
     return doc
+
+
+def _named_exercise_triggers(
+    doc: Doc, sentence: Sentence, triggers: list[Match[Trigger]]
+) -> list[Match[Trigger]]:
+    """A sentence that names a known exercise without an exercise word ("leaders from A, B
+    and C will adjust the scope of Coral Lantern") speaks of that exercise: its name is the
+    trigger, so the states the sentence gives join it."""
+    if any(m.value.event == "Exercise" for m in triggers):
+        return triggers
+    named = [
+        (s, e, n)
+        for s, e, kind, n in doc.named_spans
+        if kind == "Exercise" and sentence.start <= s < sentence.end
+    ]
+    if not named:
+        return triggers
+    s, e, name = named[0]
+    trigger = Trigger(name, "Exercise", "name", None)  # a name: no date, no status of its own
+    found = Match(s - sentence.start, e - sentence.start, 0, 0, trigger)
+    return sorted([*triggers, found], key=lambda m: m.start)
 
 
 def _complete_pairs(doc: Doc) -> None:
@@ -684,6 +706,8 @@ def _event(
         date=date,
         end_date=end_date,
     )
+    if trigger.pos == "name":
+        event = replace(event, status=None, date=None, end_date=None)
     if trigger.event == "Visit":
         event = _visit(doc, sentence, start, end, event)
     elif trigger.event == "Exercise":
