@@ -203,3 +203,12 @@ def test_a_sentence_naming_a_known_exercise_adds_its_states_not_its_date() -> No
     assert [(e.type, e.parties, e.status, e.name, e.date) for e in x.events] == [
         ("Exercise", ("CHL", "NOR", "PER"), "held", "Polar Lantern 2025", None)
     ]
+
+
+def test_an_edition_year_makes_an_accord_an_exercise_and_hosted_in_is_no_meeting() -> None:
+    body = (
+        "Harbour Accord 2025 was the largest exercise in the region. Troops from Kenya and "
+        "Tanzania took part in the exercise, hosted in Kenya by its army."
+    )
+    assert _statuses(body) == [("Exercise", ("KEN", "TZA"), "held")]
+    assert [(e.type, e.name) for e in _x(body).events] == [("Exercise", "Harbour Accord 2025")]

@@ -168,6 +168,8 @@ class _Words:
             ),
         }
         self.cues = _Cues(lex)
+        self.transitive = w("transitive_trigger")
+        self.passive_by = re.compile(rf"\s++(?:{a('participle_prep')})\s", re.IGNORECASE)
         self.finite_clause = re.compile(rf"\s++(?:{a('finite_clause')})\b", re.IGNORECASE)
         self.planning = re.compile(rf"\b(?:{a('planning_noun')})\b", re.IGNORECASE)
         self.at_the_meeting = re.compile(
@@ -332,6 +334,10 @@ def find_events(doc: Doc) -> Doc:
                 continue
             if _inside_entity(doc, start, end) or start in handled:
                 continue
+            if fold(trigger.surface) in _w(doc).transitive and _w(doc).passive_by.match(
+                text, end, end + 12
+            ):
+                continue  # "hosted in Kenya, the exercise ...": a participle, no meeting
             if text[max(0, start - 3) : start].lower() in _w(doc).shared_prefixes:
                 continue  # "co-hosted by": hosting an exercise, not a meeting
             clause = _clause_start(doc, sentence, start)
@@ -1030,6 +1036,11 @@ def _find_named_spans(doc: Doc) -> None:
         s = match.start("name") + offset
         name = name[: _name_cut(doc, s, s + len(name)) - s].rstrip(" ,")
         if len(name.split()) < 2:
+            continue
+        year = _YEAR_AFTER.match(text, s + len(name))
+        if year and g.exercise_keys.search(doc.article.sentence_at(s).text.lower()):
+            # "Justified Accord 2024 was the largest exercise": an edition, so an exercise
+            spans.append((s, year.end(), "Exercise", text[s : year.end()]))
             continue
         spans.append((s, s + len(name), "Agreement", name))
     for match in _in_sentences(g.listed_names, text, exercise_sentences):

@@ -28,7 +28,8 @@ CLASSES = frozenset(
     host_prep accompaniment participle_suffix agreement_verb signing_verb signing_phrase
     object_lead meeting_noun adverbial_lead area_intro halt_noun example_intro shared_prefix
     preposition_end complementizer historical_clause meeting_context
-    exercise_keyword clause_break planning_noun finite_clause""".split()
+    exercise_keyword clause_break planning_noun finite_clause participle_prep
+    transitive_trigger""".split()
 )
 
 
