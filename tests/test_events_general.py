@@ -212,3 +212,8 @@ def test_an_edition_year_makes_an_accord_an_exercise_and_hosted_in_is_no_meeting
     )
     assert _statuses(body) == [("Exercise", ("KEN", "TZA"), "held")]
     assert [(e.type, e.name) for e in _x(body).events] == [("Exercise", "Harbour Accord 2025")]
+
+
+def test_states_a_meeting_supports_are_not_its_parties() -> None:
+    body = "Britain and Norway met in Oslo to support Finland and Sweden’s accession to NATO."
+    assert _events(body) == [("Meeting", ("GBR", "NOR"), None)]
