@@ -217,3 +217,12 @@ def test_an_edition_year_makes_an_accord_an_exercise_and_hosted_in_is_no_meeting
 def test_states_a_meeting_supports_are_not_its_parties() -> None:
     body = "Britain and Norway met in Oslo to support Finland and Sweden’s accession to NATO."
     assert _events(body) == [("Meeting", ("GBR", "NOR"), None)]
+
+
+def test_a_later_state_visit_to_the_country_is_the_same_visit() -> None:
+    x = _x(
+        "Norwegian Defence Minister Ingrid Solberg began her state visit to Chile on Monday. "
+        "During her state visit to the country, she met Chilean officials."
+    )
+    visits = [(e.parties, e.label, e.date and e.date.value) for e in x.events if e.type == "Visit"]
+    assert visits == [(("CHL", "NOR"), "Visit by Ingrid Solberg to Chile", "2025-03-10")]

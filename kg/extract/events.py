@@ -1317,9 +1317,7 @@ def _merge(doc: Doc, event: Event, definite: bool) -> Event:
             end_date=other.end_date or event.end_date,
             status=other.status or event.status,
             name=other.name or event.name,
-            label=other.label
-            if (other.name or len(other.label) >= len(event.label))
-            else event.label,
+            label=_merged_label(other, event),
             domains=tuple(dict.fromkeys((*other.domains, *event.domains))),
             purposes=tuple(dict.fromkeys((*other.purposes, *event.purposes))),
             last_held=other.last_held or event.last_held,
@@ -1328,6 +1326,18 @@ def _merge(doc: Doc, event: Event, definite: bool) -> Event:
         return merged
     doc.events.append(event)
     return event
+
+
+def _merged_label(kept: Event, new: Event) -> str:
+    """The label of two merged mentions: a name, else the one that says more (for a visit:
+    the one that knows its destination and visitor, "his visit to the country" knows less)."""
+    if kept.name:
+        return kept.label
+    if kept.type == "Visit":
+        if (new.destination, new.participants[:1]) != (None, ()) and kept.destination is None:
+            return new.label
+        return kept.label
+    return kept.label if len(kept.label) >= len(new.label) else new.label
 
 
 def _same_event(doc: Doc, a: Event, b: Event, definite: bool) -> bool:
