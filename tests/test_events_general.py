@@ -226,3 +226,17 @@ def test_a_later_state_visit_to_the_country_is_the_same_visit() -> None:
     )
     visits = [(e.parties, e.label, e.date and e.date.value) for e in x.events if e.type == "Visit"]
     assert visits == [(("CHL", "NOR"), "Visit by Ingrid Solberg to Chile", "2025-03-10")]
+
+
+def test_meetings_with_counterparts_from_several_states_are_one_meeting_each() -> None:
+    body = (
+        "In Santiago, the U.S. Secretary of Defense Tom Reyes held meetings with his "
+        "counterparts from Chile, Peru and Ecuador."
+    )
+    assert _events(body) == [
+        ("Meeting", ("CHL", "USA"), None),
+        ("Meeting", ("ECU", "USA"), None),
+        ("Meeting", ("PER", "USA"), None),
+    ]
+    # without a known subject the listed states did not meet each other: no event
+    assert _events("He later held meetings with counterparts from Chile, Peru and Ecuador.") == []

@@ -155,6 +155,10 @@ class _Words:
             ),
             # "arriving from [Seoul]", "the border with [Russia]"
             "origin": re.compile(rf"(?<![\w’'])(?i:{a('origin')})\s++(?:(?:{det})\s++)?$"),
+            # "counterparts from [Chile]": people from a state are its representatives
+            "people_from": re.compile(
+                rf"(?<![\w’'])(?i:{a('person_noun')})\s++(?i:{a('origin')})\s++(?:(?:{det})\s++)?$"
+            ),
             # "in [Doha]", "at the [Pentagon]", "in Doha, [Qatar]"
             "venue": re.compile(
                 rf"(?<![\w’'])(?:{a('venue')})\s++(?:(?:{det})\s++)?"
@@ -168,6 +172,7 @@ class _Words:
             ),
         }
         self.cues = _Cues(lex)
+        self.plural_meetings = w("plural_meeting")
         self.transitive = w("transitive_trigger")
         self.passive_by = re.compile(rf"\s++(?:{a('participle_prep')})\s", re.IGNORECASE)
         self.finite_clause = re.compile(rf"\s++(?:{a('finite_clause')})\b", re.IGNORECASE)
@@ -402,6 +407,12 @@ def find_events(doc: Doc) -> Doc:
             if inside_agreement is not None and inside_agreement[2].parties:
                 parties = _sorted_states({*event.parties, *inside_agreement[2].parties})
                 event = replace(event, parties=parties)
+            split = _one_per_counterpart(doc, sentence, start, trigger, event)
+            if not split:
+                continue
+            for part in split[:-1]:
+                _merge(doc, part, definite=False)
+            event = split[-1]
             merged = _merge(doc, event, definite=_is_definite(doc, start))
             if inside_agreement is not None:
                 agreement = inside_agreement[2]
@@ -413,6 +424,39 @@ def find_events(doc: Doc) -> Doc:
     _link_agreements_to_meetings(doc)
     _complete_pairs(doc)
     return doc
+
+
+def _one_per_counterpart(
+    doc: Doc, sentence: Sentence, start: int, trigger: Trigger, event: Event
+) -> list[Event]:
+    """ "meetings with his counterparts from A, B and C": one meeting of the subject's state
+    with each (``plural_meeting`` triggers, one subject state, two or more others)."""
+    if trigger.event != "Meeting" or fold(trigger.surface) not in _w(doc).plural_meetings:
+        return [event]
+    clause = _clause_start(doc, sentence, start)
+    before = doc.mentions_in(clause, start)
+    subject = list(dict.fromkeys(m.state for m in before if m.type == "Official" and m.state))
+    subject = subject or list(
+        dict.fromkeys(
+            m.state
+            for m in before
+            if m.type == "State" and m.state and not is_venue(doc, m, clause)
+        )
+    )
+    others = [p for p in event.parties if p not in subject]
+    if not subject and len(others) >= 2:
+        return []  # the states met the subject, not each other, and the subject is unknown
+    if len(set(subject)) != 1 or len(others) < 2:
+        return [event]
+    return [
+        replace(
+            event,
+            key=f"{event.key}-{other.lower()}",
+            parties=_sorted_states({subject[0], other}),
+            label=_meeting_label(doc, replace(event, parties=_sorted_states({subject[0], other}))),
+        )
+        for other in others
+    ]
 
 
 def _named_exercise_triggers(
@@ -548,7 +592,12 @@ def _not_a_party(doc: Doc, m: Mention, lo: int, after: int | None = None) -> str
         return "target"
     if m.type == "State" and patterns["not_party_after"].match(text, m.end, m.end + 40):
         return "target"
-    if after is not None and m.start >= after and patterns["origin"].search(before[-25:]):
+    if (
+        after is not None
+        and m.start >= after
+        and patterns["origin"].search(before[-25:])
+        and not patterns["people_from"].search(before[-40:])
+    ):
         return "origin"
     return None
 
