@@ -240,3 +240,16 @@ def test_meetings_with_counterparts_from_several_states_are_one_meeting_each() -
     ]
     # without a known subject the listed states did not meet each other: no event
     assert _events("He later held meetings with counterparts from Chile, Peru and Ecuador.") == []
+
+
+def test_capitalised_ministerial_talks_are_a_meeting_and_the_clause_fills_a_side() -> None:
+    body = (
+        "In June, the Chilean Minister of National Defense visited Norway during a tour of "
+        "Europe and held Chile–Norway Defense Ministerial Talks."
+    )
+    assert _events(body) == [("Visit", ("CHL", "NOR"), None), ("Meeting", ("CHL", "NOR"), None)]
+    body = (
+        "In April, on the occasion of the Norwegian defence minister’s visit, a bilateral "
+        "Defence Ministerial Meeting was held in Santiago, Chile."
+    )
+    assert _events(body) == [("Visit", ("CHL", "NOR"), None), ("Meeting", ("CHL", "NOR"), None)]

@@ -51,7 +51,8 @@ class _Words:
         self.statement_nouns = tuple(sorted(w("statement_noun"), key=lambda x: (-len(x), x)))
         self.topic = re.compile(rf"(?<![\w’'])(?:{a('topic_cue')})(?![\w])", re.IGNORECASE)
         self.generic = re.compile(
-            rf"(?<![\w’'])(?:{a('generic_modifier')})\s++(?:\w++\s++){{0,2}}$", re.IGNORECASE
+            # lower case only: "regular meetings" is a kind, "Ministerial Talks" a name
+            rf"(?<![\w’'])(?:{a('generic_modifier')})\s++(?:\w++\s++){{0,2}}$"
         )
         self.np_stop, self.np_keep_ed = w("np_stop"), w("np_keep_ed")
         self.participle = tuple(w("participle_suffix"))
@@ -617,6 +618,7 @@ def _participants_and_states(
     after: int | None = None,
     venues: bool = False,
     origins: bool = True,
+    venue_fill: bool = True,
 ) -> tuple[list[str], list[str]]:
     """Officials and states of the mentions in [lo, hi). Observers, targets ("deter Russian
     aggression") and places of origin ("arriving from Seoul") are not parties, nor the states
@@ -643,7 +645,7 @@ def _participants_and_states(
         state = doc.entities[key].state
         if state and state not in states:
             states.append(state)
-    if len(set(states)) < 2:
+    if venue_fill and len(set(states)) < 2:
         states.extend(s for s in dict.fromkeys(venue_states) if s not in states)
     return people, states
 
@@ -735,6 +737,13 @@ def _event(
                 ]
             )
         )
+    if trigger.event == "Meeting" and len(set(states)) < 2 and lo > clause:
+        # "on the occasion of the Norwegian minister's visit, a meeting was held in Santiago":
+        # the clause's earlier states fill a missing side
+        _earlier_people, earlier = _participants_and_states(
+            doc, clause, lo, venues=True, venue_fill=False
+        )
+        states = list(dict.fromkeys([*states, *earlier]))
     status = trigger.status
     if agreed:
         status = "agreed"
