@@ -253,3 +253,10 @@ def test_capitalised_ministerial_talks_are_a_meeting_and_the_clause_fills_a_side
         "Defence Ministerial Meeting was held in Santiago, Chile."
     )
     assert _events(body) == [("Visit", ("CHL", "NOR"), None), ("Meeting", ("CHL", "NOR"), None)]
+
+
+def test_a_named_exercise_with_one_known_side_is_a_name_not_a_relation() -> None:
+    x = _x("Exercise Winter Harbour is a Norwegian-led exercise in the Arctic.")
+    assert [(e.type, e.parties, e.status, e.name) for e in x.events] == [
+        ("Exercise", ("NOR",), None, "Winter Harbour")
+    ]

@@ -161,8 +161,12 @@ def assemble(doc: Doc) -> Extraction:
     # a relation needs two sides: an unnamed meeting, visit, exercise or agreement with fewer
     # than two states is a mention whose counterpart we could not resolve, so it is left out
     # (a named exercise or treaty is a known thing whatever the parties the article gives)
+    events = tuple(e for e in events if e.name or len(e.parties) >= MIN_PARTIES.get(e.type, 0))
+    # a named exercise or treaty with fewer than two sides known is named, not reported as a
+    # relation: it stays as a name (no status)
     events = tuple(
-        e for e in events if len(e.parties) >= (1 if e.name else MIN_PARTIES.get(e.type, 0))
+        replace(e, status=None) if e.name and len(e.parties) < MIN_PARTIES.get(e.type, 0) else e
+        for e in events
     )
     events = with_basis(doc, events)
     keys = {e.key for e in events}
