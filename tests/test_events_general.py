@@ -182,7 +182,8 @@ def test_a_planning_conference_dates_itself_not_the_exercise() -> None:
         "Lantern, which will begin on 10 June 2025."
     )
     assert [(e.type, e.status, e.name, e.date and e.date.value) for e in x.events] == [
-        ("Exercise", "planned", "Polar Lantern", "2025-06-10")
+        ("Meeting", "held", None, "2025-03-03"),
+        ("Exercise", "planned", "Polar Lantern", "2025-06-10"),
     ]
 
 
