@@ -143,3 +143,18 @@ def test_build_fails_the_article_and_leaves_no_store(
     lines = result.stderr.strip().splitlines()
     assert lines[-1] == f"Error: {article}: extraction exceeded the 1e-09 s budget"
     assert not (tmp_path / "g").exists()
+
+
+def test_evaluate_reports_an_exceeded_budget_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    article = tmp_path / "slow.txt"
+    article.write_text("Fiji and Tonga met in Suva.\n", encoding="utf-8")
+    gold = tmp_path / "gold.json"
+    gold.write_text('{"articles": {}}\n', encoding="utf-8")
+    monkeypatch.setenv("KG_EXTRACT_BUDGET", "0.000000001")
+    result = CliRunner().invoke(main, ["evaluate", "--gold", str(gold), str(article)])
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"Error: {article}: extraction exceeded the 1e-09 s budget"
+    )
