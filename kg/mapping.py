@@ -238,6 +238,8 @@ class _Writer:
         plover, cameo = event_codes().get(cls, (None, None))
         if plover is not None:
             self.add(node, DKG.plover, plover)
+        if e.cameo:  # set per event where its status says more ("057" signed)
+            cameo = DKGC[f"cameo-{e.cameo}"]
         if cameo is not None:
             self.add(node, DKG.cameo, cameo)
         if e.status:

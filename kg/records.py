@@ -45,6 +45,22 @@ class Entity:
 
 
 @dataclass(frozen=True, slots=True)
+class Basis:
+    """Why an event has a party or a status: the rule that set it and the text it read.
+
+    ``fact`` is ``party:ISO3`` or ``status:STATUS``; ``rule`` names the rule (``name``,
+    ``adjective``, ``seat``, ``official``, ``compound``, ``venue``, ``anaphor``, ``trigger``,
+    ``status-word``, ``modal`` ...); ``inferred`` marks rules that only fill a gap explicit
+    evidence leaves (a venue, the article's meeting); ``span`` is the evidence, when there is one.
+    """
+
+    fact: str
+    rule: str
+    span: Span | None = None
+    inferred: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Event:
     key: str
     type: str  # Meeting | Visit | Exercise | Agreement | Statement | Incident
@@ -69,6 +85,8 @@ class Event:
     speaker: str | None = None
     quote: Span | None = None
     shared_key: str | None = None  # set by kg.resolve for events other articles may report too
+    cameo: str | None = None  # CAMEO code of this event when its status sets one ("057" signed)
+    basis: tuple[Basis, ...] = ()  # why each party and the status are what they are
 
 
 @dataclass(frozen=True, slots=True)

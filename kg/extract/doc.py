@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import bisect
+import re
+import time
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -11,6 +13,13 @@ from kg.lexicon import Gazetteer, Lexicon, Match, Token, tokenize
 from kg.records import Claim, DateValue, Event, Span
 
 T = TypeVar("T")
+
+_INITIAL_AT_END = re.compile(r"(?<!\w)[A-Z]\.$")
+
+
+def ends_with_initial(text: str) -> bool:
+    """Whether ``text`` ends with an initial or an abbreviation's last letter ("U.S.")."""
+    return _INITIAL_AT_END.search(text) is not None
 
 
 @dataclass(slots=True)
@@ -68,6 +77,9 @@ class Doc:
         default_factory=list
     )  # exercise/agreement names
     sources: set[str] = field(default_factory=set)
+    deadline: float | None = None  # time.monotonic() by which extraction must end
+    grammar: Any = None  # the event stage's compiled word patterns (set by that stage)
+    budget_error: Exception | None = None  # raised when the deadline has passed
 
     _mask: bytearray = field(default_factory=bytearray, repr=False)
     _mask_signature: tuple[int, int] = (-1, 0)
@@ -77,6 +89,11 @@ class Doc:
     def __post_init__(self) -> None:
         self.tokens = tokenize(self.article.text)
         self._starts = [t.start for t in self.tokens]
+
+    def check_deadline(self) -> None:
+        """Raise ``budget_error`` once the deadline has passed (called between steps)."""
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise self.budget_error or TimeoutError("extraction exceeded its budget")
 
     def span(self, start: int, end: int) -> Span:
         text = self.article.text
