@@ -29,7 +29,6 @@ import re
 import resource
 import signal
 import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +36,9 @@ from typing import Any
 from kg.sparql.safety import QueryError
 
 GIB = 1024**3
+_READY = b"ready"
+#: How long a child may take to start (spawned from a busy machine) before it counts as dead.
+STARTUP_LIMIT = 120.0
 MAX_MEMORY_ENV = "KG_MAX_MEMORY"
 _CLONE_NEWNET = 0x40000000
 _CLONE_NEWUSER = 0x10000000
@@ -165,6 +167,7 @@ def _child_main(
     os.close(descriptor)
     isolate_network()
     _limit_memory(max_memory)
+    conn.send_bytes(_READY)  # the time limit starts now, not while Python starts up
     status, payload = _outcome(function, args)
     try:
         data = pickle.dumps((status, payload), protocol=pickle.HIGHEST_PROTOCOL)
@@ -224,11 +227,15 @@ def run_limited(
     status: str | None = None
     payload: Any = None
     try:
-        start = time.monotonic()
         process.start()
         sender.close()
-        remaining = limits.timeout - (time.monotonic() - start)
-        if receiver.poll(max(remaining, 0.0)):
+        try:
+            started = receiver.poll(STARTUP_LIMIT) and receiver.recv_bytes() == _READY
+        except (EOFError, OSError):
+            started = False
+        if not started:
+            status = None
+        elif receiver.poll(limits.timeout):
             try:
                 status, payload = pickle.loads(receiver.recv_bytes())
             except (EOFError, OSError):
