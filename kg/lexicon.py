@@ -191,6 +191,7 @@ class TitleInfo:
     kind: str  # civil | military | head | spokesperson | diplomat
     state: str | None
     org_kind: str | None  # the body the post sits in (defense-ministry, ...)
+    given_name: bool = False  # also a given name ("Gen"): a title only before a full name
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +223,8 @@ class Lexicon:
     cues: dict[str, frozenset[str]]  # cue class -> lower-case words/phrases
     abbreviations: frozenset[str]
     status_words: dict[str, str] = field(default_factory=dict)
+    people_words: dict[str, frozenset[str]] = field(default_factory=dict)
+    title_adjectives: dict[str, str] = field(default_factory=dict)  # surface -> ISO-3
 
 
 # --- loading ------------------------------------------------------------------------------
@@ -370,6 +373,7 @@ def _load_titles() -> Gazetteer[TitleInfo]:
             kind=row.get("kind") or "civil",
             state=row.get("state") or None,
             org_kind=row.get("org") or None,
+            given_name="given-name" in _split(row.get("flags", "")),
         )
         gazetteer.add(info.surface, info)
     return gazetteer
@@ -390,6 +394,35 @@ def _load_cues() -> dict[str, frozenset[str]]:
     return {name: frozenset(words) for name, words in cues.items()}
 
 
+PEOPLE_WORD_CLASSES = frozenset(
+    {"modifier", "former", "service", "vessel", "not-name", "post-nominal", "particle",
+     "patronymic", "title-adjective", "speaker-role", "first-person"}
+)  # fmt: skip
+"""The classes of ``people_words.tsv`` (each one read by ``kg.extract.people``)."""
+CASE_SENSITIVE_PEOPLE_CLASSES = frozenset({"not-name", "post-nominal", "service"})
+"""Classes matched as written; the others are matched folded (case- and accent-blind)."""
+
+
+class LexiconError(ValueError):
+    """A data file row that cannot be used (the message is one line)."""
+
+
+def _load_people_words() -> tuple[dict[str, frozenset[str]], dict[str, str]]:
+    """Word classes of the people stage, and the adjectives that name a state before a title."""
+    words: dict[str, set[str]] = {name: set() for name in PEOPLE_WORD_CLASSES}
+    adjectives: dict[str, str] = {}
+    for row in read_tsv("people_words.tsv"):
+        cls, text = row["class"], row["text"]
+        if cls not in PEOPLE_WORD_CLASSES:
+            raise LexiconError(f"people_words.tsv: unknown class {cls!r} (row {text!r})")
+        if cls == "title-adjective":
+            if not row.get("value"):
+                raise LexiconError(f"people_words.tsv: title-adjective {text!r} has no state")
+            adjectives[text] = row["value"]
+        words[cls].add(text if cls in CASE_SENSITIVE_PEOPLE_CLASSES else fold(text))
+    return {name: frozenset(v) for name, v in words.items()}, adjectives
+
+
 @functools.lru_cache(maxsize=4)
 def _load(extra_dir: str | None, min_population: int) -> Lexicon:
     del extra_dir  # part of the cache key only: files are located through the environment
@@ -399,6 +432,10 @@ def _load(extra_dir: str | None, min_population: int) -> Lexicon:
         honorifics.add(line, line)
     status_words = {fold(row["text"]): row["status"] for row in read_tsv("status_words.tsv")}
     cities = _load_cities(states, min_population)
+    people_words, title_adjectives = _load_people_words()
+    for adjective, iso3 in title_adjectives.items():
+        if iso3 not in states:
+            raise LexiconError(f"people_words.tsv: {adjective!r} names unknown state {iso3!r}")
     return Lexicon(
         states=states,
         state_names=state_names,
@@ -412,6 +449,8 @@ def _load(extra_dir: str | None, min_population: int) -> Lexicon:
         cues=_load_cues(),
         abbreviations=frozenset(read_lines("abbreviations.txt")),
         status_words=status_words,
+        people_words=people_words,
+        title_adjectives=title_adjectives,
     )
 
 

@@ -27,6 +27,21 @@ class DateValue:
 
 
 @dataclass(frozen=True, slots=True)
+class Basis:
+    """Why an official is attributed to a state: the rule, its evidence span, and whether the
+    rule only guesses (``inferred``: title default, counterpart, venue, dateline, publisher)."""
+
+    rule: str  # adjective | of-state | possessive | ministry | seat | organization | list-state
+    #            | title-default | counterpart | venue | dateline | publisher
+    inferred: bool
+    span: Span | None = None
+
+
+INFERRED_BASES = frozenset({"title-default", "counterpart", "venue", "dateline", "publisher"})
+"""Rules that guess a state the text does not state next to the person."""
+
+
+@dataclass(frozen=True, slots=True)
 class Entity:
     key: str  # "state:JPN", "person:jane-doe", "org:...", "place:...", "agent:..."
     type: str  # State | Official | Organization | Place | Region | Commentator
@@ -42,6 +57,7 @@ class Entity:
     cow: int | None = None
     located_in: str | None = None  # key of a place or state
     operated_by: str | None = None  # key of an organisation
+    basis: Basis | None = None  # officials: why ``state`` is this state
 
 
 @dataclass(frozen=True, slots=True)

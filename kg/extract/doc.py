@@ -42,6 +42,9 @@ class EntityDraft:
     located_in: str | None = None
     operated_by: str | None = None
     name_tokens: tuple[str, ...] = ()
+    basis: str | None = None  # officials: the rule that gave ``state`` (records.Basis.rule)
+    basis_span: tuple[int, int] | None = None  # its evidence (character offsets)
+    counterpart_of: str | None = None  # "his counterpart X": the official X is the counterpart of
 
 
 @dataclass(slots=True)
