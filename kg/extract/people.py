@@ -33,7 +33,7 @@ _NAME_TOKEN = re.compile(
 )
 _DASHES = ("–", "—")
 _INHERIT_GAP = re.compile(r"(?:[ \t]+[A-Z][\w’'-]*){0,4},[ \t]*")
-_LABEL_LINE = re.compile(r"^[ \t•*-]*([^\n:]{2,90}?):[ \t]")
+_LABEL_LINE = re.compile(r"[ \t•*-]*([^\n:]{2,90}?):[ \t]")
 
 
 def _words(doc: Doc, cls: str) -> frozenset[str]:
@@ -233,9 +233,29 @@ def _title_evidence(
             else:
                 rule = _EXPLICIT_HOW.get(mention.how, "adjective")
             return mention.state, rule, (mention.start, mention.end)
+    lead = _leading_state(doc, start)
+    if lead is not None:
+        return lead.state, "of-state", (lead.start, lead.end)
     if title.state:
         return title.state, "title-default", (start, end)
     return None, None, None
+
+
+def _leading_state(doc: Doc, start: int) -> Mention | None:
+    """ "our friends from the United Kingdom, Foreign Secretary X": "from <State>, " opens the
+    title phrase."""
+    text = doc.article.text
+    gap = re.search(r",[ \t]*$", text[max(0, start - 3) : start])
+    if gap is None:
+        return None
+    comma = max(0, start - 3) + gap.start()
+    for mention in doc.mentions:
+        if mention.type == "State" and mention.end == comma and mention.state:
+            if re.search(
+                r"\bfrom\s+(?:the\s+)?$", text[max(0, mention.start - 10) : mention.start]
+            ):
+                return mention
+    return None
 
 
 def _title_state(doc: Doc, start: int, end: int, title: TitleInfo) -> str | None:
@@ -368,7 +388,7 @@ def _add_person(
 ) -> EntityDraft:
     text_name, words = _name_text(doc, name_first, name_last)
     display, identity = _display_name(doc, words)
-    existing = _find_person(doc, identity)
+    existing = _find_person(doc, identity, display)
     state, basis, evidence = (
         _title_evidence(doc, *title_span, title) if title and title_span else (None, None, None)
     )
@@ -523,7 +543,7 @@ def _mention_implied_state(doc: Doc, span: tuple[int, int], iso3: str) -> None:
     doc.mentions.append(Mention(span[0], span[1], text, f"state:{iso3}", "State", "title", iso3))
 
 
-def _find_person(doc: Doc, identity: tuple[str, ...]) -> EntityDraft | None:
+def _find_person(doc: Doc, identity: tuple[str, ...], display: str) -> EntityDraft | None:
     """An official already found whose name tokens contain (or are contained in) ``identity``.
 
     A shorter name made only of words that follow a patronymic particle in the longer one is
@@ -536,8 +556,7 @@ def _find_person(doc: Doc, identity: tuple[str, ...]) -> EntityDraft | None:
         known = set(draft.name_tokens)
         if not ids or not (ids <= known or known <= ids):
             continue
-        shorter, longer = (ids, draft.name) if ids <= known else (known, None)
-        longer_name = longer if longer is not None else " ".join(identity)
+        shorter, longer_name = (ids, draft.name) if ids <= known else (known, display)
         words = [fold(w) for w in re.findall(r"[^\s-]+", longer_name)]
         after_patronymic = {w for k, w in enumerate(words) if k > 0 and words[k - 1] in patronymics}
         if shorter and shorter <= after_patronymic and shorter != set(words) - patronymics:
@@ -567,8 +586,8 @@ def _speaker_labels(doc: Doc, handled: set[int]) -> None:
         if match is None:
             continue
         label = match.group(1)
-        if fold(label.strip()) in roles or len(label.split()) > 10:
-            continue
+        if len(label.split()) > 10 or any(fold(p.strip()) in roles for p in label.split(",")):
+            continue  # "JOURNALIST:", "JANE DOE, REPORTER:": not an official speaking
         lo, hi = match.start(1), match.end(1)
         first = next((starts[p] for p in range(lo, hi) if p in starts), None)
         if first is None:
@@ -588,24 +607,25 @@ def _speaker_labels(doc: Doc, handled: set[int]) -> None:
                 k = n + 1
         title_match = None
         name = None
+        mixed = False
         for a, b in parts:
             in_part = [t for t in titles if a <= first + t.first and first + t.last <= b]
-            if in_part:
+            if in_part and first + in_part[-1].last == b:
                 title_match = title_match or replace(
                     in_part[-1], first=first + in_part[-1].first, last=first + in_part[-1].last
                 )
                 continue
+            if in_part:
+                mixed = True  # "TITLE NAME" in one part: the title patterns read it
+                continue
             candidate = _read_name(doc, a, lenient=True)
             if candidate is not None and candidate[1] == b and name is None:
                 name = candidate
-        if name is None:
-            if title_match is not None and all(
-                any(a <= first + t.first for t in titles) for a, _ in parts
-            ):
-                continue  # a title-only label ("MINISTER FOR FOREIGN AFFAIRS:")
-            for t in titles:  # "TITLE NAME:" in one part: the title patterns read it
-                handled.discard(first + t.first)
-            continue
+        if mixed or name is None:
+            if mixed or title_match is None:
+                for t in titles:
+                    handled.discard(first + t.first)
+            continue  # a title-only label ("MINISTER FOR FOREIGN AFFAIRS:") names nobody
         if title_match is None and name[1] - name[0] < 2:
             continue  # "SMITH:" names nobody the text introduces
         if title_match is not None:
@@ -646,6 +666,10 @@ def find_people(doc: Doc) -> Doc:
             continue  # "the destroyer Admiral X": a ship named after a person
         left, past = _extend_title_left(doc, match)
         right_end, j = _extend_title_right(doc, match)
+        if title.kind != "rank" and any(
+            m.first == j and m.value.kind != "rank" and m.start - right_end <= 1 for m in matches
+        ):
+            continue  # "Secretary of Defense Spokesperson X": the second title is the post
         if title.role == "Counterpart":
             k = j + 1 if j < len(tokens) and tokens[j].text == "," else j
             if any(m.first == k for m in matches) or (k < len(tokens) and k in ranks):
@@ -712,9 +736,11 @@ def find_people(doc: Doc) -> Doc:
             # a title alone that names its country ("The Defence Secretary will visit ...")
             _mention_implied_state(doc, (match.start, match.end), title.state)
         _name_before_title(doc, title, left, right_end)
+    _excellencies(doc)
     _find_later_mentions(doc)
     _yield_title_defaults(doc)
     _infer_missing_states(doc)
+    _merge_same_post(doc)
     doc.mentions.sort(key=lambda m: (m.start, -m.end))
     return doc
 
@@ -732,6 +758,65 @@ def _title_wins(doc: Doc, match: Match[TitleInfo]) -> bool:
         doc.mentions[:] = [m for m in doc.mentions if m not in inside]
         return True
     return False
+
+
+def _excellencies(doc: Doc) -> None:
+    """ "His Excellency Dr X and the Indonesian delegation": an office holder without a title;
+    a state adjective before "delegation" right after the name gives the state."""
+    tokens = doc.tokens
+    keys = doc.keys(doc.lexicon.honorifics)
+    excellency = _words(doc, "excellency")
+    delegation = _words(doc, "delegation")
+    text = doc.article.text
+    for i in range(len(tokens)):
+        if not doc.lexicon.honorifics.starts_with(keys[i]):
+            continue
+        hon = doc.lexicon.honorifics.match_at(tokens, i, keys)
+        if hon is None or fold(text[hon.start : hon.end]) not in excellency:
+            continue
+        name = _read_name(doc, hon.last)
+        if (
+            name is None
+            or name[1] - name[0] < 2
+            or doc.occupied(tokens[name[0]].start, tokens[name[1] - 1].end)
+        ):
+            continue
+        person = _add_person(doc, name[0], name[1], None, None)
+        after = text[tokens[name[1] - 1].end : tokens[name[1] - 1].end + 60]
+        side = re.match(r"\s+and\s+the\s+", after)
+        if side is None:
+            continue
+        pos = tokens[name[1] - 1].end + side.end()
+        state = next((m for m in doc.mentions if m.start == pos and m.type == "State"), None)
+        if state is None or not state.state:
+            continue
+        word = re.match(r"\s*(\w+)", text[state.end : state.end + 20])
+        if word and fold(word.group(1)) in delegation:
+            _set_state(person, state.state, "adjective", (state.start, state.end))
+
+
+def _merge_same_post(doc: Doc) -> None:
+    """Two officials of one article with the same surname, post and state are one person named
+    two ways ("Elizabeth Truss" in a list, "Liz Truss" in the text): the fuller form wins."""
+    officials = [d for d in doc.entities.values() if d.type == "Official" and d.role and d.state]
+    for a in officials:
+        for b in officials:
+            if a.key >= b.key or a.key not in doc.entities or b.key not in doc.entities:
+                continue
+            if (a.role, a.state) != (b.role, b.state):
+                continue
+            if fold(a.name.split()[-1]) != fold(b.name.split()[-1]):
+                continue
+            keep, drop = (
+                (a, b)
+                if (a.basis not in INFERRED_BASES) >= (b.basis not in INFERRED_BASES)
+                else (b, a)
+            )
+            keep.aliases |= drop.aliases | {drop.name}
+            for mention in doc.mentions:
+                if mention.key == drop.key:
+                    mention.key = keep.key
+            del doc.entities[drop.key]
 
 
 def _full_name_follows(doc: Doc, j: int) -> bool:
@@ -919,10 +1004,12 @@ def publisher_state(doc: Doc) -> str | None:
     return None
 
 
-def _role_domain(role: str | None) -> str:
+def _role_domain(role: str | None, kind: str | None = None) -> str:
     role = role or ""
     if role in ("", "Minister", "Secretary", "Official"):
         return "any"  # a bare "Minister X" can be anyone's counterpart
+    if kind == "head":
+        return "head"  # presidents, prime ministers and kings meet each other
     if re.search(r"Defen[cs]e|Armed Forces|Military|General|Admiral|Commander|Chief", role):
         return "defense"
     if re.search(r"Foreign|Secretary of State|External", role):
@@ -933,7 +1020,8 @@ def _role_domain(role: str | None) -> str:
 def _counterpart_states(doc: Doc, key: str) -> set[str]:
     """States of the other officials named in the sentences that name this one."""
     sentences = {doc.article.sentence_at(m.start).index for m in doc.mentions if m.key == key}
-    domain = _role_domain(doc.entities[key].role)
+    draft = doc.entities[key]
+    domain = _role_domain(draft.role, draft.kind)
     states = set()
     for m in doc.mentions:
         if (
@@ -942,8 +1030,10 @@ def _counterpart_states(doc: Doc, key: str) -> set[str]:
             and doc.article.sentence_at(m.start).index in sentences
         ):
             other = doc.entities[m.key]
-            other_domain = _role_domain(other.role)
-            if other.state and domain in (other_domain, "any"):
+            other_domain = _role_domain(other.role, other.kind)
+            if other.state and (
+                domain in (other_domain, "any") or other_domain == "any" and domain != "head"
+            ):
                 states.add(other.state)  # a counterpart holds the same kind of post
     return states
 
@@ -956,6 +1046,8 @@ def _compound_partner(doc: Doc, key: str, home: str | None) -> tuple[str, Mentio
     text = doc.article.text
     sentences = {doc.article.sentence_at(m.start).index for m in doc.mentions if m.key == key}
     first_person = _words(doc, "first-person")
+    if any(m.key == key and _in_label(doc, m) for m in doc.mentions):
+        return None  # the speaker of a transcript line is the "I" of that line
     sentences = {
         n
         for n in sentences
@@ -989,6 +1081,47 @@ def _rival(doc: Doc, draft: EntityDraft, state: str) -> bool:
     )
 
 
+def _in_label(doc: Doc, mention: Mention) -> bool:
+    """Whether a mention sits in a transcript speaker label at the start of its line."""
+    text = doc.article.text
+    line_start = text.rfind("\n", 0, mention.start) + 1
+    label = _LABEL_LINE.match(text, line_start, mention.end + 120)
+    return label is not None and label.end(1) >= mention.end
+
+
+def _venue_state(doc: Doc, key: str) -> tuple[str, Mention] | None:
+    """ "Carter met in Jordan on Wednesday with Gen. X": the state of the place the official
+    was met in, when the sentence names it before "with" and the official after it."""
+    venue_in = _words(doc, "venue-in")
+    venue_with = _words(doc, "venue-with")
+    text = doc.article.text
+    for mention in [m for m in doc.mentions if m.key == key and m.how == "name"]:
+        sentence = doc.article.sentence_at(mention.start)
+        places = [
+            m
+            for m in doc.mentions
+            if m.type in ("State", "Place")
+            and m.state
+            and sentence.start <= m.start
+            and m.end <= mention.start
+        ]
+        for place in places:
+            window = text[max(sentence.start, place.start - 40) : place.start]
+            before = re.findall(r"[\w’'-]+|,", window)
+            if before[-1:] == [","]:  # "met in Jiddah, Saudi Arabia, ... with"
+                before = before[:-1]
+                while before and before[-1][:1].isupper():
+                    before = before[:-1]
+            between = re.findall(r"\w+", text[place.end : mention.start])
+            if (
+                before
+                and fold(before[-1]) in venue_in
+                and any(fold(w) in venue_with for w in between)
+            ):
+                return place.state or "", place
+    return None
+
+
 def _yield_title_defaults(doc: Doc) -> None:
     """A title's default state is a guess: it yields when the text names another holder of the
     same post with that state explicitly ("U.S. Defense Secretary X" beside "Defense Secretary
@@ -1004,16 +1137,25 @@ def _yield_title_defaults(doc: Doc) -> None:
                     mention.state = None
 
 
+def _most_mentioned_other(counts: Counter[str], known: set[str]) -> str | None:
+    """The state the article mentions most apart from ``known`` (which must be among its
+    three most mentioned), if no other ties with it."""
+    top = [state for state, _ in counts.most_common(3)]
+    if not known or not known <= set(top):
+        return None
+    others = [(n, state) for state, n in counts.most_common() if state not in known]
+    if not others or (len(others) > 1 and others[0][0] == others[1][0]):
+        return None
+    return others[0][1]
+
+
 def _infer_missing_states(doc: Doc) -> None:
-    """Officials with no state in their title: a counterpart of a known official gets the other
-    state of the article's main pair; then the host state of a dateline abroad (the publisher's
-    for military ranks), else the publisher's state; only states the article itself mentions.
-    Every such state is marked inferred."""
+    """Officials with no state in their title: the counterpart of a known official gets the
+    article's most mentioned other state; one met "in <place> ... with" gets the place's state;
+    then the host state of a dateline abroad (the publisher's for military ranks), else the
+    publisher's state; only states the article itself mentions. Every such state is inferred."""
     counts = Counter(m.state for m in doc.mentions if m.type == "State" and m.state)
     mentioned = set(counts)
-    ranked = counts.most_common(3)
-    clear = len(ranked) == 2 or (len(ranked) == 3 and ranked[2][1] < ranked[1][1])
-    dyad = {state for state, _ in ranked[:2]} if len(ranked) >= 2 and clear else set()
     home = publisher_state(doc)
     host = dateline_state(doc)
     host_span = _dateline_span(doc)
@@ -1021,10 +1163,12 @@ def _infer_missing_states(doc: Doc) -> None:
         if draft.type != "Official" or draft.state is not None:
             continue
         source = doc.entities.get(draft.counterpart_of or "")
-        if source is not None and source.state in dyad and len(dyad) == 2:
-            _set_state(draft, next(iter(dyad - {source.state})), "counterpart", None)
-            state_draft(doc, draft.state or "")
-            continue
+        if source is not None and source.state:
+            other = _most_mentioned_other(counts, {source.state})
+            if other is not None:
+                _set_state(draft, other, "counterpart", None)
+                state_draft(doc, other)
+                continue
         partner = _compound_partner(doc, draft.key, home)
         if partner is not None and not _rival(doc, draft, partner[0]):
             _set_state(draft, partner[0], "counterpart", (partner[1].start, partner[1].end))
@@ -1032,17 +1176,21 @@ def _infer_missing_states(doc: Doc) -> None:
             continue
         # beside a counterpart of known state ("Secretary X and Minister Y announced"), an
         # official belongs to the other state of the article's main pair
+        venue = _venue_state(doc, draft.key)
+        if venue is not None and venue[0] != home:
+            _set_state(draft, venue[0], "venue", (venue[1].start, venue[1].end))
+            state_draft(doc, venue[0])
+            continue
         counterpart_states = _counterpart_states(doc, draft.key)
-        other = dyad - counterpart_states
+        other = _most_mentioned_other(counts, counterpart_states)
         military = draft.kind in ("rank", "military")
         if (
             not (military and home and home in mentioned)
             and counterpart_states
-            and counterpart_states <= dyad
-            and len(other) == 1
-            and not _rival(doc, draft, next(iter(other)))
+            and other is not None
+            and not _rival(doc, draft, other)
         ):
-            _set_state(draft, other.pop(), "counterpart", None)
+            _set_state(draft, other, "counterpart", None)
         else:
             if host and host != home and host in mentioned and not (military and home):
                 _set_state(draft, host, "dateline", host_span)
