@@ -225,6 +225,7 @@ class Lexicon:
     status_words: dict[str, str] = field(default_factory=dict)
     people_words: dict[str, frozenset[str]] = field(default_factory=dict)
     title_adjectives: dict[str, str] = field(default_factory=dict)  # surface -> ISO-3
+    date_words: tuple[tuple[str, str, str], ...] = ()  # (class, text, value) of date_words.tsv
 
 
 # --- loading ------------------------------------------------------------------------------
@@ -424,6 +425,26 @@ def _load_people_words() -> tuple[dict[str, frozenset[str]], dict[str, str]]:
     return {name: frozenset(v) for name, v in words.items()}, adjectives
 
 
+DATE_WORD_CLASSES = frozenset(
+    {"month", "weekday", "day", "year", "before-weekday", "before-month", "range", "range-verb",
+     "future", "year-opener"}
+)  # fmt: skip
+"""The classes of ``date_words.tsv`` (each one read by ``kg.extract.dates``)."""
+_NUMERIC_DATE_CLASSES = frozenset({"month", "weekday", "day", "year"})
+
+
+def _load_date_words() -> tuple[tuple[str, str, str], ...]:
+    rows: list[tuple[str, str, str]] = []
+    for row in read_tsv("date_words.tsv"):
+        cls, text, value = row["class"], row["text"], row.get("value", "")
+        if cls not in DATE_WORD_CLASSES:
+            raise LexiconError(f"date_words.tsv: unknown class {cls!r} (row {text!r})")
+        if cls in _NUMERIC_DATE_CLASSES and not re.fullmatch(r"-?\d+", value):
+            raise LexiconError(f"date_words.tsv: {cls} {text!r} needs a number, got {value!r}")
+        rows.append((cls, text, value))
+    return tuple(rows)
+
+
 @functools.lru_cache(maxsize=4)
 def _load(extra_dir: str | None, min_population: int) -> Lexicon:
     del extra_dir  # part of the cache key only: files are located through the environment
@@ -452,6 +473,7 @@ def _load(extra_dir: str | None, min_population: int) -> Lexicon:
         status_words=status_words,
         people_words=people_words,
         title_adjectives=title_adjectives,
+        date_words=_load_date_words(),
     )
 
 
