@@ -101,9 +101,9 @@ def _grammar(words: tuple[tuple[str, str, str], ...]) -> DateGrammar:
     day_words = list(by_class.get("day", {}))
     year_words = list(by_class.get("year", {}))
     weekday_openers = list(by_class.get("before-weekday", {}))
+    on_weekday = rf"(?P<mod>{_alt(weekday_openers)})\s+(?P<wd>{_alt(weekday_words)})"
     relative = re.compile(
-        rf"\b(?P<word>{_alt(day_words + year_words)}|(?P<mod>{_alt(weekday_openers)})\s+(?P<wd>{_alt(weekday_words)}))\b",
-        re.IGNORECASE,
+        rf"\b(?P<word>{_alt(day_words + year_words)}|{on_weekday})\b", re.IGNORECASE
     )
     month_full = [w for w in month_words if not w.endswith(".")]
     month_mods = _alt(list(by_class.get("before-month", {})))
