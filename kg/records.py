@@ -32,12 +32,14 @@ class Basis:
     rule only guesses (``inferred``: title default, counterpart, venue, dateline, publisher)."""
 
     rule: str  # adjective | of-state | possessive | ministry | seat | organization | list-state
-    #            | title-default | counterpart | venue | dateline | publisher
+    #            | title-default | counterpart | same-side | venue | dateline | publisher
     inferred: bool
     span: Span | None = None
 
 
-INFERRED_BASES = frozenset({"title-default", "counterpart", "venue", "dateline", "publisher"})
+INFERRED_BASES = frozenset(
+    {"title-default", "counterpart", "same-side", "venue", "dateline", "publisher"}
+)
 """Rules that guess a state the text does not state next to the person."""
 
 

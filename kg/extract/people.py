@@ -23,7 +23,7 @@ from dataclasses import replace
 
 from kg.extract.doc import Doc, EntityDraft, Mention
 from kg.extract.mentions import org_draft, state_draft
-from kg.lexicon import Match, TitleInfo, Token, fold, slugify, tokenize
+from kg.lexicon import Match, TitleInfo, Token, cue_regex, fold, slugify, tokenize
 from kg.records import INFERRED_BASES
 
 ROMAN = re.compile(r"^(?:II|III|IV|VI|VII|VIII)$")
@@ -1008,8 +1008,8 @@ def _role_domain(role: str | None, kind: str | None = None) -> str:
     role = role or ""
     if role in ("", "Minister", "Secretary", "Official"):
         return "any"  # a bare "Minister X" can be anyone's counterpart
-    if kind == "head":
-        return "head"  # presidents, prime ministers and kings meet each other
+    if kind in ("head", "diplomat"):
+        return kind  # presidents, prime ministers and kings meet each other; so do envoys
     if re.search(r"Defen[cs]e|Armed Forces|Military|General|Admiral|Commander|Chief", role):
         return "defense"
     if re.search(r"Foreign|Secretary of State|External", role):
@@ -1023,6 +1023,7 @@ def _counterpart_states(doc: Doc, key: str) -> set[str]:
     draft = doc.entities[key]
     domain = _role_domain(draft.role, draft.kind)
     states = set()
+    mine = [m for m in doc.mentions if m.key == key]
     for m in doc.mentions:
         if (
             m.type == "Official"
@@ -1031,11 +1032,71 @@ def _counterpart_states(doc: Doc, key: str) -> set[str]:
         ):
             other = doc.entities[m.key]
             other_domain = _role_domain(other.role, other.kind)
-            if other.state and (
+            if not other.state or not (
                 domain in (other_domain, "any") or other_domain == "any" and domain != "head"
             ):
-                states.add(other.state)  # a counterpart holds the same kind of post
+                continue  # a counterpart holds the same kind of post
+            if _in_label(doc, m) or any(_linked(doc, m, n, "counterpart-link") for n in mine):
+                states.add(other.state)  # "X met Y", "SPEAKER: Minister Y, welcome"
     return states
+
+
+def _linked(doc: Doc, a: Mention, b: Mention, cls: str) -> bool:
+    """Whether words of ``cls`` stand between two mentions of one sentence."""
+    if doc.article.sentence_at(a.start).index != doc.article.sentence_at(b.start).index:
+        return False
+    lo, hi = (a.end, b.start) if a.end <= b.start else (b.end, a.start)
+    if hi < lo:
+        return False
+    words = _words(doc, cls)
+    marks = [w for w in words if not w[:1].isalnum()]
+    if any(mark in doc.article.text[lo:hi] for mark in marks):
+        return True
+    return cue_regex(words - frozenset(marks)).search(doc.article.text, lo, hi) is not None
+
+
+def _same_side(doc: Doc, key: str) -> tuple[str, Mention] | None:
+    """ "Lieutenant General X relayed a message from Minister Y": Y serves X's state."""
+    for n in [m for m in doc.mentions if m.key == key and m.how == "name"]:
+        link = _introduced_by(doc, n, "same-side-link")
+        if link is None:
+            continue
+        sentence = doc.article.sentence_at(n.start)
+        before = [
+            m
+            for m in doc.mentions
+            if m.type == "Official" and m.key != key and sentence.start <= m.start and m.end <= link
+        ]
+        if not before:
+            continue
+        other = doc.entities[before[-1].key]  # the subject nearest before the link
+        if other.state and other.basis not in INFERRED_BASES:
+            return other.state, before[-1]
+    return None
+
+
+def _introduced_by(doc: Doc, mention: Mention, cls: str) -> int | None:
+    """Where words of ``cls`` open the title phrase right before ``mention`` ("a message from
+    Deputy Prime Minister & Minister for Defence X"), else None."""
+    text = doc.article.text
+    sentence = doc.article.sentence_at(mention.start)
+    links = list(cue_regex(_words(doc, cls)).finditer(text, sentence.start, mention.start))
+    found = links[-1] if links else None
+    if found is None:
+        return None
+    rest = tokenize(text[found.end() : mention.start])
+    covered: set[int] = set()
+    for title in doc.lexicon.titles.find_all(rest):
+        covered.update(range(title.first, title.last))
+    fillers = _words(doc, "title-filler")
+    offset = found.end()
+    for n, tok in enumerate(rest):
+        if n in covered or fold(tok.text) in fillers:
+            continue
+        if any(m.start <= offset + tok.start < m.end for m in doc.mentions if m.type == "State"):
+            continue
+        return None
+    return found.start()
 
 
 def _compound_partner(doc: Doc, key: str, home: str | None) -> tuple[str, Mention] | None:
@@ -1168,7 +1229,7 @@ def _infer_missing_states(doc: Doc) -> None:
             if other is not None:
                 _set_state(draft, other, "counterpart", None)
                 state_draft(doc, other)
-                continue
+            continue  # a counterpart never serves the state of the official it answers
         partner = _compound_partner(doc, draft.key, home)
         if partner is not None and not _rival(doc, draft, partner[0]):
             _set_state(draft, partner[0], "counterpart", (partner[1].start, partner[1].end))
@@ -1176,12 +1237,19 @@ def _infer_missing_states(doc: Doc) -> None:
             continue
         # beside a counterpart of known state ("Secretary X and Minister Y announced"), an
         # official belongs to the other state of the article's main pair
+        side = _same_side(doc, draft.key)
+        if side is not None:
+            _set_state(draft, side[0], "same-side", (side[1].start, side[1].end))
+            state_draft(doc, side[0])
+            continue
         venue = _venue_state(doc, draft.key)
         if venue is not None and venue[0] != home:
             _set_state(draft, venue[0], "venue", (venue[1].start, venue[1].end))
             state_draft(doc, venue[0])
             continue
         counterpart_states = _counterpart_states(doc, draft.key)
+        if len(counterpart_states) > 1:
+            continue  # beside officials of both sides: any guess could be wrong
         other = _most_mentioned_other(counts, counterpart_states)
         military = draft.kind in ("rank", "military")
         if (
