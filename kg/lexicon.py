@@ -226,6 +226,7 @@ class Lexicon:
     people_words: dict[str, frozenset[str]] = field(default_factory=dict)
     title_adjectives: dict[str, str] = field(default_factory=dict)  # surface -> ISO-3
     date_words: tuple[tuple[str, str, str], ...] = ()  # (class, text, value) of date_words.tsv
+    mention_words: dict[str, frozenset[str]] = field(default_factory=dict)  # mention_words.tsv
 
 
 # --- loading ------------------------------------------------------------------------------
@@ -445,6 +446,19 @@ def _load_date_words() -> tuple[tuple[str, str, str], ...]:
     return tuple(rows)
 
 
+MENTION_WORD_CLASSES = frozenset({"name-noun"})
+"""The classes of ``mention_words.tsv`` (each one read by ``kg.extract.mentions``)."""
+
+
+def _load_mention_words() -> dict[str, frozenset[str]]:
+    words: dict[str, set[str]] = {name: set() for name in MENTION_WORD_CLASSES}
+    for row in read_tsv("mention_words.tsv"):
+        if row["class"] not in MENTION_WORD_CLASSES:
+            raise LexiconError(f"mention_words.tsv: unknown class {row['class']!r}")
+        words[row["class"]].add(row["text"])
+    return {name: frozenset(v) for name, v in words.items()}
+
+
 @functools.lru_cache(maxsize=4)
 def _load(extra_dir: str | None, min_population: int) -> Lexicon:
     del extra_dir  # part of the cache key only: files are located through the environment
@@ -474,6 +488,7 @@ def _load(extra_dir: str | None, min_population: int) -> Lexicon:
         people_words=people_words,
         title_adjectives=title_adjectives,
         date_words=_load_date_words(),
+        mention_words=_load_mention_words(),
     )
 
 

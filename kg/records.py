@@ -33,12 +33,21 @@ class Basis:
 
     rule: str  # adjective | of-state | possessive | ministry | seat | organization | list-state
     #            | title-default | counterpart | same-side | venue | dateline | publisher
+    #            | known-official (the state another article or the store gave the person)
     inferred: bool
     span: Span | None = None
 
 
 INFERRED_BASES = frozenset(
-    {"title-default", "counterpart", "same-side", "venue", "dateline", "publisher"}
+    {
+        "title-default",
+        "counterpart",
+        "same-side",
+        "venue",
+        "dateline",
+        "publisher",
+        "known-official",
+    }
 )
 """Rules that guess a state the text does not state next to the person."""
 

@@ -85,6 +85,7 @@ def find_gazetteer_mentions(doc: Doc) -> Doc:
     state_keys = doc.keys(lex.state_names)
     named_keys = doc.keys(lex.named)
     text = doc.article.text
+    name_nouns = lex.mention_words.get("name-noun", frozenset())
     # only positions where some entry can begin (one set lookup per token)
     starts = [
         i
@@ -134,6 +135,10 @@ def find_gazetteer_mentions(doc: Doc) -> Doc:
         if state_match:
             iso3, how = state_match.value
             surface = text[state_match.start : state_match.end]
+            follower = tokens[state_match.last].text if state_match.last < len(tokens) else ""
+            if how == "seat" and follower in name_nouns:
+                i = state_match.last  # "Lima Company", "the Vilnius Summit": part of a name
+                continue
             prev = tokens[i - 1].text.lower() if i > 0 else ""
             if how == "seat" and prev in LOCATIVE and surface in lex.cities:
                 city = doc.add_entity(
