@@ -399,7 +399,8 @@ def _load_cues() -> dict[str, frozenset[str]]:
 PEOPLE_WORD_CLASSES = frozenset(
     {"modifier", "former", "service", "vessel", "not-name", "post-nominal", "particle",
      "patronymic", "title-adjective", "speaker-role", "first-person", "venue-in", "venue-with",
-     "delegation", "excellency", "counterpart-link", "same-side-link", "title-filler"}
+     "delegation", "excellency", "counterpart-link", "same-side-link", "title-filler",
+     "post-portfolio", "post-body"}
 )  # fmt: skip
 """The classes of ``people_words.tsv`` (each one read by ``kg.extract.people``)."""
 CASE_SENSITIVE_PEOPLE_CLASSES = frozenset({"not-name", "post-nominal", "service"})

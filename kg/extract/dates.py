@@ -223,7 +223,7 @@ def _resolve_month(g: DateGrammar, match: re.Match[str], published: dt.date) -> 
 
 def _weekday_year(
     g: DateGrammar, text: str, start: int, end: int, value: DateValue, published: dt.date
-) -> tuple[DateValue, int, int] | None:
+) -> tuple[DateValue | None, int, int] | None:
     """ "Friday 9 May", "Monday (2 December)", "9 May, Friday": the one year near ``published``
     in which that day falls on that weekday; the span grows to take in the weekday."""
     before = g.weekday_before.search(text, max(0, start - 14), start)
@@ -242,7 +242,8 @@ def _weekday_year(
         if abs((candidate - published).days) <= NEAR_DAYS and candidate.weekday() == weekday:
             years.append(candidate)
     if len(years) != 1:
-        return None
+        # the weekday contradicts the day (or fits several years): neither is resolved
+        return None, found.start("wd"), found.end("wd")
     lo = found.start("wd") if before else start
     hi = end if before else found.end("wd")
     close = text[hi : hi + 1] == ")" and before is not None and "(" in text[lo:start]
@@ -276,8 +277,10 @@ def find_dates(doc: Doc) -> Doc:
             start, end = match.start(), match.end()
             if published is not None and value.datatype == "gMonthDay" and end_value is None:
                 dated = _weekday_year(g, text, start, end, value, published)
-                if dated is not None:
-                    value, start, end = dated
+                if dated is not None and dated[0] is not None:
+                    value, start, end = dated[0], dated[1], dated[2]
+                elif dated is not None:
+                    taken.append((dated[1], dated[2]))  # the weekday is no relative date
             taken.append((start, end))
             doc.dates.append(DateMention(start, end, value, end_value))
     if published is not None:

@@ -502,10 +502,16 @@ def _state_after_name(doc: Doc, person: EntityDraft, last: int) -> None:
     if tokens[k].text == "the" and k + 1 < len(tokens):
         k += 1
     state = next(
-        (m for m in doc.mentions if m.start == tokens[k].start and m.type == "State"), None
+        (
+            m
+            for m in doc.mentions
+            if m.start == tokens[k].start and m.type in ("State", "Organization") and m.state
+        ),
+        None,
     )
     if state is not None and state.state:
-        _set_state(person, state.state, "of-state", (state.start, state.end))
+        rule = "of-state" if state.type == "State" else "organization"
+        _set_state(person, state.state, rule, (state.start, state.end))
         for mention in doc.mentions:
             if mention.key == person.key:
                 mention.state = person.state
@@ -595,6 +601,7 @@ def _speaker_labels(doc: Doc, handled: set[int]) -> None:
         last = first
         while last < len(tokens) and tokens[last].end <= hi:
             last += 1
+        _caps_states(doc, first, last)
         titles = list(doc.lexicon.titles.find_all(tokens[first:last]))
         for t in titles:
             handled.add(first + t.first)
@@ -634,6 +641,47 @@ def _speaker_labels(doc: Doc, handled: set[int]) -> None:
             _add_person(doc, name[0], name[1], title_match.value, (left, right))
         else:
             _add_person(doc, name[0], name[1], None, None)
+
+
+def _caps_states(doc: Doc, first: int, last: int) -> None:
+    """State names written in capitals in a speaker label ("FIJIAN MINISTER FOR DEFENCE")."""
+    tokens = doc.tokens
+    text = doc.article.text
+    k = first
+    while k < last:
+        found = None
+        for length in (3, 2, 1):
+            span = tokens[k : min(k + length, last)]
+            if len(span) < length or not all(t.text.isupper() and t.text.isalpha() for t in span):
+                continue
+            surface = text[span[0].start : span[-1].end]
+            value = doc.lexicon.state_names.match_at(
+                tokenize(surface.title()), 0, [t.title() for t in (x.text for x in span)]
+            )
+            if (
+                value is not None
+                and value.last == length
+                and not doc.occupied(span[0].start, span[-1].end)
+            ):
+                found = (span, value.value)
+                break
+        if found is None:
+            k += 1
+            continue
+        span, (iso3, how) = found
+        state_draft(doc, iso3)
+        doc.mentions.append(
+            Mention(
+                span[0].start,
+                span[-1].end,
+                text[span[0].start : span[-1].end],
+                f"state:{iso3}",
+                "State",
+                how,
+                iso3,
+            )
+        )
+        k += len(span)
 
 
 def find_people(doc: Doc) -> Doc:
@@ -680,14 +728,14 @@ def find_people(doc: Doc) -> Doc:
         adjacent = j < len(tokens) and tokens[j].start - right_end <= 1
         if j < len(tokens) and title.kind != "rank":
             k = _skip_honorifics(doc, j)
-            if k in ranks and text[tokens[k].start].isupper():
+            if k in ranks and _rank_here(doc, ranks[k]):
                 j = ranks[k].last  # "Pentagon Spokesman Capt. X": the post is the role
         apposed = None
         if j + 1 < len(tokens) and tokens[j].text == "," and tokens[j].start == right_end:
             # "New Zealand's Minister of Defence, Ms Ruth Kereama": the name after a comma
             k = j + 1
             rank = ranks.get(k)
-            if rank is not None:
+            if rank is not None and _rank_here(doc, rank):
                 k = rank.last
             apposed = _read_name(doc, k, lenient=True)
             if (
@@ -737,7 +785,13 @@ def find_people(doc: Doc) -> Doc:
             _mention_implied_state(doc, (match.start, match.end), title.state)
         _name_before_title(doc, title, left, right_end)
     _excellencies(doc)
-    _find_later_mentions(doc)
+    in_titles = {
+        n
+        for m in matches
+        if not m.value.given_name or m.end < len(text) and text[m.end] == "."
+        for n in range(m.first, m.last)
+    }
+    _find_later_mentions(doc, in_titles)
     _yield_title_defaults(doc)
     _infer_missing_states(doc)
     _merge_same_post(doc)
@@ -817,6 +871,14 @@ def _merge_same_post(doc: Doc) -> None:
                 if mention.key == drop.key:
                     mention.key = keep.key
             del doc.entities[drop.key]
+
+
+def _rank_here(doc: Doc, rank: Match[TitleInfo]) -> bool:
+    """Whether a rank word is a rank here: capitalised, and for a word that is also a given
+    name ("Gen"), followed by a full name."""
+    if not doc.article.text[rank.start].isupper():
+        return False
+    return not rank.value.given_name or _full_name_follows(doc, rank.last)
 
 
 def _full_name_follows(doc: Doc, j: int) -> bool:
@@ -900,13 +962,46 @@ def _name_before_title(doc: Doc, title: TitleInfo, left: int, right_end: int) ->
         return
     if k - first + 1 >= 2 and _is_name_token(doc, tokens[k]):
         person = _add_person(doc, first, k + 1, title, (left, right_end))
+        body = _post_body(doc, right_end)
+        if body is not None and body.state:
+            _set_state(person, body.state, "ministry", (body.start, body.end))
         mention = _line_end_state(doc, right_end)
         if mention is not None and mention.state:
             _set_state(person, mention.state, "list-state", (mention.start, mention.end))
 
 
-def _find_later_mentions(doc: Doc) -> None:
-    """Full names, surnames, "the minister" and pronouns pointing back to known officials."""
+def _post_body(doc: Doc, pos: int) -> Mention | None:
+    """ "secretary for Europe at the Spanish foreign ministry": the state's body after a post
+    (an optional portfolio of capitalised words, then "at/in/of [the]" and the body)."""
+    tokens = doc.tokens
+    k = next((n for n, t in enumerate(tokens) if t.start >= pos), len(tokens))
+    if k < len(tokens) and fold(tokens[k].text) in _words(doc, "post-portfolio"):
+        k += 1
+        start = k
+        while k < len(tokens) and k - start < 3 and tokens[k].text[:1].isupper():
+            k += 1
+        if k == start:
+            return None
+    if k >= len(tokens) or fold(tokens[k].text) not in _words(doc, "post-body"):
+        return None
+    k += 1
+    if k < len(tokens) and fold(tokens[k].text) == "the":
+        k += 1
+    if k >= len(tokens):
+        return None
+    return next(
+        (
+            m
+            for m in doc.mentions
+            if m.start == tokens[k].start and m.type == "Organization" and m.state
+        ),
+        None,
+    )
+
+
+def _find_later_mentions(doc: Doc, in_titles: set[int] | frozenset[int] = frozenset()) -> None:
+    """Full names, surnames, "the minister" and pronouns pointing back to known officials
+    (never a word of a title: the "Gen" of "Maj. Gen." is no mention of "Gen Moriyama")."""
     people = [d for d in doc.entities.values() if d.type == "Official"]
     if not people:
         return
@@ -920,7 +1015,7 @@ def _find_later_mentions(doc: Doc) -> None:
     while i < len(tokens):
         tok = tokens[i]
         key = fold(tok.text)
-        if key not in by_word or doc.occupied(tok.start, tok.end):
+        if key not in by_word or i in in_titles or doc.occupied(tok.start, tok.end):
             i += 1
             continue
         if _looks_like_name(tok.text):
@@ -1198,9 +1293,14 @@ def _yield_title_defaults(doc: Doc) -> None:
                     mention.state = None
 
 
-def _most_mentioned_other(counts: Counter[str], known: set[str]) -> str | None:
-    """The state the article mentions most apart from ``known`` (which must be among its
-    three most mentioned), if no other ties with it."""
+def _most_mentioned_other(
+    counts: Counter[str], known: set[str], home: str | None = None
+) -> str | None:
+    """The other side of officials of the ``known`` states: the publisher's state when it is
+    not among them, else the state the article mentions most apart from them (which must be
+    among its three most mentioned), if no other ties with it."""
+    if home is not None and home in counts and known and home not in known:
+        return home
     top = [state for state, _ in counts.most_common(3)]
     if not known or not known <= set(top):
         return None
@@ -1225,7 +1325,7 @@ def _infer_missing_states(doc: Doc) -> None:
             continue
         source = doc.entities.get(draft.counterpart_of or "")
         if source is not None and source.state:
-            other = _most_mentioned_other(counts, {source.state})
+            other = _most_mentioned_other(counts, {source.state}, home)
             if other is not None:
                 _set_state(draft, other, "counterpart", None)
                 state_draft(doc, other)
@@ -1250,7 +1350,7 @@ def _infer_missing_states(doc: Doc) -> None:
         counterpart_states = _counterpart_states(doc, draft.key)
         if len(counterpart_states) > 1:
             continue  # beside officials of both sides: any guess could be wrong
-        other = _most_mentioned_other(counts, counterpart_states)
+        other = _most_mentioned_other(counts, counterpart_states, home)
         military = draft.kind in ("rank", "military")
         if (
             not (military and home and home in mentioned)
