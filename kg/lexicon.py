@@ -225,6 +225,8 @@ class Lexicon:
     status_words: dict[str, str] = field(default_factory=dict)
     people_words: dict[str, frozenset[str]] = field(default_factory=dict)
     title_adjectives: dict[str, str] = field(default_factory=dict)  # surface -> ISO-3
+    back_titles: dict[str, str] = field(default_factory=dict)  # "spokesman" -> "spokesperson"
+    role_domains: dict[str, str] = field(default_factory=dict)  # role -> domain (titles.tsv)
     date_words: tuple[tuple[str, str, str], ...] = ()  # (class, text, value) of date_words.tsv
     mention_words: dict[str, frozenset[str]] = field(default_factory=dict)  # mention_words.tsv
 
@@ -381,6 +383,15 @@ def _load_titles() -> Gazetteer[TitleInfo]:
     return gazetteer
 
 
+def _role_domains() -> dict[str, str]:
+    """The domain of each role in ``titles.tsv`` (first row of a role wins)."""
+    domains: dict[str, str] = {}
+    for row in read_tsv("titles.tsv"):
+        if row.get("domain"):
+            domains.setdefault(row["role"], row["domain"])
+    return domains
+
+
 def _load_triggers() -> Gazetteer[Trigger]:
     gazetteer: Gazetteer[Trigger] = Gazetteer(casefold=True)
     for row in read_tsv("triggers.tsv"):
@@ -400,7 +411,7 @@ PEOPLE_WORD_CLASSES = frozenset(
     {"modifier", "former", "service", "vessel", "not-name", "post-nominal", "particle",
      "patronymic", "title-adjective", "speaker-role", "first-person", "venue-in", "venue-with",
      "delegation", "excellency", "counterpart-link", "same-side-link", "title-filler",
-     "post-portfolio", "post-body"}
+     "post-portfolio", "post-body", "back-determiner", "back-title", "pronoun"}
 )  # fmt: skip
 """The classes of ``people_words.tsv`` (each one read by ``kg.extract.people``)."""
 CASE_SENSITIVE_PEOPLE_CLASSES = frozenset({"not-name", "post-nominal", "service"})
@@ -411,10 +422,12 @@ class LexiconError(ValueError):
     """A data file row that cannot be used (the message is one line)."""
 
 
-def _load_people_words() -> tuple[dict[str, frozenset[str]], dict[str, str]]:
-    """Word classes of the people stage, and the adjectives that name a state before a title."""
+def _load_people_words() -> tuple[dict[str, frozenset[str]], dict[str, str], dict[str, str]]:
+    """Word classes of the people stage, the adjectives that name a state before a title, and
+    the role word each back-reference title looks for."""
     words: dict[str, set[str]] = {name: set() for name in PEOPLE_WORD_CLASSES}
     adjectives: dict[str, str] = {}
+    back_titles: dict[str, str] = {}
     for row in read_tsv("people_words.tsv"):
         cls, text = row["class"], row["text"]
         if cls not in PEOPLE_WORD_CLASSES:
@@ -423,8 +436,10 @@ def _load_people_words() -> tuple[dict[str, frozenset[str]], dict[str, str]]:
             if not row.get("value"):
                 raise LexiconError(f"people_words.tsv: title-adjective {text!r} has no state")
             adjectives[text] = row["value"]
+        if cls == "back-title":
+            back_titles[fold(text)] = fold(row.get("value") or text)
         words[cls].add(text if cls in CASE_SENSITIVE_PEOPLE_CLASSES else fold(text))
-    return {name: frozenset(v) for name, v in words.items()}, adjectives
+    return {name: frozenset(v) for name, v in words.items()}, adjectives, back_titles
 
 
 DATE_WORD_CLASSES = frozenset(
@@ -469,7 +484,7 @@ def _load(extra_dir: str | None, min_population: int) -> Lexicon:
         honorifics.add(line, line)
     status_words = {fold(row["text"]): row["status"] for row in read_tsv("status_words.tsv")}
     cities = _load_cities(states, min_population)
-    people_words, title_adjectives = _load_people_words()
+    people_words, title_adjectives, back_titles = _load_people_words()
     for adjective, iso3 in title_adjectives.items():
         if iso3 not in states:
             raise LexiconError(f"people_words.tsv: {adjective!r} names unknown state {iso3!r}")
@@ -488,6 +503,8 @@ def _load(extra_dir: str | None, min_population: int) -> Lexicon:
         status_words=status_words,
         people_words=people_words,
         title_adjectives=title_adjectives,
+        back_titles=back_titles,
+        role_domains=_role_domains(),
         date_words=_load_date_words(),
         mention_words=_load_mention_words(),
     )

@@ -17,6 +17,7 @@ leaves, and a title default yields to a same-post holder of that state the text 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import replace
@@ -1045,16 +1046,13 @@ def _find_later_mentions(doc: Doc, in_titles: set[int] | frozenset[int] = frozen
         i += 1
     doc.mentions.sort(key=lambda m: (m.start, -m.end))
     # "the secretary", "the minister" and pronouns: the most recent official that fits
-    for match in re.finditer(
-        r"\b(?:[Tt]he (secretary|minister|general|admiral|president|spokesperson|spokesman|spokeswoman)|([Hh]e|[Ss]he))\b",  # noqa: E501
-        text,
-    ):
+    for match in _back_reference(doc).finditer(text):
         if doc.occupied(match.start(), match.end()):
             continue
         previous = [m for m in doc.mentions if m.type == "Official" and m.end <= match.start()]
         if match.group(1):
-            word = match.group(1).lower()
-            previous = [m for m in previous if word in (doc.entities[m.key].role or "").lower()]
+            word = doc.lexicon.back_titles.get(fold(match.group(1)), fold(match.group(1)))
+            previous = [m for m in previous if word in fold(doc.entities[m.key].role or "")]
         if not previous:
             continue
         target = previous[-1]
@@ -1065,6 +1063,32 @@ def _find_later_mentions(doc: Doc, in_titles: set[int] | frozenset[int] = frozen
             )
         )
     doc.mentions.sort(key=lambda m: (m.start, -m.end))
+
+
+def _back_reference(doc: Doc) -> re.Pattern[str]:
+    return _back_reference_pattern(
+        _words(doc, "back-determiner"), frozenset(doc.lexicon.back_titles), _words(doc, "pronoun")
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _back_reference_pattern(
+    determiners: frozenset[str], titles: frozenset[str], pronouns: frozenset[str]
+) -> re.Pattern[str]:
+    """ "the minister" / "The minister" / "he" / "He", as written (lower-case after a capital)."""
+
+    def alt(words: frozenset[str], capital: bool) -> str:
+        forms = sorted(
+            {re.escape(w) for w in words}
+            | ({re.escape(w.capitalize()) for w in words} if capital else set()),
+            key=len,
+            reverse=True,
+        )
+        return "|".join(forms) or "(?!x)x"
+
+    return re.compile(
+        rf"\b(?:(?:{alt(determiners, True)}) ({alt(titles, False)})|({alt(pronouns, True)}))\b"
+    )
 
 
 _DATELINE = re.compile(r"^[A-Z][^\n]{0,80}?\s(?:–|—|--)\s")
@@ -1099,24 +1123,19 @@ def publisher_state(doc: Doc) -> str | None:
     return None
 
 
-def _role_domain(role: str | None, kind: str | None = None) -> str:
-    role = role or ""
-    if role in ("", "Minister", "Secretary", "Official"):
-        return "any"  # a bare "Minister X" can be anyone's counterpart
-    if kind in ("head", "diplomat"):
-        return kind  # presidents, prime ministers and kings meet each other; so do envoys
-    if re.search(r"Defen[cs]e|Armed Forces|Military|General|Admiral|Commander|Chief", role):
-        return "defense"
-    if re.search(r"Foreign|Secretary of State|External", role):
-        return "foreign"
-    return role
+def _role_domain(doc: Doc, role: str | None) -> str:
+    """The field of a post (``titles.tsv`` column ``domain``): a bare "Minister X" or an
+    official of unknown post can be anyone's counterpart."""
+    if not role or role == "Official":  # "Official": a counterpart of unknown post
+        return "any"
+    return doc.lexicon.role_domains.get(role) or role
 
 
 def _counterpart_states(doc: Doc, key: str) -> set[str]:
     """States of the other officials named in the sentences that name this one."""
     sentences = {doc.article.sentence_at(m.start).index for m in doc.mentions if m.key == key}
     draft = doc.entities[key]
-    domain = _role_domain(draft.role, draft.kind)
+    domain = _role_domain(doc, draft.role)
     states = set()
     mine = [m for m in doc.mentions if m.key == key]
     for m in doc.mentions:
@@ -1126,7 +1145,7 @@ def _counterpart_states(doc: Doc, key: str) -> set[str]:
             and doc.article.sentence_at(m.start).index in sentences
         ):
             other = doc.entities[m.key]
-            other_domain = _role_domain(other.role, other.kind)
+            other_domain = _role_domain(doc, other.role)
             if not other.state or not (
                 domain in (other_domain, "any") or other_domain == "any" and domain != "head"
             ):
