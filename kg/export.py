@@ -313,7 +313,7 @@ def entities(store: Store) -> list[dict[str, Any]]:
             iri,
             {"id": iri, "type": "Place" if etype == "Region" else etype, "name": row["name"],
              "aliases": set(), "iso3": None, "state": None, "role": None, "wikidata": None,
-             "articles": set()},
+             "articles": set(), "basis": [] if etype == "Official" else None},
         )  # fmt: skip
         record["articles"].add(_article_id(row["g"]))
         record["aliases"].add(row["name"])  # another article's label is an alias here
@@ -345,8 +345,6 @@ def entities(store: Store) -> list[dict[str, Any]]:
     out = []
     for iri in sorted(records):
         record = records[iri]
-        if record["type"] == "Official":
-            record.setdefault("basis", [])
         record["aliases"] = sorted(record["aliases"] - {record["name"]})
         record["articles"] = sorted(record["articles"])
         out.append(record)
