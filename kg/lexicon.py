@@ -13,7 +13,7 @@ import functools
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, NamedTuple, TypeVar
@@ -76,7 +76,8 @@ class Token(NamedTuple):
 
 
 def tokenize(text: str) -> list[Token]:
-    return [Token(m.group(), m.start(), m.end()) for m in TOKEN_RE.finditer(text)]
+    make = Token._make
+    return [make((m.group(), *m.span())) for m in TOKEN_RE.finditer(text)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +120,10 @@ class Gazetteer(Generic[T]):
 
     def __contains__(self, surface: str) -> bool:
         return tuple(self._key(t) for t in tokens_of(surface)) in self._entries
+
+    def first_keys(self) -> Mapping[str, list[int]]:
+        """Every first-token key an entry begins with (read-only view, for tight loops)."""
+        return self._lengths
 
     def starts_with(self, key: str) -> bool:
         """Whether some entry begins with this token key (a cheap pre-check)."""

@@ -293,13 +293,15 @@ def find_dates(doc: Doc) -> Doc:
             if value is not None:
                 taken.append((match.start(), match.end()))
                 doc.dates.append(DateMention(match.start(), match.end(), value))
-        for match in g.relative_month.finditer(text):
-            if not free(match.start(), match.end()):
+        for pos in month_starts:  # "last November": only where a month name stands
+            around = g.relative_month.finditer(text, max(0, pos - 12), pos + 12)
+            month = next((found for found in around if found.start("m") == pos), None)
+            if month is None or not free(month.start(), month.end()):
                 continue
-            value = _resolve_month(g, match, published)
+            value = _resolve_month(g, month, published)
             if value is not None:
-                taken.append((match.start(), match.end()))
-                doc.dates.append(DateMention(match.start(), match.end(), value))
+                taken.append((month.start(), month.end()))
+                doc.dates.append(DateMention(month.start(), month.end(), value))
     doc.dates.sort(key=lambda d: d.start)
     return doc
 

@@ -81,6 +81,11 @@ class Doc:
         self.tokens = tokenize(self.article.text)
         self._starts = [t.start for t in self.tokens]
 
+    @property
+    def token_starts(self) -> list[int]:
+        """Start offsets of the tokens, ascending (for bisecting a character offset)."""
+        return self._starts
+
     def span(self, start: int, end: int) -> Span:
         text = self.article.text
         while start < end and text[start].isspace():
@@ -112,10 +117,12 @@ class Doc:
         """Longest matches of ``gazetteer`` among the body's tokens inside [start, end), with
         character offsets shifted by ``-offset`` (so a sentence can see its own offsets)."""
         keys = self.keys(gazetteer)
+        firsts = gazetteer.first_keys()
+        tokens = self.tokens
         i = bisect.bisect_left(self._starts, start)
         found: list[Match[T]] = []
-        while i < len(self.tokens) and self.tokens[i].end <= end:
-            if not gazetteer.starts_with(keys[i]):
+        while i < len(tokens) and tokens[i].end <= end:
+            if keys[i] not in firsts:
                 i += 1
                 continue
             match = gazetteer.match_at(self.tokens, i, keys)
@@ -123,7 +130,9 @@ class Doc:
                 i += 1
                 continue
             found.append(
-                Match(
+                match
+                if offset == 0
+                else Match(
                     match.start - offset, match.end - offset, match.first, match.last, match.value
                 )
             )

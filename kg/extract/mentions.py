@@ -8,6 +8,7 @@ Tokyo agreed") it stands for the state.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from kg.extract.doc import Doc, EntityDraft, Mention
@@ -87,10 +88,11 @@ def find_gazetteer_mentions(doc: Doc) -> Doc:
     text = doc.article.text
     name_nouns = lex.mention_words.get("name-noun", frozenset())
     # only positions where some entry can begin (one set lookup per token)
+    state_firsts, named_firsts = lex.state_names.first_keys(), lex.named.first_keys()
     starts = [
         i
         for i, (a, b) in enumerate(zip(state_keys, named_keys, strict=True))
-        if lex.state_names.starts_with(a) or lex.named.starts_with(b)
+        if a in state_firsts or b in named_firsts
     ]
     position = 0
     i = 0
@@ -224,18 +226,27 @@ def _find_cities(doc: Doc) -> None:
             break
 
 
-def _state_before(doc: Doc, pos: int, window: int = 3) -> Mention | None:
-    """The state mention (adjective, name or possessive) ending right before ``pos``."""
-    best = None
-    for mention in doc.mentions:
-        if mention.type != "State" or mention.end > pos:
-            continue
-        gap = doc.article.text[mention.end : pos]
-        gap = re.sub(r"^(?:’s|'s)", "", gap)
-        if len(gap.split()) <= window - 1 and not re.search(r"[,.;:“”\"]", gap):
-            if best is None or mention.end > best.end:
-                best = mention
-    return best
+def _state_before(
+    doc: Doc, pos: int, window: int = 3, states: list[Mention] | None = None
+) -> Mention | None:
+    """The state mention (adjective, name or possessive) ending right before ``pos``.
+
+    Only the nearest state mention ending at or before ``pos`` can qualify: the gap of any
+    earlier one holds that gap and more. ``states`` (state mentions sorted by end) saves the
+    scan when the caller asks many times."""
+    if states is None:
+        states = sorted((m for m in doc.mentions if m.type == "State"), key=lambda m: m.end)
+    k = bisect.bisect_right([m.end for m in states], pos) - 1 if states else -1
+    if k < 0:
+        return None
+    while k > 0 and states[k - 1].end == states[k].end:
+        k -= 1  # the first of several mentions ending there, as a scan would find it
+    best = states[k]
+    gap = doc.article.text[best.end : pos]
+    gap = re.sub(r"^(?:’s|'s)", "", gap)
+    if len(gap.split()) <= window - 1 and not re.search(r"[,.;:“”\"]", gap):
+        return best
+    return None
 
 
 def org_draft(
@@ -261,6 +272,7 @@ def org_draft(
 def _find_organisation_patterns(doc: Doc) -> None:
     """Ministries and armed forces named by pattern ("the South Korean Defense Ministry")."""
     text = doc.article.text
+    states = sorted((m for m in doc.mentions if m.type == "State"), key=lambda m: m.end)
     for match in _MINISTRY_OF.finditer(text):
         if doc.occupied(match.start(), match.start(1)):
             continue
@@ -276,7 +288,7 @@ def _find_organisation_patterns(doc: Doc) -> None:
                     iso3, end = mention.state, mention.end
                     break
         if iso3 is None:
-            state = _state_before(doc, match.start())
+            state = _state_before(doc, match.start(), states=states)
             if state:
                 iso3 = state.state
         if iso3 is None:
@@ -293,7 +305,7 @@ def _find_organisation_patterns(doc: Doc) -> None:
         kind = (
             "defense-ministry" if match.group(1).lower().startswith("defen") else "foreign-ministry"
         )
-        state = _state_before(doc, match.start())
+        state = _state_before(doc, match.start(), states=states)
         if state is not None:
             surface = text[state.start : match.end()]
             draft = org_draft(doc, state.state or "", kind, surface)
@@ -338,7 +350,7 @@ def _find_organisation_patterns(doc: Doc) -> None:
     for match in _FORCES.finditer(text):
         if doc.occupied(match.start(), match.end()):
             continue
-        state = _state_before(doc, match.start(), window=1)
+        state = _state_before(doc, match.start(), window=1, states=states)
         if state is None or state.how not in ("adjective", "possessive", "name"):
             continue
         word = fold(match.group(1))

@@ -17,6 +17,7 @@ leaves, and a title default yields to a same-post holder of that state the text 
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections import Counter
@@ -63,11 +64,12 @@ def _is_name_token(doc: Doc, tok: Token, lenient: bool = False) -> bool:
     not_names = _words(doc, "not-name")
     if tok.text in not_names or tok.text.capitalize() in not_names:
         return False
-    for m in doc.mentions:
-        if m.start < tok.end and tok.start < m.end:
-            if lenient and (m.how == "seat" or (m.type == "Place" and m.how == "name")):
-                continue
-            return False
+    if doc.occupied(tok.start, tok.end):
+        for m in doc.mentions:
+            if m.start < tok.end and tok.start < m.end:
+                if lenient and (m.how == "seat" or (m.type == "Place" and m.how == "name")):
+                    continue
+                return False
     if tok.text.isupper() and len(tok.text) > 1 and tok.text in doc.lexicon.state_names:
         return False
     return True
@@ -690,7 +692,7 @@ def find_people(doc: Doc) -> Doc:
     lex = doc.lexicon
     tokens = doc.tokens
     text = doc.article.text
-    matches = list(lex.titles.find_all(tokens))
+    matches = doc.find(lex.titles, 0, len(text))
     ranks = {m.first: m for m in matches if m.value.kind == "rank"}
     handled: set[int] = set()
     _speaker_labels(doc, handled)
@@ -821,10 +823,11 @@ def _excellencies(doc: Doc) -> None:
     tokens = doc.tokens
     keys = doc.keys(doc.lexicon.honorifics)
     excellency = _words(doc, "excellency")
+    openers = _first_keys(excellency)
     delegation = _words(doc, "delegation")
     text = doc.article.text
     for i in range(len(tokens)):
-        if not doc.lexicon.honorifics.starts_with(keys[i]):
+        if keys[i] not in openers:
             continue
         hon = doc.lexicon.honorifics.match_at(tokens, i, keys)
         if hon is None or fold(text[hon.start : hon.end]) not in excellency:
@@ -848,6 +851,12 @@ def _excellencies(doc: Doc) -> None:
         word = re.match(r"\s*(\w+)", text[state.end : state.end + 20])
         if word and fold(word.group(1)) in delegation:
             _set_state(person, state.state, "adjective", (state.start, state.end))
+
+
+@functools.lru_cache(maxsize=8)
+def _first_keys(phrases: frozenset[str]) -> frozenset[str]:
+    """The folded first tokens of some phrases (a cheap pre-check before matching them)."""
+    return frozenset(fold(tokenize(p)[0].text) for p in phrases if tokenize(p))
 
 
 def _merge_same_post(doc: Doc) -> None:
@@ -909,8 +918,10 @@ def _name_before_title(doc: Doc, title: TitleInfo, left: int, right_end: int) ->
     tokens = doc.tokens
     text = doc.article.text
     post_nominals = _words(doc, "post-nominal")
-    k = next((n for n in range(len(tokens) - 1, -1, -1) if tokens[n].end <= left), None)
-    if k is None:
+    k = bisect.bisect_right(doc.token_starts, left) - 1
+    while k >= 0 and tokens[k].end > left:
+        k -= 1
+    if k < 0:
         return
     if tokens[k].text in ("the", "a", "The") and k > 0:
         k -= 1
@@ -1007,6 +1018,7 @@ def _find_later_mentions(doc: Doc, in_titles: set[int] | frozenset[int] = frozen
     if not people:
         return
     tokens = doc.tokens
+    keys = doc.keys(doc.lexicon.titles)  # folded words (the titles gazetteer is case-blind)
     text = doc.article.text
     by_word: dict[str, EntityDraft] = {}
     for person in people:
@@ -1015,7 +1027,7 @@ def _find_later_mentions(doc: Doc, in_titles: set[int] | frozenset[int] = frozen
     i = 0
     while i < len(tokens):
         tok = tokens[i]
-        key = fold(tok.text)
+        key = keys[i]
         if key not in by_word or i in in_titles or doc.occupied(tok.start, tok.end):
             i += 1
             continue
