@@ -336,3 +336,31 @@ def test_unknown_word_class_fails_at_load(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setenv("KG_LEXICON_DIR", str(tmp_path))
     with pytest.raises(LexiconError, match="unknown class 'nonsense'"):
         load_lexicon()
+
+
+# --- no pattern of these stages backtracks on long runs of capitals, digits, punctuation ----
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [
+        "DR ANNA KOWALSKA, PNG MINISTER FOR NATIONAL DEFENCE: ",
+        "Papua New Guinea, Australia and Indonesia ",
+        "12 - 14 - 2024 , 3 to 5 May 2025 ; ",
+        "Maj. Gen. Lt. Col. Rear Adm. ",
+        "A.B.C. D'E – F — G (H) ",
+        "Friday Monday 9 May last November next March ",
+    ],
+)
+def test_long_runs_finish_and_keep_offsets(unit: str) -> None:
+    from kg.extract.mentions import find_gazetteer_mentions
+    from kg.extract.people import find_people
+
+    body = unit * 400  # about 10,000 to 20,000 characters on one line
+    article = read_article_text(
+        "---\npublished: 2025-05-07\n---\n" + body, name="run", default_id="run",
+        lexicon=load_lexicon(),
+    )  # fmt: skip
+    doc = find_dates(find_people(find_gazetteer_mentions(Doc(article, load_lexicon()))))
+    assert all(article.text[m.start : m.end] == m.text for m in doc.mentions)
+    assert all(d.start < d.end for d in doc.dates)

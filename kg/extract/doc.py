@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import operator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -74,6 +75,7 @@ class Doc:
 
     _mask: bytearray = field(default_factory=bytearray, repr=False)
     _mask_signature: tuple[int, int] = (-1, 0)
+    _mask_of: list[Mention] = field(default_factory=list, repr=False)  # mentions in the mask
     _keys: dict[bool, list[str]] = field(default_factory=dict, repr=False)
     _starts: list[int] = field(default_factory=list, repr=False)
 
@@ -102,12 +104,21 @@ class Doc:
 
     def occupied(self, start: int, end: int) -> bool:
         """Whether any mention overlaps [start, end) (a character mask, rebuilt on change)."""
-        signature = (len(self.mentions), id(self.mentions[-1]) if self.mentions else 0)
+        mentions = self.mentions
+        signature = (len(mentions), id(mentions[-1]) if mentions else 0)
         if signature != self._mask_signature:
-            mask = bytearray(len(self.article.text) + 1)
-            for m in self.mentions:
+            done = self._mask_of
+            built = len(self._mask) == len(self.article.text) + 1
+            if built and len(mentions) > len(done) and all(map(operator.is_, mentions, done)):
+                mask = self._mask  # mentions were only appended: mark the new ones
+                fresh = mentions[len(done) :]
+            else:
+                mask = bytearray(len(self.article.text) + 1)
+                fresh = mentions
+            for m in fresh:
                 mask[m.start : m.end] = b"\x01" * (m.end - m.start)
             self._mask = mask
+            self._mask_of = list(mentions)
             self._mask_signature = signature
         return any(self._mask[start:end])
 

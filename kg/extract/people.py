@@ -34,6 +34,8 @@ _NAME_TOKEN = re.compile(
     r"^(?:[A-Z][a-zà-ÿ'’]+(?:-[A-Za-z][a-zà-ÿ]+)*|[A-Z]{2,}|(?:Mc|Mac|De|Di|La|Le|Van)[A-Z][a-z]+|[A-Z]\.)$"
 )
 _DASHES = ("–", "—")
+_LINK_REACH = 100
+"""How far before a name a same-side link may stand ("a message from <title phrase> X")."""
 _INHERIT_GAP = re.compile(r"(?:[ \t]+[A-Z][\w’'-]*){0,4},[ \t]*")
 _LABEL_LINE = re.compile(r"[ \t•*-]*([^\n:]{2,90}?):[ \t]")
 
@@ -299,7 +301,7 @@ def _extend_title_left(doc: Doc, match: Match[TitleInfo]) -> tuple[int, bool]:
             mention = _title_adjective(doc, i - 1)
         if mention is not None:
             start = mention.start
-            i = next(k for k, t in enumerate(tokens) if t.start == mention.start)
+            i = bisect.bisect_left(doc.token_starts, mention.start)
             continue
         if prev.text in ("’", "'") or (
             prev.text == "s" and i > 1 and tokens[i - 2].text in ("’", "'")
@@ -524,12 +526,13 @@ def _line_end_state(doc: Doc, pos: int) -> Mention | None:
     """ "..., Minister for Defence, Australia" (a list item): the state that ends the line."""
     text = doc.article.text
     line_end = text.find("\n", pos)
-    line_end = len(text) if line_end == -1 else line_end
-    tail = text[pos:line_end].rstrip(" \t.;")
+    end = len(text) if line_end == -1 else line_end
+    while end > pos and text[end - 1] in " \t.;":
+        end -= 1
     candidates = [
         m
         for m in doc.mentions
-        if m.type == "State" and m.how == "name" and pos <= m.start and m.end == pos + len(tail)
+        if m.type == "State" and m.how == "name" and pos <= m.start and m.end == end
     ]
     if not candidates:
         return None
@@ -759,7 +762,7 @@ def find_people(doc: Doc) -> Doc:
         inherited = next(
             (
                 (t, st)
-                for lo, hi, t, st in reversed(previous_titles)
+                for lo, hi, t, st in reversed(previous_titles[-3:])  # only a title just before
                 if _INHERIT_GAP.fullmatch(text, hi, left) and st
             ),
             None,
@@ -986,7 +989,7 @@ def _post_body(doc: Doc, pos: int) -> Mention | None:
     """ "secretary for Europe at the Spanish foreign ministry": the state's body after a post
     (an optional portfolio of capitalised words, then "at/in/of [the]" and the body)."""
     tokens = doc.tokens
-    k = next((n for n, t in enumerate(tokens) if t.start >= pos), len(tokens))
+    k = bisect.bisect_left(doc.token_starts, pos)
     if k < len(tokens) and fold(tokens[k].text) in _words(doc, "post-portfolio"):
         k += 1
         start = k
@@ -1206,7 +1209,8 @@ def _introduced_by(doc: Doc, mention: Mention, cls: str) -> int | None:
     Deputy Prime Minister & Minister for Defence X"), else None."""
     text = doc.article.text
     sentence = doc.article.sentence_at(mention.start)
-    links = list(cue_regex(_words(doc, cls)).finditer(text, sentence.start, mention.start))
+    window = max(sentence.start, mention.start - _LINK_REACH)
+    links = list(cue_regex(_words(doc, cls)).finditer(text, window, mention.start))
     found = links[-1] if links else None
     if found is None:
         return None
