@@ -233,7 +233,7 @@ class Lexicon:
     back_titles: dict[str, str] = field(default_factory=dict)  # "spokesman" -> "spokesperson"
     role_domains: dict[str, str] = field(default_factory=dict)  # role -> domain (titles.tsv)
     date_words: tuple[tuple[str, str, str], ...] = ()  # (class, text, value) of date_words.tsv
-    mention_words: dict[str, frozenset[str]] = field(default_factory=dict)  # mention_words.tsv
+    mention_words: dict[str, dict[str, str]] = field(default_factory=dict)  # mention_words.tsv
 
 
 # --- loading ------------------------------------------------------------------------------
@@ -467,17 +467,28 @@ def _load_date_words() -> tuple[tuple[str, str, str], ...]:
     return tuple(rows)
 
 
-MENTION_WORD_CLASSES = frozenset({"name-noun"})
+MENTION_WORD_CLASSES = frozenset(
+    {"name-noun", "locative", "force", "org-label", "ministry-head", "ministry-qualifier",
+     "ministry-field", "ministry-adjective", "ministry-noun", "determiner", "of",
+     "plural-possessive", "base-noun", "base-preposition"}
+)  # fmt: skip
 """The classes of ``mention_words.tsv`` (each one read by ``kg.extract.mentions``)."""
+_VALUED_MENTION_CLASSES = frozenset(
+    {"force", "org-label", "ministry-field", "ministry-adjective", "ministry-noun"}
+)
 
 
-def _load_mention_words() -> dict[str, frozenset[str]]:
-    words: dict[str, set[str]] = {name: set() for name in MENTION_WORD_CLASSES}
+def _load_mention_words() -> dict[str, dict[str, str]]:
+    """Class -> {text: value} (file order kept; a value only where the class needs one)."""
+    words: dict[str, dict[str, str]] = {name: {} for name in MENTION_WORD_CLASSES}
     for row in read_tsv("mention_words.tsv"):
-        if row["class"] not in MENTION_WORD_CLASSES:
-            raise LexiconError(f"mention_words.tsv: unknown class {row['class']!r}")
-        words[row["class"]].add(row["text"])
-    return {name: frozenset(v) for name, v in words.items()}
+        cls, text, value = row["class"], row["text"], row.get("value", "")
+        if cls not in MENTION_WORD_CLASSES:
+            raise LexiconError(f"mention_words.tsv: unknown class {cls!r}")
+        if cls in _VALUED_MENTION_CLASSES and not value:
+            raise LexiconError(f"mention_words.tsv: {cls} {text!r} needs a value")
+        words[cls].setdefault(text, value)
+    return words
 
 
 @functools.lru_cache(maxsize=4)
