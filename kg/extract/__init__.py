@@ -26,12 +26,12 @@ from kg.article import Article, ArticleError
 from kg.extract.basis import with_basis
 from kg.extract.claims import find_claims
 from kg.extract.dates import find_dates
-from kg.extract.doc import Doc
+from kg.extract.doc import Doc, EntityDraft
 from kg.extract.events import find_events
 from kg.extract.mentions import find_gazetteer_mentions
 from kg.extract.people import find_people
 from kg.lexicon import Lexicon, load_lexicon
-from kg.records import Entity, Event, Extraction
+from kg.records import INFERRED_BASES, Basis, Entity, Event, Extraction
 
 Stage = Callable[[Doc], Doc]
 
@@ -155,6 +155,7 @@ def assemble(doc: Doc) -> Extraction:
                 cow=draft.cow,
                 located_in=ref(draft.located_in),
                 operated_by=ref(draft.operated_by),
+                basis=_basis(doc, draft) if state and draft.type == "Official" else None,
             )
         )
     events = tuple(_clean_event(e, kept) for e in doc.events)
@@ -184,6 +185,14 @@ def assemble(doc: Doc) -> Extraction:
         sorted(e.key for e in entities if e.type == "Organization" and e.kind in NEWS_KINDS)
     )
     return Extraction(doc.article, tuple(entities), events, claims, sources)
+
+
+def _basis(doc: Doc, draft: EntityDraft) -> Basis:
+    """The basis of an official's state; a state set without one (an event stage pairing an
+    official with the other party of a two-state meeting) is a counterpart guess."""
+    rule = draft.basis or "counterpart"
+    span = doc.span(*draft.basis_span) if draft.basis_span else None
+    return Basis(rule, rule in INFERRED_BASES, span)
 
 
 def _clean_event(event: Event, kept: set[str]) -> Event:

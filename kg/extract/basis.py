@@ -1,4 +1,4 @@
-"""Why each event has its parties and its status: a ``Basis`` per fact, read from the evidence.
+"""Why each event has its parties and its status: a ``EventBasis`` per fact, read from the evidence.
 
 Runs on the finished document (after every stage), so it sees the parties and status the
 event ended with. A party comes from a state mention in the event's sentences (its rule is how
@@ -20,7 +20,7 @@ from kg.extract.doc import Doc, Mention
 from kg.extract.events import is_venue
 from kg.extract.grammar import compiled
 from kg.lexicon import cue_regex, fold, read_tsv
-from kg.records import Basis, Event
+from kg.records import Event, EventBasis
 
 # how a mention supports a party, strongest first
 _RANK = {"State": 0, "Official": 1, "Organization": 2, "Place": 3}
@@ -62,7 +62,7 @@ def _with_basis(
     return replace(event, basis=tuple(basis), cameo=cameo or event.cameo)
 
 
-def _party_basis(doc: Doc, party: str, mentions: list[Mention]) -> Basis:
+def _party_basis(doc: Doc, party: str, mentions: list[Mention]) -> EventBasis:
     fact = f"party:{party}"
     supporting = sorted(
         (m for m in mentions if m.state == party and m.type in _RANK),
@@ -73,18 +73,18 @@ def _party_basis(doc: Doc, party: str, mentions: list[Mention]) -> Basis:
         if m.type in ("State", "Place") and is_venue(doc, m, 0):
             continue  # a venue supports a party only when nothing else does
         rule = m.how if m.type == "State" else m.type.lower()
-        return Basis(fact, rule, span)
+        return EventBasis(fact, rule, span)
     if supporting:
         m = supporting[0]
-        return Basis(fact, "venue", doc.span(m.start, m.end), inferred=True)
-    return Basis(fact, "context", None, inferred=True)
+        return EventBasis(fact, "venue", doc.span(m.start, m.end), inferred=True)
+    return EventBasis(fact, "context", None, inferred=True)
 
 
-def _status_basis(doc: Doc, event: Event, words: re.Pattern[str]) -> Basis:
+def _status_basis(doc: Doc, event: Event, words: re.Pattern[str]) -> EventBasis:
     fact = f"status:{event.status}"
     text = doc.article.text
     for span in event.evidence:
         for found in words.finditer(text, span.start, span.end):
             if doc.lexicon.status_words.get(fold(" ".join(found.group().split()))) == event.status:
-                return Basis(fact, "status-word", doc.span(found.start(), found.end()))
-    return Basis(fact, "trigger", event.evidence[0] if event.evidence else None)
+                return EventBasis(fact, "status-word", doc.span(found.start(), found.end()))
+    return EventBasis(fact, "trigger", event.evidence[0] if event.evidence else None)

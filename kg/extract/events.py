@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from kg.article import Sentence
-from kg.extract.dates import MONTHS
+from kg.extract.dates import grammar as date_grammar
 from kg.extract.doc import Doc, Mention, ends_with_initial
 from kg.extract.grammar import alt, alternation, cased, validate
 from kg.extract.grammar import words as cue_words
@@ -1016,10 +1016,11 @@ def _name_cut(doc: Doc, start: int, end: int) -> int:
     cut_words = cue_words(doc.lexicon, "name_cut")
     inside = [m.start for m in doc.mentions_in(start, end) if m.type in ("State", "Place")]
     inside += [d.start for d in doc.dates if start <= d.start and d.end <= end]
+    months = date_grammar(doc.lexicon).months
     inside += [  # a month alone is no date mention, but still no part of a name
         start + w.start()
         for w in re.finditer(r"[\w’']+", text[start:end])
-        if fold(w.group()) in MONTHS
+        if fold(w.group()) in months
     ]
     for pos in sorted(inside):
         first = re.match(r"[\w’']+", text[pos:end])
