@@ -12,7 +12,7 @@ import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -121,12 +121,40 @@ def build_articles(
     return build_extractions(store, extract_all(articles, jobs), progress)
 
 
+def without_inference(extraction: Extraction) -> Extraction:
+    """``extraction`` without what only a guessing rule gave: an official's state from a title
+    default, counterpart, venue, dateline, publisher or another article; an event's party from
+    a venue or the article's context. Explicit evidence stays."""
+    entities = tuple(
+        replace(e, state=None, basis=None) if e.basis is not None and e.basis.inferred else e
+        for e in extraction.entities
+    )
+    explicit = {e.state for e in entities if e.type == "Official" and e.state}
+    events = []
+    for event in extraction.events:
+        guessed = {  # a guessed party, or one read off an official whose state was a guess
+            b.fact.partition(":")[2]
+            for b in event.basis
+            if b.fact.startswith("party:")
+            and (b.inferred or (b.rule == "official" and b.fact[6:] not in explicit))
+        }
+        events.append(
+            replace(
+                event,
+                parties=tuple(p for p in event.parties if p not in guessed),
+                basis=tuple(b for b in event.basis if not b.inferred),
+            )
+        )
+    return replace(extraction, entities=entities, events=tuple(events))
+
+
 def build_extractions(
     store: Backend,
     extractions: list[Extraction],
     progress: Callable[[Article], None] | None = None,
     *,
     batch: int = BATCH,
+    inference: bool = True,
 ) -> list[BuildReport]:
     """Resolve, map and write already extracted articles.
 
@@ -137,6 +165,8 @@ def build_extractions(
     store.ensure_ontology()
     rebuilt = {str(graph_iri(x.article.id)) for x in extractions}
     extractions = resolve(extractions, existing_people(store, exclude_graphs=rebuilt))
+    if not inference:
+        extractions = [without_inference(x) for x in extractions]
     reports: list[BuildReport] = []
     pending: list[tuple[str, list[Any], Article]] = []
 

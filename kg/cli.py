@@ -59,6 +59,11 @@ def main() -> None:
     help="Processes that extract articles (default: the machine's cores).",
 )
 @click.option(
+    "--no-inference",
+    is_flag=True,
+    help="Leave out what only a guessing rule gives (title defaults, counterparts, venues...).",
+)
+@click.option(
     "--skip-unreadable",
     is_flag=True,
     help="Leave out files and folders that cannot be read (with a warning) instead of failing.",
@@ -69,6 +74,7 @@ def build(
     endpoint: str | None,
     out_dir: Path | None,
     jobs: int | None,
+    no_inference: bool,
     skip_unreadable: bool,
 ) -> None:
     """Build ARTICLE_OR_DIR... (default: the bundled corpus) into the store.
@@ -99,7 +105,12 @@ def build(
                 file=sys.stderr,
                 hidden=not sys.stderr.isatty(),  # stderr of a script: only the outcome line
             ) as bar:
-                reports = build_extractions(store, extractions, progress=lambda _a: bar.update(1))
+                reports = build_extractions(
+                    store,
+                    extractions,
+                    progress=lambda _a: bar.update(1),
+                    inference=not no_inference,
+                )
             if out_dir is not None:
                 turtle_bytes = turtle(store)
                 trig_bytes = trig(store)

@@ -565,6 +565,7 @@ def events(store: Store) -> list[dict[str, Any]]:
             multi[row["e"]].append(
                 {"text": row["t"], "start": int(row["s"]), "end": int(row["end"])}
             )
+    bases = _event_bases(store)
     out = []
     for iri in sorted(records):
         record = records[iri]
@@ -572,8 +573,44 @@ def events(store: Store) -> list[dict[str, Any]]:
         record["participants"] = sorted(record["participants"])
         unique = {(e["start"], e["end"]): e for e in multi[iri]}
         record["evidence"] = [unique[k] for k in sorted(unique)]
+        record["basis"] = bases.get(iri, []) if record["type"] != "Claim" else None
         out.append(record)
     return out
+
+
+def _event_bases(store: Store) -> dict[str, list[dict[str, Any]]]:
+    """Why each event has its parties and status: fact, rule, inferred and the evidence."""
+    rows = _select(
+        store,
+        f"""
+        SELECT ?e ?rule ?value ?inferred ?start ?end ?quote WHERE {{
+          ?e <{D}attribution> ?a . ?a <{D}basisRule> ?rule ;
+             <{D}attributedState>|<{D}attributedStatus> ?value .
+          FILTER NOT EXISTS {{ ?e a <{D}Official> }}
+          OPTIONAL {{ ?a a <{D}InferredAttribution> . BIND("yes" AS ?inferred) }}
+          OPTIONAL {{ ?a <{D}evidence> ?v . ?v <{NIF}beginIndex> ?start ;
+                      <{NIF}endIndex> ?end ; <{NIF}anchorOf> ?quote . }}
+        }}""",
+    )
+    out: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        value = row["value"]
+        fact = (
+            "party:" + value.rsplit("/state/", 1)[1]
+            if "/state/" in value
+            else "status:" + value.rsplit("status-", 1)[-1]
+        )
+        out.setdefault(row["e"], []).append(
+            {
+                "fact": fact,
+                "rule": row["rule"],
+                "inferred": "inferred" in row,
+                "start": int(row["start"]) if "start" in row else None,
+                "end": int(row["end"]) if "end" in row else None,
+                "quote": row.get("quote"),
+            }
+        )
+    return {iri: sorted(v, key=lambda b: (b["fact"], b["rule"])) for iri, v in out.items()}
 
 
 # --- dyad-years, statistics, network views --------------------------------------------------

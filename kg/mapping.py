@@ -13,7 +13,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
 from kg.lexicon import slugify
-from kg.records import Claim, DateValue, Entity, Event, Extraction, Span
+from kg.records import Claim, DateValue, Entity, Event, EventBasis, Extraction, Span
 from kg.vocab import DKG, DKGC, DKGG, DKGR, NIF, ontology_dir
 
 WIKIDATA = "http://www.wikidata.org/entity/"
@@ -237,6 +237,24 @@ class _Writer:
         if e.basis.span is not None:
             self.evidence(attr, e.basis.span)
 
+    def event_attribution(self, node: URIRef, basis: EventBasis) -> None:
+        """Why an event has a party (``party:ISO3``) or its status (``status:S``)."""
+        kind, _, value = basis.fact.partition(":")
+        if kind not in ("party", "status") or not value:
+            return
+        attr = URIRef(f"{node}/attribution/{kind}-{value}")
+        self.add(node, DKG.attribution, attr)
+        self.add(attr, RDF.type, DKG.Attribution)
+        if basis.inferred:
+            self.add(attr, RDF.type, DKG.InferredAttribution)
+        self.add(attr, DKG.basisRule, Literal(basis.rule))
+        if kind == "party":
+            self.add(attr, DKG.attributedState, DKGR[f"state/{value}"])
+        else:
+            self.add(attr, DKG.attributedStatus, DKGC[f"status-{value}"])
+        if basis.span is not None:
+            self.evidence(attr, basis.span)
+
     def _state_name(self, iso3: str | None) -> str | None:
         for e in self.x.entities:
             if e.type == "State" and e.iso3 == iso3:
@@ -266,6 +284,8 @@ class _Writer:
             self.add(node, DKG.endDate, date_literal(e.end_date))
         for state in e.parties:
             self.add(node, DKG.party, DKGR[f"state/{state}"])
+        for basis in e.basis:
+            self.event_attribution(node, basis)
         for a_index, a in enumerate(e.parties):
             for b in e.parties[a_index + 1 :]:
                 rel = relation_iri(a, b)

@@ -85,6 +85,7 @@ class DKG(DefinedNamespace):
     evidence: URIRef
     attribution: URIRef
     attributedState: URIRef
+    attributedStatus: URIRef
     inArticle: URIRef
     inSentence: URIRef
     mentions: URIRef

@@ -5,10 +5,10 @@ then four timings are taken and printed as a Markdown table:
 
 - ``extract``: ``kg.extract.extract`` on articles already read (one process; then a pool of
   one process per core, articles sent to the workers and record counts sent back);
-- ``build``: reading the files, extraction, mapping to quads and writing each article's named
-  graph into a fresh on-disk store (one process: ``kg.build.read_articles`` +
-  ``build_articles``; all cores: extraction and mapping in a pool, the store written by the
-  parent, since one process owns the store).
+- ``build``: what ``kg build --jobs N`` does into a fresh on-disk store: reading the files,
+  extraction (``kg.build.extract_all``: a pool of N processes forked before the store opens),
+  resolution, mapping and the writes (``kg.build.build_extractions``: new graphs 256 articles
+  per transaction), without the Turtle/TriG export (``--out``).
 
 Loading the lexicon (once per process) is timed separately. Usage::
 
@@ -35,10 +35,9 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from synthetic import generate, write_corpus  # noqa: E402
 
 from kg.article import Article, read_article_text  # noqa: E402
-from kg.build import build_articles, read_articles  # noqa: E402
+from kg.build import build_extractions, extract_all, read_articles  # noqa: E402
 from kg.extract import extract  # noqa: E402
 from kg.lexicon import load_lexicon  # noqa: E402
-from kg.mapping import extraction_quads, graph_iri  # noqa: E402
 from kg.store import opened  # noqa: E402
 
 
@@ -81,10 +80,6 @@ def _extract_counts(article: Article) -> int:
     return len(x.entities) + len(x.events) + len(x.claims)
 
 
-def _quads(article: Article) -> tuple[str, list[Any]]:
-    return str(graph_iri(article.id)), extraction_quads(extract(article))
-
-
 def _chunks(n: int, processes: int) -> int:
     return max(1, n // (processes * 8))
 
@@ -108,24 +103,18 @@ def bench_extract(articles: list[Article], processes: int) -> Timing:
 
 
 def bench_build(corpus: Path, processes: int, work: Path) -> Timing:
+    """The whole build as ``kg build --jobs N`` does it: read, extract in a pool of N
+    processes (forked before the store opens), resolve, map, write in batches."""
     store_dir = work / f"store-{processes}"
     articles: list[Article] = []
 
-    def one_process() -> None:
+    def whole_build() -> None:
         articles.extend(read_articles([corpus]))
+        extractions = extract_all(articles, processes)
         with opened(store_dir, create=True) as store:
-            build_articles(store, articles)
+            build_extractions(store, extractions)
 
-    def all_cores() -> None:
-        articles.extend(read_articles([corpus]))
-        chunksize = _chunks(len(articles), processes)
-        with opened(store_dir, create=True) as store:
-            store.ensure_ontology()
-            with mp.get_context("fork").Pool(processes, initializer=_init_worker) as pool:
-                for graph, quads in pool.imap(_quads, articles, chunksize=chunksize):
-                    store.replace_graph(graph, quads)
-
-    seconds = _timed(one_process if processes == 1 else all_cores)
+    seconds = _timed(whole_build)
     return Timing("build", processes, len(articles), _words(articles), seconds)
 
 

@@ -20,7 +20,7 @@ ENTITY_KEYS = [
 ]  # fmt: skip
 EVENT_KEYS = [
     "id", "article", "type", "label", "date", "states", "participants", "location", "status",
-    "plover", "evidence",
+    "plover", "evidence", "basis",
 ]  # fmt: skip
 
 

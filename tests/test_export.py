@@ -251,6 +251,7 @@ def test_entity_and_event_tables_keep_their_public_fields(store: Path) -> None:
             "status",
             "plover",
             "evidence",
+            "basis",
         ]
     ]
     japan = next(e for e in entities if e["id"] == f"{ID}state/JPN")

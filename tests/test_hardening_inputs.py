@@ -129,7 +129,7 @@ def test_every_rdf_export_of_an_article_with_controls_reads_back(
 ) -> None:
     quads = _quads(controls_store)
     triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
-    assert len(triples) == 179
+    assert len(triples) == 234
     quotes = {q.object.value for q in quads if q.predicate.value.endswith("#anchorOf")}
     assert FIRST_SENTENCE in quotes
     code, _, err = invoke("export", "--store", str(controls_store), "--format", fmt)
@@ -145,7 +145,7 @@ def test_every_rdf_export_of_an_article_with_controls_reads_back(
     else:
         assert {ox.Triple(q.subject, q.predicate, q.object) for q in parsed} == triples
     if fmt in RAPPER and shutil.which("rapper"):
-        assert _rapper_count(data, RAPPER[fmt], tmp_path) == "rapper: Parsing returned 179 triples"
+        assert _rapper_count(data, RAPPER[fmt], tmp_path) == "rapper: Parsing returned 234 triples"
 
 
 def test_tables_and_networks_of_an_article_with_controls_read_back(controls_store: Path) -> None:

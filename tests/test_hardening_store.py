@@ -136,7 +136,7 @@ def test_an_intact_store_still_opens_for_readers_and_writers(
     store = tmp_path / "store"
     shutil.copytree(pristine, store)
     code, out, _ = invoke("list", "--store", str(store), "--format", "tsv")
-    assert (code, out.splitlines()[1:]) == (0, ["000_83c0c4f066b0d405\tarticle\t\t1128\t"])
+    assert (code, out.splitlines()[1:]) == (0, ["000_83c0c4f066b0d405\tarticle\t\t1330\t"])
     code, _, err = invoke("build", str(ONE), "--store", str(store), "--out", str(tmp_path / "o"))
     assert code == 0, err
     code, out, _ = invoke("query", "ASK { GRAPH ?g { ?s ?p ?o } }", "--store", str(store))
