@@ -11,8 +11,12 @@ Virtuoso's dialect in ``kg.endpoint``), credentials in ``KG_ENDPOINT_USER``/``_P
 
 from __future__ import annotations
 
+import http.server
+import json
 import shutil
 import subprocess
+import threading
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -204,3 +208,69 @@ def test_virtuoso_without_its_dialect_is_refused(virtuoso: Virtuoso) -> None:
         f"Error: endpoint {url} is Virtuoso: set KG_ENDPOINT_STORE to its /sparql-graph-crud "
         "URL so that kg uses its dialect (see README)\n"
     )
+
+
+class _CuttingVirtuoso(http.server.BaseHTTPRequestHandler):
+    """Answers as a Virtuoso whose ResultSetMaxRows cut everything: one graph of 3 triples whose
+    Graph Store read gives 1, and a SELECT marked cut (``X-SPARQL-MaxRows``)."""
+
+    graph = "https://w3id.org/defense-kg/graph/a"
+
+    def _send(self, media: str, body: bytes, cut: bool = False) -> None:
+        self.send_response(200)
+        self.send_header("Server", "Virtuoso/07.20.3229 (Linux) x86_64-pc-linux-gnu")
+        self.send_header("Content-Type", media)
+        self.send_header("Content-Length", str(len(body)))
+        if cut:
+            self.send_header("X-SPARQL-MaxRows", "5")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        self._send("application/n-triples", b"<urn:s> <urn:p> <urn:o> .\n")
+
+    def do_POST(self) -> None:  # noqa: N802
+        form = urllib.parse.parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
+        query = form["query"][0]
+        if "COUNT(*) AS ?n" in query:
+            rows = [{"g": {"type": "uri", "value": self.graph},
+                     "n": {"type": "typed-literal", "value": "3",
+                           "datatype": "http://www.w3.org/2001/XMLSchema#integer"}}]  # fmt: skip
+            head = ["g", "n"]
+        else:
+            rows, head = [{"g": {"type": "uri", "value": self.graph}}], ["g"]
+        body = json.dumps({"head": {"vars": head}, "results": {"bindings": rows}}).encode()
+        self._send("application/sparql-results+json", body, cut="cut" in query)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_cut_answers_are_refused() -> None:
+    """Virtuoso cuts answers at ResultSetMaxRows: a cut SELECT and a short graph read are one
+    line each, never a silently partial export."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _CuttingVirtuoso)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    env = {"KG_ENDPOINT_UPDATE": f"{base}/sparql", "KG_ENDPOINT_STORE": f"{base}/sparql-graph-crud"}
+    try:
+        code, out, err = run(
+            "query", "--endpoint", f"{base}/sparql", "SELECT ?g WHERE { ?g ?cut ?o }", env=env
+        )
+        assert (code, out, err) == (
+            1, b"", f"Error: endpoint {base}/sparql: the server cut the answer at 5 rows "
+            "(Virtuoso's ResultSetMaxRows; raise it in virtuoso.ini)\n",
+        )  # fmt: skip
+        code, out, err = run(
+            "export", "--format", "ntriples", "--endpoint", f"{base}/sparql", env=env
+        )
+        assert (code, out, err) == (
+            1, b"", f"Error: endpoint {base}/sparql-graph-crud: graph <{_CuttingVirtuoso.graph}> "
+            "read as 1 of its 3 triples (Virtuoso cuts graph reads at its ResultSetMaxRows; raise "
+            "it in virtuoso.ini)\n",
+        )  # fmt: skip
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
