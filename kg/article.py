@@ -292,8 +292,26 @@ def find_article_files(
 
 # --- sentence splitting -------------------------------------------------------------------
 
-_BOUNDARY = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘(\[]?[A-Z0-9À-Ý])")
-_LAST_TOKEN = re.compile(r"(\S+)$")
+# starts only at the first mark of a run, and no part gives back what it took: linear
+_BOUNDARY = re.compile(r"(?<![.!?…])[.!?…]++[\"”’')\]]*+(?=\s++[\"“‘(\[]?[A-Z0-9À-Ý])")
+
+
+def _word_before(line: str, end: int) -> str:
+    """The whitespace-free run of ``line`` that ends at ``end`` (a backward scan)."""
+    start = end
+    while start > 0 and not line[start - 1].isspace():
+        start -= 1
+    return line[start:end]
+
+
+def _first_word(line: str, start: int) -> str:
+    """The first whitespace-free run of ``line`` from ``start`` (a forward scan)."""
+    while start < len(line) and line[start].isspace():
+        start += 1
+    end = start
+    while end < len(line) and not line[end].isspace():
+        end += 1
+    return line[start:end]
 
 
 def split_sentences(text: str, abbreviations: frozenset[str]) -> tuple[Sentence, ...]:
@@ -312,10 +330,8 @@ def split_sentences(text: str, abbreviations: frozenset[str]) -> tuple[Sentence,
         start = line_start
         for match in _BOUNDARY.finditer(line):
             end = line_start + match.end()
-            before = line[: match.start() + 1]
-            token = _LAST_TOKEN.search(before)
-            word = token.group(1) if token else ""
-            if _is_abbreviation(word, abbreviations, line[match.end() :]):
+            word = _word_before(line, match.start() + 1)
+            if _is_abbreviation(word, abbreviations, _first_word(line, match.end())):
                 continue
             spans.append((start, end))
             start = end
@@ -338,6 +354,7 @@ _SENTENCE_STARTERS = frozenset(
 
 
 def _is_abbreviation(word: str, abbreviations: frozenset[str], rest: str) -> bool:
+    """Whether the full stop ending ``word`` belongs to it; ``rest`` is the next word."""
     word = word.lstrip('("“‘[').rsplit("-", 1)[-1].rsplit("/", 1)[-1]
     if not word.endswith("."):
         return False
@@ -345,6 +362,5 @@ def _is_abbreviation(word: str, abbreviations: frozenset[str], rest: str) -> boo
         return True  # an initial: "James N. Mattis"
     if re.fullmatch(r"(?:[A-Z]\.){2,}", word):
         # "U.S." ends a sentence only when a typical sentence opener follows
-        following = rest.split(maxsplit=1)
-        return not following or following[0] not in _SENTENCE_STARTERS
+        return not rest or rest not in _SENTENCE_STARTERS
     return word in abbreviations or word.lower() in abbreviations

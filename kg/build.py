@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import logging
+import multiprocessing as mp
 import os
 import re
 import stat
@@ -13,6 +14,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -20,8 +22,9 @@ from kg.article import Article, ArticleError, UnreadableError, find_article_file
 from kg.extract import extract
 from kg.lexicon import load_lexicon
 from kg.mapping import extraction_quads, graph_iri
+from kg.records import Extraction
 from kg.resolve import KnownPerson, known_people, resolve
-from kg.store import Store
+from kg.store import Backend, Store
 
 log = logging.getLogger(__name__)
 
@@ -81,27 +84,91 @@ def read_articles(
     return articles
 
 
+#: Articles whose new graphs go into the store in one transaction (all or nothing).
+BATCH = 256
+
+
+def _single_threaded() -> bool:
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
+
+
+def extract_all(articles: list[Article], jobs: int = 1) -> list[Extraction]:
+    """:func:`kg.extract.extract` for each article, in a pool of ``jobs`` processes.
+
+    The pool forks when this process is single-threaded (call it before opening a store) and
+    spawns otherwise; results come back in the articles' order, so the build stays
+    deterministic.
+    """
+    if jobs <= 1 or len(articles) < 2 * jobs:
+        return [extract(article) for article in articles]
+    context = mp.get_context("fork" if _single_threaded() else "spawn")
+    chunksize = max(1, min(64, len(articles) // (jobs * 4)))
+    with context.Pool(jobs) as pool:
+        return pool.map(extract, articles, chunksize=chunksize)
+
+
 def build_articles(
-    store: Store, articles: list[Article], progress: Callable[[Article], None] | None = None
+    store: Backend,
+    articles: list[Article],
+    progress: Callable[[Article], None] | None = None,
+    *,
+    jobs: int = 1,
 ) -> list[BuildReport]:
     """Extract and map each article and replace its named graph in the store."""
+    return build_extractions(store, extract_all(articles, jobs), progress)
+
+
+def build_extractions(
+    store: Backend,
+    extractions: list[Extraction],
+    progress: Callable[[Article], None] | None = None,
+    *,
+    batch: int = BATCH,
+) -> list[BuildReport]:
+    """Resolve, map and write already extracted articles.
+
+    On the embedded store, graphs it does not hold yet are added ``batch`` articles per
+    transaction (a build killed midway keeps whole batches, never part of one); an article
+    already there is replaced in a transaction of its own.
+    """
     store.ensure_ontology()
-    extractions = [extract(article) for article in articles]
-    rebuilt = {str(graph_iri(a.id)) for a in articles}
+    rebuilt = {str(graph_iri(x.article.id)) for x in extractions}
     extractions = resolve(extractions, existing_people(store, exclude_graphs=rebuilt))
-    reports = []
+    reports: list[BuildReport] = []
+    pending: list[tuple[str, list[Any], Article]] = []
+
+    def write_pending() -> None:
+        if pending:
+            assert isinstance(store, Store)
+            store.add_graphs([(graph, quads) for graph, quads, _ in pending])
+            for _, _, article in pending:
+                if progress:
+                    progress(article)
+            pending.clear()
+
+    local = store if isinstance(store, Store) else None
     for extraction in extractions:
         article = extraction.article
+        graph = str(graph_iri(article.id))
         quads = extraction_quads(extraction)
-        store.replace_graph(str(graph_iri(article.id)), quads)
         reports.append(BuildReport(article.id, article.path or "", len(quads)))
+        if local is not None and not local.has_graph(graph):
+            pending.append((graph, quads, article))
+            if len(pending) >= batch:
+                write_pending()
+            continue
+        store.replace_graph(graph, quads)
         if progress:
             progress(article)
+    write_pending()
     store.flush()
     return reports
 
 
-def existing_people(store: Store, exclude_graphs: set[str]) -> list[KnownPerson]:
+def existing_people(store: Backend, exclude_graphs: set[str]) -> list[KnownPerson]:
     """Officials already in the store (outside the graphs being rebuilt), for resolution."""
     query = """
     PREFIX dkg: <https://w3id.org/defense-kg/ontology#>

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -52,6 +53,12 @@ def main() -> None:
     help="Also write the whole store as Turtle and TriG into this folder (e.g. graphs).",
 )
 @click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes that extract articles (default: the machine's cores).",
+)
+@click.option(
     "--skip-unreadable",
     is_flag=True,
     help="Leave out files and folders that cannot be read (with a warning) instead of failing.",
@@ -61,13 +68,14 @@ def build(
     store_path: Path | None,
     endpoint: str | None,
     out_dir: Path | None,
+    jobs: int | None,
     skip_unreadable: bool,
 ) -> None:
     """Build ARTICLE_OR_DIR... (default: the bundled corpus) into the store.
 
     Articles already in the store are replaced, the others added; nothing is exported unless
     --out DIR asks for the Turtle and TriG of the whole store."""
-    from kg.build import build_articles, bundled_corpus, read_articles, write_atomic
+    from kg.build import build_extractions, bundled_corpus, extract_all, read_articles, write_atomic
     from kg.export import trig, turtle
     from kg.store import opened
 
@@ -82,6 +90,8 @@ def build(
             articles = read_articles(sources, skipped if skip_unreadable else None)
         except UnreadableError as exc:
             _fail(f"{exc}; pass --skip-unreadable to build without it")
+        # extraction runs before the store is opened, so the pool can fork a clean process
+        extractions = extract_all(articles, jobs or os.cpu_count() or 1)
         with opened(store_path or default_store_path(), create=True, endpoint=endpoint) as store:
             with click.progressbar(
                 length=len(articles),
@@ -89,7 +99,7 @@ def build(
                 file=sys.stderr,
                 hidden=not sys.stderr.isatty(),  # stderr of a script: only the outcome line
             ) as bar:
-                reports = build_articles(store, articles, progress=lambda _a: bar.update(1))
+                reports = build_extractions(store, extractions, progress=lambda _a: bar.update(1))
             if out_dir is not None:
                 turtle_bytes = turtle(store)
                 trig_bytes = trig(store)

@@ -35,13 +35,14 @@ def evaluate(
     Prints precision, recall and F1 (with TP/FP/FN) for states, officials, events, names of
     exercises and agreements, and full dates, micro-averaged over the articles.
     """
+    from kg.article import ArticleError
     from kg.evaluate import EvaluationError, render_errors, render_scores
     from kg.evaluate import evaluate as run_evaluation
     from kg.store import StoreError
 
     try:
         result = run_evaluation(gold_path, list(paths))
-    except (EvaluationError, StoreError, OSError) as exc:
+    except (EvaluationError, ArticleError, StoreError, OSError) as exc:
         _fail(str(exc))
     if fmt == "json":
         click.echo(render_scores(result, fmt, per_article or errors), nl=False)

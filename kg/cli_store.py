@@ -22,11 +22,20 @@ EXPORT_FORMATS = [
     "turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml",
     "entities", "events", "dyads", "graphml", "gexf",
 ]  # fmt: skip
+
+
+def _finite_seconds(_ctx: click.Context, _param: click.Parameter, value: float) -> float:
+    if not value < 7 * 24 * 3600:  # also refuses nan
+        raise click.BadParameter("must be a number of seconds below a week")
+    return value
+
+
 TIMEOUT_OPTION = click.option(
     "--timeout",
     type=click.FloatRange(min=0, min_open=True),
     default=30.0,
     show_default=True,
+    callback=_finite_seconds,
     help="Seconds before the query or update is stopped.",
 )
 MAX_MEMORY_OPTION = click.option(

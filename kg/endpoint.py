@@ -490,7 +490,7 @@ class Endpoint:
                     )
             elif form == "select":
                 problem = "a boolean where solutions were expected"
-        except (SyntaxError, ValueError, UnicodeDecodeError) as exc:
+        except (SyntaxError, ValueError, UnicodeDecodeError, MemoryError) as exc:
             problem = f"not SPARQL JSON results: {plain_text(str(exc))}"
         if problem:
             raise StoreError(f"endpoint {self.query_url}: unusable answer ({problem})")
@@ -766,7 +766,10 @@ def _authorization(
 def _check_url(url: str) -> None:
     """Refuse what is not a plain http(s) URL (or one that carries credentials) before any
     connection."""
-    parts = urllib.parse.urlsplit(url)
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        raise StoreError(f"endpoint {url!r}: not an http(s) URL") from None
     if parts.username is not None or parts.password is not None:
         raise StoreError(
             f"endpoint {parts.scheme}://{parts.hostname}...: credentials in the URL are "

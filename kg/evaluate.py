@@ -27,14 +27,17 @@ The gold format is documented in README ("Evaluating the extractor").
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import tempfile
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 CATEGORIES = ("states", "officials", "events", "names", "dates")
 EVENT_TYPES = ("Meeting", "Visit", "Exercise", "Agreement")
@@ -191,11 +194,37 @@ class CategoryResult:
 
 
 @dataclass(frozen=True, slots=True)
+class InventedFact:
+    """A predicted fact that gold contradicts: an attribution gold's matching item lacks (an
+    official's state, an event's party), or a name that is a clause."""
+
+    category: str  # officials | events | names
+    item: str  # the predicted item, as displayed
+    invented: tuple[str, ...]  # the attributed values gold does not have; ("clause",) for names
+    gold: str | None = None  # the gold item it was matched to, as displayed
+
+    def show(self) -> str:
+        against = f" (gold: {self.gold})" if self.gold else ""
+        return f"{self.item}: {', '.join(self.invented)}{against}"
+
+
+INVENTED_CATEGORIES = ("officials", "events", "names")
+
+
+@dataclass(frozen=True, slots=True)
 class Evaluation:
-    """Per-article results and micro-averaged totals."""
+    """Per-article results, micro-averaged totals and the invented facts of each article."""
 
     articles: Mapping[str, Mapping[str, CategoryResult]]
     totals: Mapping[str, Score] = field(default_factory=dict)
+    invented: Mapping[str, tuple[InventedFact, ...]] = field(default_factory=dict)
+
+    def invented_counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(INVENTED_CATEGORIES, 0)
+        for facts in self.invented.values():
+            for fact in facts:
+                counts[fact.category] += 1
+        return counts
 
     def total(self, category: str) -> Score:
         return self.totals[category]
@@ -209,6 +238,7 @@ class Evaluation:
             "articles": len(self.articles),
             "total": {c: self.totals[c].as_dict() for c in CATEGORIES},
             "overall": self.overall().as_dict(),
+            "invented": self.invented_counts(),
         }
         if per_article:
             out["per_article"] = {
@@ -220,6 +250,7 @@ class Evaluation:
                     }
                     for c, r in results.items()
                 }
+                | {"invented": [f.show() for f in self.invented.get(aid, ())]}
                 for aid, results in sorted(self.articles.items())
             }
         return out
@@ -484,6 +515,84 @@ def score_article(gold: Facts, predicted: Facts) -> dict[str, CategoryResult]:
     }
 
 
+def invented_attributions(
+    category: str,
+    gold: Iterable[T],
+    predicted: Iterable[T],
+    same: Callable[[T, T], bool],
+    values: Callable[[T], frozenset[str]],
+    show: Callable[[T], str],
+) -> list[InventedFact]:
+    """Predicted items that match a gold item (``same``) yet carry values gold's item does not
+    have (``values``: an official's state, an event's parties). Generic over categories: the
+    gold item chosen is the matching one sharing most values (ties: the first by display)."""
+    golds = sorted(gold, key=show)
+    found = []
+    for p in sorted(predicted, key=show):
+        candidates = [g for g in golds if same(g, p)]
+        if not candidates or any(values(g) == values(p) for g in candidates):
+            continue
+        best = max(candidates, key=lambda g: len(values(g) & values(p)))
+        extra = values(p) - values(best)
+        if extra:
+            found.append(InventedFact(category, show(p), tuple(sorted(extra)), show(best)))
+    return found
+
+
+def _is_clause(name: str) -> bool:
+    """A name that reads as a clause or runs on: a lower-case word that names never hold, or a
+    month or weekday ("when X and Y met in February", "... Cooperation in Manila on May")."""
+    words = re.findall(r"[\w’'-]+", name)
+    if not words:
+        return False
+    lowered = [w for w in words if w[:1].islower()]
+    connectors, calendar = _name_words()
+    return any(_fold(w) not in connectors for w in lowered) or any(
+        _fold(w).rstrip(".") in calendar for w in words[1:]
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _name_words() -> tuple[frozenset[str], frozenset[str]]:
+    from kg.lexicon import load_lexicon, read_tsv
+
+    connectors = frozenset(_fold(r["text"]) for r in read_tsv("name_words.tsv"))
+    calendar = frozenset(
+        _fold(text).rstrip(".")
+        for cls, text, _ in load_lexicon().date_words
+        if cls in ("month", "weekday")
+    )
+    return connectors, calendar
+
+
+def invented_facts(gold: Facts, predicted: Facts) -> tuple[InventedFact, ...]:
+    """What one article's predictions invent: officials whose state differs from gold's, event
+    parties gold's event does not have, and names that are clauses."""
+    found = invented_attributions(
+        "officials",
+        gold.officials,
+        predicted.officials,
+        lambda g, p: bool(g.keys & p.keys),
+        lambda o: frozenset({o.state}) if o.state else frozenset(),
+        lambda o: _show("officials", o),
+    )
+    found += invented_attributions(
+        "events",
+        gold.events,
+        predicted.events,
+        lambda g, p: g[0] == p[0] and bool(set(g[1]) & set(p[1])),
+        lambda e: frozenset(e[1]),
+        lambda e: _show("events", e),
+    )
+    gold_names = {name_key(n) for n in gold.names}
+    found += [
+        InventedFact("names", n, ("clause",))
+        for n in sorted(predicted.names)
+        if name_key(n) not in gold_names and _is_clause(n)
+    ]
+    return tuple(found)
+
+
 def score(gold: Mapping[str, Facts], predicted: Mapping[str, Facts]) -> Evaluation:
     """Score every gold article (missing predictions count as empty) and micro-average.
 
@@ -496,7 +605,8 @@ def score(gold: Mapping[str, Facts], predicted: Mapping[str, Facts]) -> Evaluati
     """
     articles = {aid: score_article(gold[aid], predicted.get(aid, Facts())) for aid in sorted(gold)}
     totals = {c: sum((r[c].score for r in articles.values()), Score()) for c in CATEGORIES}
-    return Evaluation(articles, totals)
+    invented = {aid: invented_facts(gold[aid], predicted.get(aid, Facts())) for aid in sorted(gold)}
+    return Evaluation(articles, totals, {aid: v for aid, v in invented.items() if v})
 
 
 # --- building -----------------------------------------------------------------------------
@@ -600,7 +710,16 @@ def render_scores(evaluation: Evaluation, fmt: str = "table", per_article: bool 
                 for i, (v, w) in enumerate(zip(row, widths, strict=True))
             )
         )
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + render_invented_summary(evaluation)
+
+
+def render_invented_summary(evaluation: Evaluation) -> str:
+    """One line: how many facts the predictions invent, by kind."""
+    counts = evaluation.invented_counts()
+    return (
+        f"invented facts: {counts['officials']} officials with a wrong state, "
+        f"{counts['events']} event parties gold lacks, {counts['names']} names that are clauses\n"
+    )
 
 
 def render_errors(evaluation: Evaluation) -> str:
@@ -608,7 +727,8 @@ def render_errors(evaluation: Evaluation) -> str:
     lines = []
     for aid, results in sorted(evaluation.articles.items()):
         errors = [(c, r) for c, r in results.items() if r.false_positives or r.false_negatives]
-        if not errors:
+        invented = evaluation.invented.get(aid, ())
+        if not errors and not invented:
             continue
         lines.append(f"== {aid}")
         for category, result in errors:
@@ -616,6 +736,8 @@ def render_errors(evaluation: Evaluation) -> str:
                 lines.append(f"  {category:<9} FP  {item}")
             for item in result.false_negatives:
                 lines.append(f"  {category:<9} FN  {item}")
+        for fact in invented:
+            lines.append(f"  {fact.category:<9} INV {fact.show()}")
     return "\n".join(lines) + ("\n" if lines else "")
 
 
@@ -624,9 +746,12 @@ __all__ = [
     "EvaluationError",
     "Evaluation",
     "Facts",
+    "InventedFact",
     "Official",
     "Score",
     "evaluate",
+    "invented_attributions",
+    "invented_facts",
     "load_gold",
     "name_key",
     "person_key",

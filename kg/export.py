@@ -425,9 +425,10 @@ def entities(store: Store) -> list[dict[str, Any]]:
             iri,
             {"id": iri, "type": "Place" if etype == "Region" else etype, "name": row["name"],
              "aliases": set(), "iso3": None, "state": None, "role": None, "wikidata": None,
-             "articles": set()},
+             "articles": set(), "basis": [] if etype == "Official" else None},
         )  # fmt: skip
         record["articles"].add(_article_id(row["g"]))
+        record["aliases"].add(row["name"])  # another article's label is an alias here
     details = {
         "aliases": f"<{SKOS}altLabel>",
         "iso3": f"<{D}iso3>",
@@ -450,6 +451,9 @@ def entities(store: Store) -> list[dict[str, Any]]:
                 record["state"] = None
             elif record[field] is None or value < record[field]:
                 record[field] = value
+    for iri, basis in _attributions(store).items():
+        if iri in records:
+            records[iri]["basis"] = basis
     out = []
     for iri in sorted(records):
         record = records[iri]
@@ -457,6 +461,37 @@ def entities(store: Store) -> list[dict[str, Any]]:
         record["articles"] = sorted(record["articles"])
         out.append(record)
     return out
+
+
+def _attributions(store: Store) -> dict[str, list[dict[str, Any]]]:
+    """Each official's state attributions by article: rule, inferred, state and evidence."""
+    rows = _select(
+        store,
+        f"""
+        SELECT ?e ?g ?rule ?state ?inferred ?start ?end ?quote WHERE {{
+          GRAPH ?g {{
+            ?e <{D}attribution> ?a . ?a <{D}basisRule> ?rule ; <{D}attributedState> ?s .
+            BIND(STRAFTER(STR(?s), "/state/") AS ?state)
+            OPTIONAL {{ ?a a <{D}InferredAttribution> . BIND("yes" AS ?inferred) }}
+            OPTIONAL {{ ?a <{D}evidence> ?v . ?v <{NIF}beginIndex> ?start ;
+                        <{NIF}endIndex> ?end ; <{NIF}anchorOf> ?quote . }}
+          }}
+        }}""",
+    )
+    out: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        out.setdefault(row["e"], []).append(
+            {
+                "article": _article_id(row["g"]),
+                "rule": row["rule"],
+                "inferred": "inferred" in row,
+                "state": row["state"],
+                "start": int(row["start"]) if "start" in row else None,
+                "end": int(row["end"]) if "end" in row else None,
+                "quote": row.get("quote"),
+            }
+        )
+    return {iri: sorted(v, key=lambda b: (b["article"], b["rule"])) for iri, v in out.items()}
 
 
 def events(store: Store) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ import functools
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, NamedTuple, TypeVar
@@ -76,7 +76,8 @@ class Token(NamedTuple):
 
 
 def tokenize(text: str) -> list[Token]:
-    return [Token(m.group(), m.start(), m.end()) for m in TOKEN_RE.finditer(text)]
+    make = Token._make
+    return [make((m.group(), *m.span())) for m in TOKEN_RE.finditer(text)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +120,10 @@ class Gazetteer(Generic[T]):
 
     def __contains__(self, surface: str) -> bool:
         return tuple(self._key(t) for t in tokens_of(surface)) in self._entries
+
+    def first_keys(self) -> Mapping[str, list[int]]:
+        """Every first-token key an entry begins with (read-only view, for tight loops)."""
+        return self._lengths
 
     def starts_with(self, key: str) -> bool:
         """Whether some entry begins with this token key (a cheap pre-check)."""
@@ -191,6 +196,7 @@ class TitleInfo:
     kind: str  # civil | military | head | spokesperson | diplomat
     state: str | None
     org_kind: str | None  # the body the post sits in (defense-ministry, ...)
+    given_name: bool = False  # also a given name ("Gen"): a title only before a full name
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +228,12 @@ class Lexicon:
     cues: dict[str, frozenset[str]]  # cue class -> lower-case words/phrases
     abbreviations: frozenset[str]
     status_words: dict[str, str] = field(default_factory=dict)
+    people_words: dict[str, frozenset[str]] = field(default_factory=dict)
+    title_adjectives: dict[str, str] = field(default_factory=dict)  # surface -> ISO-3
+    back_titles: dict[str, str] = field(default_factory=dict)  # "spokesman" -> "spokesperson"
+    role_domains: dict[str, str] = field(default_factory=dict)  # role -> domain (titles.tsv)
+    date_words: tuple[tuple[str, str, str], ...] = ()  # (class, text, value) of date_words.tsv
+    mention_words: dict[str, dict[str, str]] = field(default_factory=dict)  # mention_words.tsv
 
 
 # --- loading ------------------------------------------------------------------------------
@@ -370,9 +382,19 @@ def _load_titles() -> Gazetteer[TitleInfo]:
             kind=row.get("kind") or "civil",
             state=row.get("state") or None,
             org_kind=row.get("org") or None,
+            given_name="given-name" in _split(row.get("flags", "")),
         )
         gazetteer.add(info.surface, info)
     return gazetteer
+
+
+def _role_domains() -> dict[str, str]:
+    """The domain of each role in ``titles.tsv`` (first row of a role wins)."""
+    domains: dict[str, str] = {}
+    for row in read_tsv("titles.tsv"):
+        if row.get("domain"):
+            domains.setdefault(row["role"], row["domain"])
+    return domains
 
 
 def _load_triggers() -> Gazetteer[Trigger]:
@@ -390,6 +412,85 @@ def _load_cues() -> dict[str, frozenset[str]]:
     return {name: frozenset(words) for name, words in cues.items()}
 
 
+PEOPLE_WORD_CLASSES = frozenset(
+    {"modifier", "former", "service", "vessel", "not-name", "post-nominal", "particle",
+     "patronymic", "title-adjective", "speaker-role", "first-person", "venue-in", "venue-with",
+     "delegation", "excellency", "counterpart-link", "same-side-link", "title-filler",
+     "post-portfolio", "post-body", "back-determiner", "back-title", "pronoun"}
+)  # fmt: skip
+"""The classes of ``people_words.tsv`` (each one read by ``kg.extract.people``)."""
+CASE_SENSITIVE_PEOPLE_CLASSES = frozenset({"not-name", "post-nominal", "service"})
+"""Classes matched as written; the others are matched folded (case- and accent-blind)."""
+
+
+class LexiconError(ValueError):
+    """A data file row that cannot be used (the message is one line)."""
+
+
+def _load_people_words() -> tuple[dict[str, frozenset[str]], dict[str, str], dict[str, str]]:
+    """Word classes of the people stage, the adjectives that name a state before a title, and
+    the role word each back-reference title looks for."""
+    words: dict[str, set[str]] = {name: set() for name in PEOPLE_WORD_CLASSES}
+    adjectives: dict[str, str] = {}
+    back_titles: dict[str, str] = {}
+    for row in read_tsv("people_words.tsv"):
+        cls, text = row["class"], row["text"]
+        if cls not in PEOPLE_WORD_CLASSES:
+            raise LexiconError(f"people_words.tsv: unknown class {cls!r} (row {text!r})")
+        if cls == "title-adjective":
+            if not row.get("value"):
+                raise LexiconError(f"people_words.tsv: title-adjective {text!r} has no state")
+            adjectives[text] = row["value"]
+        if cls == "back-title":
+            back_titles[fold(text)] = fold(row.get("value") or text)
+        words[cls].add(text if cls in CASE_SENSITIVE_PEOPLE_CLASSES else fold(text))
+    return {name: frozenset(v) for name, v in words.items()}, adjectives, back_titles
+
+
+DATE_WORD_CLASSES = frozenset(
+    {"month", "weekday", "day", "year", "before-weekday", "before-month", "range", "range-verb",
+     "future", "year-opener"}
+)  # fmt: skip
+"""The classes of ``date_words.tsv`` (each one read by ``kg.extract.dates``)."""
+_NUMERIC_DATE_CLASSES = frozenset({"month", "weekday", "day", "year"})
+
+
+def _load_date_words() -> tuple[tuple[str, str, str], ...]:
+    rows: list[tuple[str, str, str]] = []
+    for row in read_tsv("date_words.tsv"):
+        cls, text, value = row["class"], row["text"], row.get("value", "")
+        if cls not in DATE_WORD_CLASSES:
+            raise LexiconError(f"date_words.tsv: unknown class {cls!r} (row {text!r})")
+        if cls in _NUMERIC_DATE_CLASSES and not re.fullmatch(r"-?\d+", value):
+            raise LexiconError(f"date_words.tsv: {cls} {text!r} needs a number, got {value!r}")
+        rows.append((cls, text, value))
+    return tuple(rows)
+
+
+MENTION_WORD_CLASSES = frozenset(
+    {"name-noun", "locative", "force", "org-label", "ministry-head", "ministry-qualifier",
+     "ministry-field", "ministry-adjective", "ministry-noun", "determiner", "of",
+     "plural-possessive", "base-noun", "base-preposition"}
+)  # fmt: skip
+"""The classes of ``mention_words.tsv`` (each one read by ``kg.extract.mentions``)."""
+_VALUED_MENTION_CLASSES = frozenset(
+    {"force", "org-label", "ministry-field", "ministry-adjective", "ministry-noun"}
+)
+
+
+def _load_mention_words() -> dict[str, dict[str, str]]:
+    """Class -> {text: value} (file order kept; a value only where the class needs one)."""
+    words: dict[str, dict[str, str]] = {name: {} for name in MENTION_WORD_CLASSES}
+    for row in read_tsv("mention_words.tsv"):
+        cls, text, value = row["class"], row["text"], row.get("value", "")
+        if cls not in MENTION_WORD_CLASSES:
+            raise LexiconError(f"mention_words.tsv: unknown class {cls!r}")
+        if cls in _VALUED_MENTION_CLASSES and not value:
+            raise LexiconError(f"mention_words.tsv: {cls} {text!r} needs a value")
+        words[cls].setdefault(text, value)
+    return words
+
+
 @functools.lru_cache(maxsize=4)
 def _load(extra_dir: str | None, min_population: int) -> Lexicon:
     del extra_dir  # part of the cache key only: files are located through the environment
@@ -399,6 +500,10 @@ def _load(extra_dir: str | None, min_population: int) -> Lexicon:
         honorifics.add(line, line)
     status_words = {fold(row["text"]): row["status"] for row in read_tsv("status_words.tsv")}
     cities = _load_cities(states, min_population)
+    people_words, title_adjectives, back_titles = _load_people_words()
+    for adjective, iso3 in title_adjectives.items():
+        if iso3 not in states:
+            raise LexiconError(f"people_words.tsv: {adjective!r} names unknown state {iso3!r}")
     return Lexicon(
         states=states,
         state_names=state_names,
@@ -412,6 +517,12 @@ def _load(extra_dir: str | None, min_population: int) -> Lexicon:
         cues=_load_cues(),
         abbreviations=frozenset(read_lines("abbreviations.txt")),
         status_words=status_words,
+        people_words=people_words,
+        title_adjectives=title_adjectives,
+        back_titles=back_titles,
+        role_domains=_role_domains(),
+        date_words=_load_date_words(),
+        mention_words=_load_mention_words(),
     )
 
 

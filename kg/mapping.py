@@ -184,6 +184,8 @@ class _Writer:
             self.add(node, DKG.locatedIn, self.entity_ref(e.located_in))
         if e.operated_by:
             self.add(node, DKG.operatedBy, self.entity_ref(e.operated_by))
+        if e.type == "Official" and e.state and e.basis is not None:
+            self.attribution(node, e)
         if e.type == "Official" and e.role:
             post = post_iri(e.state, e.role)
             state_name = self._state_name(e.state)
@@ -222,6 +224,19 @@ class _Writer:
         ):
             self.add(node, DKG.subOrganizationOf, DKGR[f"state/{e.state}"])
 
+    def attribution(self, node: URIRef, e: Entity) -> None:
+        """Why an official serves its state: rule, inferred or not, and the evidence span."""
+        assert e.basis is not None
+        attr = DKGR[f"article/{self.aid}/attribution/{e.key.partition(':')[2]}-state"]
+        self.add(node, DKG.attribution, attr)
+        self.add(attr, RDF.type, DKG.Attribution)
+        if e.basis.inferred:
+            self.add(attr, RDF.type, DKG.InferredAttribution)
+        self.add(attr, DKG.basisRule, Literal(e.basis.rule))
+        self.add(attr, DKG.attributedState, DKGR[f"state/{e.state}"])
+        if e.basis.span is not None:
+            self.evidence(attr, e.basis.span)
+
     def _state_name(self, iso3: str | None) -> str | None:
         for e in self.x.entities:
             if e.type == "State" and e.iso3 == iso3:
@@ -238,6 +253,8 @@ class _Writer:
         plover, cameo = event_codes().get(cls, (None, None))
         if plover is not None:
             self.add(node, DKG.plover, plover)
+        if e.cameo:  # set per event where its status says more ("057" signed)
+            cameo = DKGC[f"cameo-{e.cameo}"]
         if cameo is not None:
             self.add(node, DKG.cameo, cameo)
         if e.status:

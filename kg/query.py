@@ -161,12 +161,11 @@ def check_query_safety(text: str) -> None:
     refused: SERVICE would reach the network; queries run on the local store only
     """
     try:
-        parsed = safety.parse(text, update=False)
+        safety.check(text, update=False)
     except QueryError as error:
-        if error.args[0].startswith("refused:"):
+        if "'kg query' is read-only" not in str(error):
             raise
-        parsed = safety.parse(text, update=True)
-    safety.refuse_unsafe(parsed)
+        safety.check(text, update=True)
 
 
 def parse_error(exc: BaseException) -> str:
@@ -228,9 +227,9 @@ def param_term(value: str) -> ox.NamedNode | ox.Literal:
             return ox.NamedNode(value[1:-1])
         if re.match(r"^https?://\S+$", value):
             return ox.NamedNode(value)
+        return ox.Literal(value)
     except ValueError as exc:
-        raise QueryError(f"--param value {value!r} is not a valid IRI ({one_line(exc)})") from None
-    return ox.Literal(value)
+        raise QueryError(f"--param value {value!r} is not a valid term ({one_line(exc)})") from None
 
 
 def parse_params(items: Iterable[str]) -> dict[str, ox.NamedNode | ox.Literal]:
@@ -337,27 +336,32 @@ def run_on_store(
     return run_on_backend(store, query, subs or None)
 
 
-def _run_in_child(path: str | None, text: str, update: bool) -> Table | None:
-    """The sandboxed child's work: check ``text``, then run it on the store at ``path``.
+def _run_in_child(
+    path: str | None, text: str, update: bool, subs: dict[str, Any] | None = None
+) -> Table | str | None:
+    """The sandboxed child's work: bind ``subs``, check the text, run it on the store at ``path``.
 
-    With ``path`` None only the check runs (the text then goes to an endpoint). The store is
-    opened here, with its locks: a query waits for a running build, an update for readers.
+    With ``path`` None only the binding and the check run, and the checked text is returned
+    for the endpoint: the text that is checked is the text that runs. The store is opened
+    here, with its locks: a query waits for a running build, an update for readers.
     """
     from kg.store import open_store
 
-    safety.check(text, update=update)
+    text = safety.prepare(text)
+    if subs:
+        text = bind_with_values(text, subs)
+    text = safety.check(text, update=update)
+    final = safety.check(with_resync(text), update=True) if update else text
     if path is None:
-        return None
+        return final
     what = "update" if update else "query"
     try:
         store = open_store(Path(path), read_only=not update)
         try:
             if update:
-                final = with_resync(text)
-                safety.check(final, update=True)
                 store.update(final)
                 return None
-            return run_on_backend(store, text)
+            return run_on_backend(store, final)
         finally:
             store.close()
     except SyntaxError as exc:
@@ -387,14 +391,13 @@ def run_query(
     ``VALUES`` block before the check, so the checked text is the text that runs.
     """
     subs = {k: param_term(v) if isinstance(v, str) else v for k, v in (substitutions or {}).items()}
-    text = bind_with_values(query, subs) if subs else query
     limits = _limits(timeout, max_memory)
-    if isinstance(store, Path):
-        table = run_limited(_run_in_child, (str(store), text, False), limits=limits, what="query")
-        assert table is not None
-        return table
-    run_limited(_run_in_child, (None, text, False), limits=limits, what="query")
-    return run_on_backend(store, text, timeout=timeout)  # the request's own deadline
+    where = str(store) if isinstance(store, Path) else None
+    result = run_limited(_run_in_child, (where, query, False, subs), limits=limits, what="query")
+    if isinstance(result, Table):
+        return result
+    assert isinstance(result, str) and not isinstance(store, Path)
+    return run_on_backend(store, result, timeout=timeout)  # the request's own deadline
 
 
 def run_update(
@@ -406,11 +409,12 @@ def run_update(
 ) -> None:
     """Check and run a SPARQL Update within the limits (when stopped, the store is unchanged)."""
     limits = _limits(timeout, max_memory)
+    where = str(store) if isinstance(store, Path) else None
+    final = run_limited(_run_in_child, (where, update, True), limits=limits, what="update")
     if isinstance(store, Path):
-        run_limited(_run_in_child, (str(store), update, True), limits=limits, what="update")
         return
-    run_limited(_run_in_child, (None, update, True), limits=limits, what="update")
+    assert isinstance(final, str)
     try:
-        store.update(with_resync(update), timeout=timeout)
+        store.update(final, timeout=timeout)
     except SyntaxError as exc:
         raise QueryError(parse_error(exc)) from None

@@ -27,6 +27,32 @@ class DateValue:
 
 
 @dataclass(frozen=True, slots=True)
+class Basis:
+    """Why an official is attributed to a state: the rule, its evidence span, and whether the
+    rule only guesses (``inferred``: title default, counterpart, venue, dateline, publisher)."""
+
+    rule: str  # adjective | of-state | possessive | ministry | seat | organization | list-state
+    #            | title-default | counterpart | same-side | venue | dateline | publisher
+    #            | known-official (the state another article or the store gave the person)
+    inferred: bool
+    span: Span | None = None
+
+
+INFERRED_BASES = frozenset(
+    {
+        "title-default",
+        "counterpart",
+        "same-side",
+        "venue",
+        "dateline",
+        "publisher",
+        "known-official",
+    }
+)
+"""Rules that guess a state the text does not state next to the person."""
+
+
+@dataclass(frozen=True, slots=True)
 class Entity:
     key: str  # "state:JPN", "person:jane-doe", "org:...", "place:...", "agent:..."
     type: str  # State | Official | Organization | Place | Region | Commentator
@@ -42,6 +68,23 @@ class Entity:
     cow: int | None = None
     located_in: str | None = None  # key of a place or state
     operated_by: str | None = None  # key of an organisation
+    basis: Basis | None = None  # officials: why ``state`` is this state
+
+
+@dataclass(frozen=True, slots=True)
+class EventBasis:
+    """Why an event has a party or a status: the rule that set it and the text it read.
+
+    ``fact`` is ``party:ISO3`` or ``status:STATUS``; ``rule`` names the rule (``name``,
+    ``adjective``, ``seat``, ``official``, ``compound``, ``venue``, ``anaphor``, ``trigger``,
+    ``status-word``, ``modal`` ...); ``inferred`` marks rules that only fill a gap explicit
+    evidence leaves (a venue, the article's meeting); ``span`` is the evidence, when there is one.
+    """
+
+    fact: str
+    rule: str
+    span: Span | None = None
+    inferred: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +112,8 @@ class Event:
     speaker: str | None = None
     quote: Span | None = None
     shared_key: str | None = None  # set by kg.resolve for events other articles may report too
+    cameo: str | None = None  # CAMEO code of this event when its status sets one ("057" signed)
+    basis: tuple[EventBasis, ...] = ()  # why each party and the status are what they are
 
 
 @dataclass(frozen=True, slots=True)

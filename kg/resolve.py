@@ -9,11 +9,12 @@ named exercise or agreement) gets one corpus-level key, so its node collects evi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from kg.lexicon import fold, slugify
-from kg.records import Entity, Event, Extraction
+from kg.records import Basis, Entity, Event, Extraction, Span
 
 SHARED_EVENT_TYPES = frozenset({"Meeting", "Visit", "Exercise"})
 NAMED_EVENT_TYPES = frozenset({"Exercise", "Agreement"})
@@ -74,23 +75,32 @@ class _PeopleIndex:
         self, tokens: frozenset[str], state: str | None, longer: bool = False
     ) -> KnownPerson | None:
         """The earliest-added person compatible with ``tokens`` and ``state`` (with
-        ``longer``, only one whose name has more words)."""
+        ``longer``, only one whose name has more words). A short name that fits people of
+        different full names ("Singh": "Rajnath Singh" and "Rajesh Kumar Singh") is ambiguous
+        and fits nobody."""
         positions: set[int] = set()
         for token in tokens:
             positions.update(self._by_token.get(token, ()))
+        found = None
         for position in sorted(positions):
             person = self.people[position]
             if longer and len(person.tokens) <= len(tokens):
                 continue
             if _compatible(person, tokens, state):
-                return person
-        return None
+                if found is None:
+                    found = person
+                elif not (found.tokens <= person.tokens or person.tokens <= found.tokens):
+                    return None  # two different full names: a bare surname is ambiguous
+        return found
 
 
 def resolve(
     extractions: list[Extraction], existing: list[KnownPerson] | None = None
 ) -> list[Extraction]:
-    """Rewrite person and event keys so the same person or event shares one node."""
+    """Rewrite person and event keys so the same person or event shares one node; officials
+    already known (from the store or another article of the batch) are recognised by their
+    full name in an article that names them without a title."""
+    extractions = recognise_known(extractions, existing or [])
     people = _PeopleIndex()
     for person in existing or []:
         people.add(person)
@@ -103,10 +113,25 @@ def resolve(
         fullest.add(KnownPerson(e.key, e.name, name_tokens(e.name), e.state))
     canonical: dict[tuple[str, str], str] = {}  # (article id, old key) -> new key
     for x in extractions:
-        for e in x.entities:
-            if e.type != "Official":
-                continue
+        officials = [e for e in x.entities if e.type == "Official"]
+        # fullest names first, so a short name of this article can follow its own full name
+        for e in sorted(officials, key=lambda e: (-len(name_tokens(e.name)), e.key)):
             tokens = name_tokens(e.name)
+            own = next(
+                (
+                    o
+                    for o in officials
+                    if o.key != e.key
+                    and tokens < name_tokens(o.name)
+                    and (x.article.id, o.key) in canonical
+                    and (o.state is None or e.state is None or o.state == e.state)
+                ),
+                None,
+            )
+            if own is not None:
+                # never link a bare surname past the full name its own article gives
+                canonical[(x.article.id, e.key)] = canonical[(x.article.id, own.key)]
+                continue
             match = people.first_compatible(tokens, e.state)
             if match is None:
                 fuller = fullest.first_compatible(tokens, e.state, longer=True)
@@ -118,6 +143,52 @@ def resolve(
                 people.add(match)
             canonical[(x.article.id, e.key)] = match.key
     return [_rewrite(x, canonical) for x in extractions]
+
+
+def recognise_known(extractions: list[Extraction], existing: list[KnownPerson]) -> list[Extraction]:
+    """Add an official known elsewhere (two or more name words, a state) to an article that
+    writes the full name but gives no title: "Rajnath Singh said" after another article named
+    "Defence Minister Rajnath Singh". The state is the known one, marked inferred."""
+    known: dict[str, KnownPerson] = {}
+    for person in existing:
+        if person.state and len(person.tokens) >= 2:
+            known.setdefault(person.name, person)
+    for x in extractions:
+        for e in x.entities:
+            if e.type == "Official" and e.state and len(name_tokens(e.name)) >= 2:
+                known.setdefault(e.name, KnownPerson(e.key, e.name, name_tokens(e.name), e.state))
+    out = []
+    for x in extractions:
+        text = x.article.text
+        taken = [(m.start, m.end) for e in x.entities for m in e.mentions]
+        have = {name_tokens(e.name) for e in x.entities if e.type == "Official"}
+        added: list[Entity] = []
+        for name in sorted(known):
+            person = known[name]
+            if person.tokens in have or any(person.tokens < t for t in have):
+                continue
+            spans = []
+            for found in re.finditer(rf"(?<![\w’'-]){re.escape(name)}(?![\w’'-])", text):
+                if any(found.start() < hi and lo < found.end() for lo, hi in taken):
+                    continue
+                sentence = x.article.sentence_at(found.start()).index
+                spans.append(Span(found.start(), found.end(), found.group(), sentence))
+            if not spans or f"state:{person.state}" not in {e.key for e in x.entities}:
+                continue  # only where the article itself mentions the person's state
+            added.append(
+                Entity(
+                    key=person.key,
+                    type="Official",
+                    name=person.name,
+                    aliases=(),
+                    mentions=tuple(spans),
+                    state=person.state,
+                    basis=Basis("known-official", True, None),
+                )
+            )
+            have.add(person.tokens)
+        out.append(replace(x, entities=x.entities + tuple(added)) if added else x)
+    return out
 
 
 def _rewrite(x: Extraction, canonical: dict[tuple[str, str], str]) -> Extraction:

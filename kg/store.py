@@ -422,6 +422,27 @@ class Store:
             return
         self.update(replace_graph_update(graph, quads))
 
+    def has_graph(self, graph: str) -> bool:
+        return bool(self.inner.contains_named_graph(ox.NamedNode(graph)))
+
+    def add_graphs(self, graphs: Iterable[tuple[str, Iterable[Any]]]) -> None:
+        """Add named graphs the store does not hold yet, with their union copies, in one
+        atomic ``extend`` (all of them or none after a crash)."""
+        self._writable()
+        batch: list[ox.Quad] = []
+        union: set[tuple[Any, Any, Any]] = set()
+        for graph, quads in graphs:
+            name = ox.NamedNode(graph)
+            for s, p, o in _spo(quads):
+                triple = (to_ox(s), to_ox(p), to_ox(o))
+                batch.append(ox.Quad(*triple, name))  # type: ignore[arg-type]
+                union.add(triple)
+        batch.extend(ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in union)
+        try:
+            self.inner.extend(batch)
+        except (OSError, RuntimeError) as exc:
+            raise _storage_error(self.path, exc, "write") from None
+
     def drop_graph(self, graph: str) -> None:
         self.update(drop_graph_update(graph))
 
@@ -457,6 +478,9 @@ class Store:
         finally:
             _release(self.locks)
             self.locks = ()
+
+    def __del__(self) -> None:  # a handle dropped without close() must not keep others out
+        _release(getattr(self, "locks", ()))
 
 
 #: Lock files inside a store: writers hold ``WRITER_LOCK`` (so a second writer is told at

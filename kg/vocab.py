@@ -69,6 +69,8 @@ class DKG(DefinedNamespace):
     Article: URIRef
     Sentence: URIRef
     Evidence: URIRef
+    Attribution: URIRef
+    InferredAttribution: URIRef
     Event: URIRef
     Meeting: URIRef
     Visit: URIRef
@@ -81,6 +83,8 @@ class DKG(DefinedNamespace):
 
     # Object properties
     evidence: URIRef
+    attribution: URIRef
+    attributedState: URIRef
     inArticle: URIRef
     inSentence: URIRef
     mentions: URIRef
@@ -116,6 +120,7 @@ class DKG(DefinedNamespace):
 
     # Datatype properties
     iso3: URIRef
+    basisRule: URIRef
     cowCode: URIRef
     date: URIRef
     endDate: URIRef

@@ -28,8 +28,7 @@ def seed_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("seed") / "store"
     store = open_store(path, create=True)
     build_articles(store, read_articles([bundled_corpus()]))
-    store.flush()
-    del store
+    store.close()
     return path
 
 

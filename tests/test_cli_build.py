@@ -15,7 +15,9 @@ from conftest import ROOT, SEED, SEED_ID
 
 from kg.cli import main
 
-ENTITY_KEYS = ["id", "type", "name", "aliases", "iso3", "state", "role", "wikidata", "articles"]
+ENTITY_KEYS = [
+    "id", "type", "name", "aliases", "iso3", "state", "role", "wikidata", "articles", "basis",
+]  # fmt: skip
 EVENT_KEYS = [
     "id", "article", "type", "label", "date", "states", "participants", "location", "status",
     "plover", "evidence",
@@ -69,7 +71,11 @@ def test_export_tables_have_the_documented_fields(tmp_path: Path) -> None:
         "role": "Defense Minister",
         "wikidata": None,
         "articles": [SEED_ID],
-    }
+        "basis": [
+            {"article": SEED_ID, "rule": "adjective", "inferred": False, "state": "JPN",
+             "start": 404, "end": 412, "quote": "Japanese"}
+        ],
+    }  # fmt: skip
     assert by_name["South Korea"]["iso3"] == "KOR" and by_name["South Korea"]["wikidata"] == "Q884"
     assert {e["type"] for e in entities} == {"State", "Official", "Organization", "Place"}
     events = [

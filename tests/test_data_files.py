@@ -233,3 +233,60 @@ def test_places(resolve, known):
     assert by_name["Guam"]["kind"] == "territory"
     assert by_name["Hawaii"]["kind"] == "us-state"
     assert by_name["Okinawa"]["state"] == "JPN"
+
+
+# --- the grammar files: cues.tsv, triggers.tsv, status_words.tsv, event_codes.tsv ---------
+
+
+def _rows(name, header):
+    with open(DATA / name, encoding="utf-8", newline="") as fh:
+        assert next(csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)) == header
+        lines = [line for line in fh if line.strip() and not line.startswith("#")]
+    rows = list(csv.reader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
+    assert all(len(r) == len(header) for r in rows), name
+    return rows
+
+
+def test_every_cue_class_is_read_and_every_read_class_is_in_the_file():
+    """An unused class in cues.tsv, or a class the code reads that the file lacks, fails."""
+    from kg.extract.grammar import CLASSES
+
+    in_file = {cue for cue, _text in _rows("cues.tsv", ["cue", "text"])}
+    assert in_file == set(CLASSES)
+    sources = "".join(
+        p.read_text(encoding="utf-8")
+        for p in (DATA.parent / "extract").glob("*.py")
+        if p.name != "grammar.py"
+    )
+    unread = sorted(c for c in CLASSES if f'"{c}"' not in sources and f"'{c}'" not in sources)
+    assert unread == []
+
+
+def test_cue_rows_are_clean_and_unique():
+    rows = _rows("cues.tsv", ["cue", "text"])
+    assert all(cue and text and text == text.strip() for cue, text in rows)
+    assert len(rows) == len(set(map(tuple, rows)))
+
+
+def test_triggers_status_words_and_event_codes_are_valid():
+    from kg.extract.grammar import EVENT_TYPES, STATUSES, validate
+    from kg.lexicon import load_lexicon
+
+    validate(load_lexicon())
+    triggers = _rows("triggers.tsv", ["surface", "event", "pos", "status"])
+    assert all(e in EVENT_TYPES and p in ("verb", "noun") for _s, e, p, _st in triggers)
+    assert all(st in STATUSES for *_x, st in triggers if st)
+    assert all(st in STATUSES for _t, st in _rows("status_words.tsv", ["text", "status"]))
+    assert _rows("event_codes.tsv", ["event", "status", "cameo"]) == [
+        ["Agreement", "signed", "057"]
+    ]
+
+
+def test_a_misspelt_cue_class_is_one_clear_error(tmp_path, monkeypatch):
+    import kg.lexicon
+    from kg.extract.grammar import GrammarError, validate
+
+    (tmp_path / "cues.tsv").write_text("cue\ttext\nobservr\twatching\n", encoding="utf-8")
+    monkeypatch.setenv("KG_LEXICON_DIR", str(tmp_path))
+    with pytest.raises(GrammarError, match=r"^cues.tsv: unknown cue class\(es\) observr$"):
+        validate(kg.lexicon.load_lexicon())

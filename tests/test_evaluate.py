@@ -346,6 +346,8 @@ def test_cli_table(inputs: Path) -> None:
         "names       0   0   1      1.000   0.000  0.000\n"
         "dates       0   0   0      1.000   1.000  1.000\n"
         "overall     5   1   1      0.833   0.833  0.833\n"
+        "invented facts: 0 officials with a wrong state, 0 event parties gold lacks, "
+        "0 names that are clauses\n"
     )
 
 

@@ -236,7 +236,7 @@ def test_entity_and_event_tables_keep_their_public_fields(store: Path) -> None:
     entities = [json.loads(x) for x in export(store, "--format", "entities").splitlines()]
     events = [json.loads(x) for x in export(store, "--format", "events").splitlines()]
     assert [list(e) for e in entities[:1]] == [
-        ["id", "type", "name", "aliases", "iso3", "state", "role", "wikidata", "articles"]
+        ["id", "type", "name", "aliases", "iso3", "state", "role", "wikidata", "articles", "basis"]
     ]
     assert [list(e) for e in events[:1]] == [
         [

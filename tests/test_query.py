@@ -56,7 +56,6 @@ REFUSED = [
     ("select * { service <http://example.org/sparql> { ?s ?p ?o } }", "SERVICE"),
     ("SELECT * {\n\tSeRvIcE\n\tSILENT <http://x.example/> { ?s ?p ?o } }", "SERVICE"),
     ("SELECT * { SERVICE ?endpoint { ?s ?p ?o } }", "SERVICE"),
-    ("SELECT * { \\u0053ERVICE <http://x.example/> { ?s ?p ?o } }", "SERVICE"),
     ("SELECT * { # note\nSERVICE<http://x.example/>{ ?s ?p ?o } }", "SERVICE"),
     ("LOAD <http://example.org/data.ttl>", "LOAD"),
     ("load silent <http://example.org/x> into graph <https://w3id.org/defense-kg/graph/x>", "LOAD"),

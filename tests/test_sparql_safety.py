@@ -28,6 +28,7 @@ from kg.sparql.sandbox import Limits, isolate_network, parse_size, run_limited
 from kg.store import opened
 
 NETWORK = "would reach the network; queries run on the local store only"
+ESCAPES = "\\u and \\U escapes are read differently by SPARQL parsers; write the character itself"
 ID = "https://w3id.org/defense-kg/id/"
 DATA = f"""@prefix dkg: <https://w3id.org/defense-kg/ontology#> .
 <{ID}state/JPN> a dkg:State ; dkg:iso3 "JPN" .
@@ -114,8 +115,11 @@ QUERIES = [
     ("SELECT * { { SELECT * { SERVICE <{u}> { ?s ?p ?o } } } }", f"SERVICE {NETWORK}"),
     ("SELECT * { ?s ?p ?o MINUS { SERVICE <{u}> { ?s ?p ?o } } }", f"SERVICE {NETWORK}"),
     ("SELECT * { { ?s ?p ?o } UNION { SERVICE <{u}> { ?s ?p ?o } } }", f"SERVICE {NETWORK}"),
-    ("SELECT * { \\u0053ERVICE <{u}> { ?s ?p ?o } }", f"SERVICE {NETWORK}"),
-    ("SELECT * { SERVICE <\\u0068ttp://127.0.0.1:{port}/> { ?s ?p ?o } }", f"SERVICE {NETWORK}"),
+    ("SELECT * { \\u0053ERVICE <{u}> { ?s ?p ?o } }", ESCAPES),
+    ("SELECT * { SERVICE <\\u0068ttp://127.0.0.1:{port}/> { ?s ?p ?o } }", ESCAPES),
+    ('SELECT * { BIND("a\\u0022 AS ?x) } #" AS ?x) SERVICE <{u}> { ?s ?p ?o } }', ESCAPES),
+    ('SELECT * { BIND("\\u0000005C" AS ?x) SERVICE <{u}> { ?s ?p ?o } } #" AS ?x) }', ESCAPES),
+    ("SELECT * { #\rSERVICE <{u}> { ?s ?p ?o }\n}", f"SERVICE {NETWORK}"),
     ('SELECT * { BIND("""x\\"""" AS ?v) SERVICE <{u}a> { ?s ?p ?o } }', f"SERVICE {NETWORK}"),
     ("SELECT * { BIND('''x\\'''' AS ?v) SERVICE <{u}a> { ?s ?p ?o } }", f"SERVICE {NETWORK}"),
     ("SELECT * { dkg:a\\'b ?p ?o . SERVICE <{u}> { ?s ?p ?o } }", f"SERVICE {NETWORK}"),
@@ -155,7 +159,27 @@ UPDATES = [
     ("PREFIX : <{u}> LOAD:x INTO GRAPH dkgg:pwn", f"LOAD {NETWORK}"),
     ("LOAD <{u}x>", f"LOAD {NETWORK}"),
     ("load silent <{u}x> into graph dkgg:pwn", f"LOAD {NETWORK}"),
-    ("\\u004cOAD <{u}x>", f"LOAD {NETWORK}"),
+    ("\\u004cOAD <{u}x>", ESCAPES),
+    (
+        "INSERT DATA { GRAPH dkgg:a { dkgr:a dkgr:b 1 } } #\r; LOAD <{u}x>\n",
+        f"LOAD {NETWORK}",
+    ),
+    (
+        "INSERT { GRAPH ?g { dkgr:a dkgr:b 1 } } WHERE { BIND(<{u}var> AS ?g) }",
+        "INSERT into GRAPH ?g: a variable could name a graph outside this store; name the graph",
+    ),
+    (
+        "BASE <{u}> INSERT DATA { GRAPH <x/a:b> { dkgr:a dkgr:b 1 } }",
+        "GRAPH <x/a:b> is a relative IRI; write the full IRI of a graph of this store",
+    ),
+    (
+        "BASE <https://w3id.org/defense-kg/> BASE <//evil.example/> INSERT DATA { GRAPH <g> { dkgr:a dkgr:b 1 } }",
+        "GRAPH <//evil.example/g> is a relative IRI; write the full IRI of a graph of this store",
+    ),
+    (
+        "BASE <tag:evil/> INSERT DATA { GRAPH <g> { dkgr:a dkgr:b 1 } }",
+        "GRAPH <g> is a relative IRI; write the full IRI of a graph of this store",
+    ),
     ("INSERT DATA { GRAPH dkgg:a { dkgr:a dkgr:b 1 } } ; LOAD <{u}x>", f"LOAD {NETWORK}"),
     ("MOVE <{u}g> TO dkgg:x", "MOVE <{u}g> is not a graph of this store"),
     ("ADD <{u}g> TO dkgg:x", "ADD <{u}g> is not a graph of this store"),
@@ -267,7 +291,8 @@ def test_commands_refuse_every_variant_and_nothing_connects(
                 code, _, err = run(command, "--endpoint", listener.url, sparql)
                 seen.append((command + " --endpoint", code, err == expected))
     assert [s for s in seen if s[1:] != (2, True)] == []
-    assert sum(1 for s in seen if s[0].endswith("--endpoint")) == 8 + 6
+    every_fourth = len(range(0, len(QUERIES), 4)) + len(range(0, len(UPDATES), 4))
+    assert sum(1 for s in seen if s[0].endswith("--endpoint")) == every_fourth
     assert listener.connections == 0
     assert everything(store) == before
 
@@ -407,14 +432,79 @@ def test_nesting_up_to_the_limit_still_runs(store: Path) -> None:
 @pytest.mark.parametrize("escape", ["\\U00110000", "\\UFFFFFFFF", "\\uD800"])
 def test_bad_unicode_escapes_are_one_line(store: Path, escape: str) -> None:
     code, out, err = run("query", "--store", str(store), f'SELECT * {{ ?s ?p "{escape}" }}')
-    assert (code, out) == (2, "")
-    assert err.startswith("Error: malformed SPARQL") and err.count("\n") == 1
+    assert (code, out, err) == (2, "", f"Error: refused: {ESCAPES}\n")
 
 
 def test_max_memory_must_be_a_size(store: Path) -> None:
     code, _, err = run("query", "--store", str(store), "--max-memory", "lots", "ASK {}")
     assert (code, err) == (2, "Error: --max-memory: not a size: 'lots' (use e.g. 512M or 2G)\n")
+    code, _, err = run("query", "--store", str(store), "--max-memory", "1M", "ASK {}")
+    assert (code, err) == (
+        2,
+        "Error: --max-memory: '1M' is below the least a query can run in (256M)\n",
+    )
     assert parse_size("1.5G") == 1610612736
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "1e300"])
+def test_timeout_must_be_finite(store: Path, value: str) -> None:
+    code, _, err = run("query", "--store", str(store), "--timeout", value, "ASK {}")
+    assert code == 2
+    assert "Invalid value for '--timeout': must be a number of seconds below a week" in err
+
+
+def test_results_larger_than_the_memory_limit_are_refused_in_the_child(store: Path) -> None:
+    text = (
+        "SELECT ?x WHERE { "
+        + _values("a", 800)
+        + " "
+        + _values("b", 800)
+        + " BIND(CONCAT(STR(?a), '-', STR(?b), '-padding-padding-padding') AS ?x) }"
+    )
+    code, out, err = run("query", "--store", str(store), "--max-memory", "256M", text)
+    assert (code, out) == (1, "")
+    # the child stops on its own limit, or refuses to hand the parent more than half of it
+    assert (
+        err == "Error: query stopped: it needed more than the 256 MiB memory limit (--max-memory)\n"
+        or (
+            err.startswith("Error: query stopped: its results (")
+            and err.endswith(
+                "exceed half the 256 MiB memory limit (--max-memory); narrow the query or raise the limit\n"
+            )
+        )
+    )
+
+
+def test_a_surrogate_parameter_is_one_line(store: Path) -> None:
+    code, _, err = run(
+        "query", "--store", str(store), "--name", "cq09_evidence", "--param", "subject=\udcff"
+    )
+    assert code == 2 and err.startswith("Error: --param value ") and err.count("\n") == 1
+
+
+def test_a_long_run_of_letters_is_checked_inside_the_limit(store: Path) -> None:
+    text = "SELECT * WHERE { ?s ?p ?o } " + "a" * 40000
+    start = time.monotonic()
+    code, _, err = run("query", "--store", str(store), "--timeout", "5", "--param", "x=1", text)
+    assert time.monotonic() - start < 30
+    assert code == 2 and err.startswith("Error: malformed SPARQL at line 1, column ")
+
+
+def test_a_bracket_run_inside_an_iri_lookalike_counts_toward_the_depth(store: Path) -> None:
+    text = "SELECT * { BIND(1 AS ?a) FILTER((?a<" + "(" * 5000 + "1" + ")" * 5000 + ")&&(1>?a)) }"
+    code, _, err = run("query", "--store", str(store), text)
+    assert (code, err) == (
+        2,
+        f"Error: refused: the text nests 5003 levels deep; the limit is {safety.MAX_DEPTH}\n",
+    )
+
+
+def test_no_temporary_file_is_left_behind(store: Path) -> None:
+    import tempfile
+
+    before = set(Path(tempfile.gettempdir()).glob("kg-sparql-*"))
+    assert run("query", "--store", str(store), "ASK {}")[0] == 0
+    assert set(Path(tempfile.gettempdir()).glob("kg-sparql-*")) == before
 
 
 # --- the child dies with its parent ----------------------------------------------------------

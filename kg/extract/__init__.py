@@ -14,18 +14,24 @@ text are dropped, so every record has evidence.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 
-from kg.article import Article
+from kg.article import Article, ArticleError
+from kg.extract.basis import with_basis
 from kg.extract.claims import find_claims
 from kg.extract.dates import find_dates
-from kg.extract.doc import Doc
+from kg.extract.doc import Doc, EntityDraft
 from kg.extract.events import find_events
 from kg.extract.mentions import find_gazetteer_mentions
 from kg.extract.people import find_people
 from kg.lexicon import Lexicon, load_lexicon
-from kg.records import Entity, Event, Extraction
+from kg.records import INFERRED_BASES, Basis, Entity, Event, Extraction
 
 Stage = Callable[[Doc], Doc]
 
@@ -37,15 +43,85 @@ PIPELINE: tuple[Stage, ...] = (
     find_events,
 )
 
+MIN_PARTIES = {"Meeting": 2, "Visit": 2, "Exercise": 2, "Agreement": 2, "Incident": 1}
 NEWS_KINDS = frozenset({"news-agency", "newspaper", "broadcaster"})
 
 
+BUDGET_ENV = "KG_EXTRACT_BUDGET"
+DEFAULT_BUDGET = 20.0  # seconds of extraction per article
+
+
+class ExtractionBudgetError(ArticleError):
+    """An article whose extraction ran past the time budget (the message is one line)."""
+
+
+def extraction_budget() -> float | None:
+    """Seconds one article may take (``KG_EXTRACT_BUDGET``; 0 turns the limit off)."""
+    raw = os.environ.get(BUDGET_ENV, "").strip()
+    if not raw:
+        return DEFAULT_BUDGET
+    try:
+        budget = float(raw)
+    except ValueError:
+        budget = -1.0
+    if not budget >= 0 or budget == float("inf"):
+        raise ArticleError(f"{BUDGET_ENV} must be a number of seconds (0: no limit), got {raw!r}")
+    return budget or None
+
+
 def extract(article: Article, lexicon: Lexicon | None = None) -> Extraction:
-    """Run every stage on ``article`` and return its records."""
-    doc = Doc(article, lexicon or load_lexicon())
+    """Run every stage on ``article`` and return its records.
+
+    Raises
+    ------
+    ExtractionBudgetError
+        When the article takes longer than ``KG_EXTRACT_BUDGET`` seconds (default 20). The
+        deadline is checked between stages and sentences; in the main thread an interval timer
+        also interrupts a stage stuck inside one call.
+    """
+    lexicon = lexicon or load_lexicon()
+    budget = extraction_budget()
+    doc = Doc(article, lexicon)
+    if budget is None:
+        return _run(doc)
+    doc.deadline = time.monotonic() + budget
+    error = ExtractionBudgetError(
+        f"{article.path or article.id}: extraction exceeded the {budget:g} s budget"
+    )
+    doc.budget_error = error
+    with _alarm(budget, error):
+        return _run(doc)
+
+
+def _run(doc: Doc) -> Extraction:
     for stage in PIPELINE:
         doc = stage(doc)
+        doc.check_deadline()
     return assemble(doc)
+
+
+@contextlib.contextmanager
+def _alarm(seconds: float, error: ExtractionBudgetError) -> Iterator[None]:
+    """Raise ``error`` after ``seconds`` (SIGALRM, main thread only, when no timer is set)."""
+    usable = (
+        hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+        and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    )
+    if not usable:
+        yield
+        return
+
+    def expired(_signum: int, _frame: object) -> None:
+        raise error
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def assemble(doc: Doc) -> Extraction:
@@ -79,11 +155,21 @@ def assemble(doc: Doc) -> Extraction:
                 cow=draft.cow,
                 located_in=ref(draft.located_in),
                 operated_by=ref(draft.operated_by),
+                basis=_basis(doc, draft) if state and draft.type == "Official" else None,
             )
         )
     events = tuple(_clean_event(e, kept) for e in doc.events)
-    # an event no state can be attached to is a mention we could not resolve: leave it out
-    events = tuple(e for e in events if e.parties or e.type in ("Statement",))
+    # a relation needs two sides: an unnamed meeting, visit, exercise or agreement with fewer
+    # than two states is a mention whose counterpart we could not resolve, so it is left out
+    # (a named exercise or treaty is a known thing whatever the parties the article gives)
+    events = tuple(e for e in events if e.name or len(e.parties) >= MIN_PARTIES.get(e.type, 0))
+    # a named exercise or treaty with fewer than two sides known is named, not reported as a
+    # relation: it stays as a name (no status)
+    events = tuple(
+        replace(e, status=None) if e.name and len(e.parties) < MIN_PARTIES.get(e.type, 0) else e
+        for e in events
+    )
+    events = with_basis(doc, events)
     keys = {e.key for e in events}
     events = tuple(  # no reference to an event that was left out
         replace(
@@ -101,6 +187,14 @@ def assemble(doc: Doc) -> Extraction:
     return Extraction(doc.article, tuple(entities), events, claims, sources)
 
 
+def _basis(doc: Doc, draft: EntityDraft) -> Basis:
+    """The basis of an official's state; a state set without one (an event stage pairing an
+    official with the other party of a two-state meeting) is a counterpart guess."""
+    rule = draft.basis or "counterpart"
+    span = doc.span(*draft.basis_span) if draft.basis_span else None
+    return Basis(rule, rule in INFERRED_BASES, span)
+
+
 def _clean_event(event: Event, kept: set[str]) -> Event:
     """Drop references to entities that have no mention (and so no evidence)."""
     states = tuple(s for s in event.parties if f"state:{s}" in kept)
@@ -114,4 +208,4 @@ def _clean_event(event: Event, kept: set[str]) -> Event:
     )
 
 
-__all__ = ["extract", "assemble", "PIPELINE", "Doc"]
+__all__ = ["extract", "assemble", "PIPELINE", "Doc", "ExtractionBudgetError", "extraction_budget"]

@@ -13,9 +13,37 @@ from __future__ import annotations
 import re
 
 from kg.article import Sentence
-from kg.extract.doc import Doc, EntityDraft, Mention
-from kg.lexicon import cue_regex, fold, slugify
+from kg.extract.doc import Doc, EntityDraft, Mention, ends_with_initial
+from kg.extract.grammar import alt, compiled, words
+from kg.lexicon import Lexicon, cue_regex, fold, slugify
 from kg.records import Claim, Span
+
+
+def _list_gap(doc: Doc) -> re.Pattern[str]:
+    """Commas, determiners and list joiners between listed states ("China, and the DPRK");
+    each item takes all the spaces after it, so there is one way to read a gap (linear)."""
+
+    def build(lex: Lexicon) -> re.Pattern[str]:
+        words = f"{alt(lex, 'determiner')}|{alt(lex, 'list_joiner')}"
+        return re.compile(rf"\s*+(?:(?:{words})\s++|,\s*+)*+")
+
+    return compiled(doc.lexicon, "claims.list_gap", build)
+
+
+def _after_verb(doc: Doc) -> re.Pattern[str]:
+    return compiled(
+        doc.lexicon,
+        "claims.complementizer",
+        lambda lex: re.compile(rf"\s+(?:{alt(lex, 'complementizer')})\b"),
+    )
+
+
+def _historical_clause(doc: Doc) -> re.Pattern[str]:
+    return compiled(
+        doc.lexicon,
+        "claims.historical_clause",
+        lambda lex: re.compile(rf"\b(?:{alt(lex, 'historical_clause')})\b"),
+    )
 
 
 def _paragraph_of(doc: Doc, sentence: Sentence) -> int:
@@ -24,14 +52,14 @@ def _paragraph_of(doc: Doc, sentence: Sentence) -> int:
 
 def find_claims(doc: Doc) -> Doc:
     """Stage 3b (before events): claims and the sentences they cover."""
-    cues = doc.lexicon.cues
-    attribution = cue_regex(cues.get("attribution", frozenset()))
-    opinion = cue_regex(cues.get("opinion", frozenset()))
-    commentator_nouns = cues.get("commentator", frozenset())
-    quantifiers = cues.get("quantifier", frozenset())
+    attribution = cue_regex(words(doc.lexicon, "attribution"))
+    opinion = cue_regex(words(doc.lexicon, "opinion"))
+    commentator_nouns = words(doc.lexicon, "commentator")
+    quantifiers = words(doc.lexicon, "quantifier")
     text = doc.article.text
     scope: tuple[int, str, str] | None = None  # (paragraph, speaker key, kind)
     for sentence in doc.article.sentences:
+        doc.check_deadline()
         paragraph = _paragraph_of(doc, sentence)
         if scope and scope[0] != paragraph:
             scope = None
@@ -65,7 +93,7 @@ def find_claims(doc: Doc) -> Doc:
                 )
                 if group is not None:
                     speaker = group[0]
-                    that = re.match(r"\s+that\b", text[verb.end() : verb.end() + 6])
+                    that = _after_verb(doc).match(text[verb.end() : verb.end() + 16])
                     body_start = verb.end() + (that.end() if that else 0)
         kind = "analysis"
         if speaker is not None:
@@ -131,7 +159,7 @@ def _states_after(doc: Doc, pattern: re.Pattern[str], start: int, end: int) -> l
             if mention.type != "State":
                 continue
             gap = text[pos : mention.start]
-            if not re.fullmatch(r"\s*(?:the\s+|,\s*|and\s+|,\s*and\s+|or\s+)*", gap):
+            if not _list_gap(doc).fullmatch(gap):
                 break
             found.append(mention.state or "")
             pos = mention.end
@@ -162,13 +190,12 @@ def _framework_members(doc: Doc, start: int, end: int, nouns: frozenset[str]) ->
 def _trim_end(text: str) -> str:
     """Drop trailing spaces, commas and a sentence-final full stop (not the one of "U.S.")."""
     text = text.rstrip(" ,")
-    if text.endswith(".") and not re.search(r"(?:\b[A-Z]\.)+$", text):
+    if text.endswith(".") and not ends_with_initial(text):
         text = text[:-1]
     return text.rstrip(" ,")
 
 
 def _add_claims(doc: Doc, sentence: Sentence, body_start: int, speaker: str) -> None:
-    cues = doc.lexicon.cues
     text = doc.article.text
     span = doc.span(body_start, sentence.end)
     about = list(
@@ -176,18 +203,15 @@ def _add_claims(doc: Doc, sentence: Sentence, body_start: int, speaker: str) -> 
             m.state for m in doc.mentions_in(span.start, span.end) if m.type == "State" and m.state
         )
     )
-    target = _states_after(doc, cue_regex(cues.get("target", frozenset())), span.start, span.end)
-    ally = _states_after(doc, cue_regex(cues.get("ally", frozenset())), span.start, span.end)
-    framework = _framework_members(doc, span.start, span.end, cues.get("framework", frozenset()))
-    historical = cue_regex(cues.get("historical", frozenset()))
+    target = _states_after(doc, cue_regex(words(doc.lexicon, "target")), span.start, span.end)
+    ally = _states_after(doc, cue_regex(words(doc.lexicon, "ally")), span.start, span.end)
+    framework = _framework_members(doc, span.start, span.end, words(doc.lexicon, "framework"))
+    historical = cue_regex(words(doc.lexicon, "historical"))
     hist_match = historical.search(text, span.start, span.end)
     main_end = span.end
     hist_span: Span | None = None
     if hist_match:
-        clause = re.search(
-            r"\b(?:due to|because of|since|dating back to|stemming from|rooted in)\b",
-            text[span.start : hist_match.start()],
-        )
+        clause = _historical_clause(doc).search(text[span.start : hist_match.start()])
         if clause:
             hist_lo = span.start + clause.start()
             hist_span = doc.span(hist_lo, span.end)

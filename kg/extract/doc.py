@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import bisect
+import operator
+import re
+import time
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -11,6 +14,13 @@ from kg.lexicon import Gazetteer, Lexicon, Match, Token, tokenize
 from kg.records import Claim, DateValue, Event, Span
 
 T = TypeVar("T")
+
+_INITIAL_AT_END = re.compile(r"(?<!\w)[A-Z]\.$")
+
+
+def ends_with_initial(text: str) -> bool:
+    """Whether ``text`` ends with an initial or an abbreviation's last letter ("U.S.")."""
+    return _INITIAL_AT_END.search(text) is not None
 
 
 @dataclass(slots=True)
@@ -42,6 +52,9 @@ class EntityDraft:
     located_in: str | None = None
     operated_by: str | None = None
     name_tokens: tuple[str, ...] = ()
+    basis: str | None = None  # officials: the rule that gave ``state`` (records.Basis.rule)
+    basis_span: tuple[int, int] | None = None  # its evidence (character offsets)
+    counterpart_of: str | None = None  # "his counterpart X": the official X is the counterpart of
 
 
 @dataclass(slots=True)
@@ -68,15 +81,29 @@ class Doc:
         default_factory=list
     )  # exercise/agreement names
     sources: set[str] = field(default_factory=set)
+    deadline: float | None = None  # time.monotonic() by which extraction must end
+    grammar: Any = None  # the event stage's compiled word patterns (set by that stage)
+    budget_error: Exception | None = None  # raised when the deadline has passed
 
     _mask: bytearray = field(default_factory=bytearray, repr=False)
     _mask_signature: tuple[int, int] = (-1, 0)
+    _mask_of: list[Mention] = field(default_factory=list, repr=False)  # mentions in the mask
     _keys: dict[bool, list[str]] = field(default_factory=dict, repr=False)
     _starts: list[int] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         self.tokens = tokenize(self.article.text)
         self._starts = [t.start for t in self.tokens]
+
+    def check_deadline(self) -> None:
+        """Raise ``budget_error`` once the deadline has passed (called between steps)."""
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise self.budget_error or TimeoutError("extraction exceeded its budget")
+
+    @property
+    def token_starts(self) -> list[int]:
+        """Start offsets of the tokens, ascending (for bisecting a character offset)."""
+        return self._starts
 
     def span(self, start: int, end: int) -> Span:
         text = self.article.text
@@ -94,12 +121,21 @@ class Doc:
 
     def occupied(self, start: int, end: int) -> bool:
         """Whether any mention overlaps [start, end) (a character mask, rebuilt on change)."""
-        signature = (len(self.mentions), id(self.mentions[-1]) if self.mentions else 0)
+        mentions = self.mentions
+        signature = (len(mentions), id(mentions[-1]) if mentions else 0)
         if signature != self._mask_signature:
-            mask = bytearray(len(self.article.text) + 1)
-            for m in self.mentions:
+            done = self._mask_of
+            built = len(self._mask) == len(self.article.text) + 1
+            if built and len(mentions) > len(done) and all(map(operator.is_, mentions, done)):
+                mask = self._mask  # mentions were only appended: mark the new ones
+                fresh = mentions[len(done) :]
+            else:
+                mask = bytearray(len(self.article.text) + 1)
+                fresh = mentions
+            for m in fresh:
                 mask[m.start : m.end] = b"\x01" * (m.end - m.start)
             self._mask = mask
+            self._mask_of = list(mentions)
             self._mask_signature = signature
         return any(self._mask[start:end])
 
@@ -109,10 +145,12 @@ class Doc:
         """Longest matches of ``gazetteer`` among the body's tokens inside [start, end), with
         character offsets shifted by ``-offset`` (so a sentence can see its own offsets)."""
         keys = self.keys(gazetteer)
+        firsts = gazetteer.first_keys()
+        tokens = self.tokens
         i = bisect.bisect_left(self._starts, start)
         found: list[Match[T]] = []
-        while i < len(self.tokens) and self.tokens[i].end <= end:
-            if not gazetteer.starts_with(keys[i]):
+        while i < len(tokens) and tokens[i].end <= end:
+            if keys[i] not in firsts:
                 i += 1
                 continue
             match = gazetteer.match_at(self.tokens, i, keys)
@@ -120,7 +158,9 @@ class Doc:
                 i += 1
                 continue
             found.append(
-                Match(
+                match
+                if offset == 0
+                else Match(
                     match.start - offset, match.end - offset, match.first, match.last, match.value
                 )
             )

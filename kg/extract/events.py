@@ -15,98 +15,248 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from kg.article import Sentence
-from kg.extract.doc import Doc, Mention
-from kg.lexicon import Concept, Gazetteer, Match, Trigger, cue_regex, fold, tokenize
+from kg.extract.dates import grammar as date_grammar
+from kg.extract.doc import Doc, Mention, ends_with_initial
+from kg.extract.grammar import alt, alternation, cased, validate
+from kg.extract.grammar import words as cue_words
+from kg.lexicon import Concept, Gazetteer, Lexicon, Match, Trigger, cue_regex, fold, tokenize
 from kg.records import DateValue, Event
 
-QUOTE_RE = re.compile(r"“([^”]{12,})”|\"([^\"]{12,})\"")
-SPEECH_VERBS = r"(?:stated|said|says|told|noted|added|announced|declared|emphasized|emphasised|stressed|remarked|wrote)"  # noqa: E501
-STATEMENT_NOUNS = (
-    "joint press release", "press release", "press conference", "news conference",
-    "joint statement", "statement", "briefing", "interview", "speech", "communique",
-)  # fmt: skip
-TOPIC_CUES = re.compile(
-    r"\b(?:discuss(?:ed|es|ing)?|exchanged views on|views on|about|regarding|concerning|including|"
-    r"surrounding|against|toward|towards|such as|the issue of|issues? of)\b",
-    re.IGNORECASE,
-)
-GENERIC_MODIFIERS = re.compile(
-    r"\b(?:regular|frequent|annual|more|further|future|periodic|reciprocal|high-level|ministerial)\s+(?:\w+\s+){0,2}$",
-    re.IGNORECASE,
-)
-NP_STOP = frozenset(
-    """the a an this that these those its their his her our of to in on at for with from by and or
-    as was were is are be been being will would could should may might has have had which who
-    whose resume resumed resuming resumption hold held holding conduct conducted conducting
-    during after before since until began begin begins ended end ends kicked launch launched
-    carry carried out stage staged host hosted join joined participate participated last time
-    into such other two both all during annual""".split()
-)
-NP_KEEP_ED = frozenset("combined coordinated integrated advanced specialized specialised".split())
-AGREEMENT_NOUNS = (
-    "Action Plan",
-    "Agreement", "Treaty", "Memorandum", "Accord", "Pact", "Framework", "Roadmap", "Arrangement",
-    "Declaration", "Initiative", "Plan of Action", "Statement of Intent", "Letter of Intent",
-)  # fmt: skip
-_NAMED_AGREEMENT = re.compile(
-    r"(?<![\w’'-])(?P<name>(?:[A-Z][\w’'.-]*\s+|of\s+|on\s+|and\s+|the\s+|for\s+|in\s+|-\s*)*?"
-    r"(?:" + "|".join(a.replace(" ", r"\s+") for a in AGREEMENT_NOUNS) + r")\b"
-    r"(?:\s+(?:on|for|between|of)\s+(?:the\s+)?(?!(?:January|February|March|April|May|June|July|"
-    r"August|September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|"
-    r"Saturday|Sunday)\b)[A-Z][\w’'.-]*(?:\s+(?:[A-Z][\w’'.-]*|of|and|the|in|on))*)?)"
-)
-_QUOTED_TITLE = re.compile(r"“([^”]*\b(?:" + "|".join(AGREEMENT_NOUNS) + r")\b[^”]*)”")
-_EXERCISE_NAME_TOKEN = r"[A-Z][\w’'-]*"
+QUOTE_MIN = 12  # characters a quotation holds at least
+_TOKEN_START = r"(?<![\w’'-])"
+_EXERCISE_NAME_TOKEN = r"[A-Z][\w’'-]*(?:/[A-Z][\w’'-]*+)*+"  # "East/Cooperation-2026"
 _EXERCISE_NUMBER = r"(?:(?:\s+|\s*[-–]\s*)(?:19|20)?\d\d(?:-\d+)?(?![\w-]))?"
-_NAMED_EXERCISE_PATTERNS = (
-    re.compile(
-        rf"\bExercise\s+(?P<name>{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}{_EXERCISE_NUMBER})"
-    ),
-    re.compile(
-        rf"\b(?P<name>{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}{_EXERCISE_NUMBER})"
-        r"\s+(?:[a-z][\w-]*\s+){0,3}(?:exercises?|drills?|war\s?games?|training)\b"
-    ),
-    re.compile(
-        rf"\b(?P<name>{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}\s+(?:19|20)?\d\d)"
-        r",\s+(?:an?|the)\s+[^.,]{0,40}?\b(?:exercises?|drills?)\b"
-    ),
-    re.compile(
-        r"\b(?:conducting|conducted|conduct|holding|held|hold|launched|launch|kicked off|began|"
-        r"begins|opened|concluded|completed|wrapped up|participating in|participated in|join|joined|"  # noqa: E501
-        r"hosting|hosted|opening of|closing of|conclusion of|ceremony for|ceremony of)\s+(?:the\s+)?"  # noqa: E501
-        rf"(?P<name>{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}\s+(?:19|20)?\d\d)\b"
-    ),
-)
-_LISTED_NAMES = re.compile(
-    r"\b(?:including|such as|dubbed|called|named|code-?named)\s+(?:the\s+)?"
-    rf"(?P<names>{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}{_EXERCISE_NUMBER}"
-    rf"(?:(?:,\s*|\s+and\s+|,\s+and\s+)(?:the\s+)?{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}{_EXERCISE_NUMBER})*)"
-)
-NOT_EXERCISE_WORDS = frozenset(
-    "Officials Troops Forces Soldiers Marines Sailors Airmen Personnel Participants Ministers "
-    "Leaders Allies Partners Units Service Members "
-    "The A An This That These Those Its Their Exercise Exercises Joint Combined Annual The Bilateral "  # noqa: E501
-    "Trilateral Multilateral Military Naval Maritime Air Army Navy Field During In On At And".split()  # noqa: E501
-)
+_NAME_RUN = rf"{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}"
+
+
+class _Words:
+    """The stage's word-bearing patterns and word sets, built from cue classes (``cues.tsv``).
+
+    Every pattern is linear by construction: each repetition is bounded or possessive, and
+    each item of a repeated group starts with a character the previous item cannot end with.
+    """
+
+    def __init__(self, lex: Lexicon) -> None:
+        validate(lex)
+
+        def a(name: str) -> str:
+            return alt(lex, name)
+
+        def w(name: str) -> frozenset[str]:
+            return cue_words(lex, name)
+
+        det, join = a("determiner"), a("list_joiner")
+        self.speech_verb = re.compile(rf"(?<![\w’'])(?:{a('speech_verb')})(?![\w])")
+        self.speech_verb_last = re.compile(rf"(?<![\w’'])(?:{a('speech_verb')})\W*+$")
+        self.statement_nouns = tuple(sorted(w("statement_noun"), key=lambda x: (-len(x), x)))
+        self.topic = re.compile(rf"(?<![\w’'])(?:{a('topic_cue')})(?![\w])", re.IGNORECASE)
+        self.generic = re.compile(
+            # lower case only: "regular meetings" is a kind, "Ministerial Talks" a name
+            rf"(?<![\w’'])(?:{a('generic_modifier')})\s++(?:\w++\s++){{0,2}}$"
+        )
+        self.np_stop, self.np_keep_ed = w("np_stop"), w("np_keep_ed")
+        self.participle = tuple(w("participle_suffix"))
+        self.joiners = w("list_joiner")
+        self.clause_breaks = tuple(f" {b} " for b in sorted(w("clause_break")))
+        nouns = cased(lex, "agreement_noun")
+        conn = a("name_connector")
+        self.named_agreement = re.compile(
+            rf"(?<![\w’'.-])(?P<name>(?:[A-Z][\w’'.-]*+\s++|(?:{conn})\s++|-\s*+){{0,10}}?"
+            rf"(?:{alternation(nouns)})\b"
+            rf"(?:\s++(?:{a('name_tail_intro')})\s++(?:(?:{det})\s++)?"
+            rf"(?!(?:{alternation(cased(lex, 'date_word'))})\b)[A-Z][\w’'.-]*+"
+            rf"(?:\s++(?:[A-Z][\w’'.-]*+|(?:{conn})(?!\w))){{0,12}})?)"
+        )
+        self.agreement_noun = re.compile(rf"\b(?:{alternation(nouns)})\b")
+        self.agreement_noun_any = re.compile("|".join(map(re.escape, sorted(nouns))))
+        ex_noun = a("exercise_noun")
+        # a cheap pre-check on lower-cased sentences
+        self.exercise_keys = re.compile("|".join(map(re.escape, sorted(w("exercise_noun")))))
+        self.exercise_word_whole = re.compile(rf"\b(?:{ex_noun})\b", re.IGNORECASE)
+        self.named_exercise = (
+            re.compile(
+                rf"\b(?i:{a('exercise_keyword')})\s+(?P<name>{_NAME_RUN}{_EXERCISE_NUMBER})"
+            ),
+            re.compile(
+                rf"{_TOKEN_START}(?P<name>{_NAME_RUN}{_EXERCISE_NUMBER})"
+                rf"\s+(?:[a-z][\w-]*\s+){{0,3}}(?:{ex_noun})\b"
+            ),
+            re.compile(
+                rf"{_TOKEN_START}(?P<name>{_NAME_RUN}\s+(?:19|20)?\d\d)"
+                rf",\s+(?:{det})\s+[^.,]{{0,40}}?\b(?:{ex_noun})\b"
+            ),
+            re.compile(  # "the largest exercise, Coral Lantern, began"
+                rf"\b(?:{ex_noun}),\s++(?P<name>{_NAME_RUN}{_EXERCISE_NUMBER}),"
+            ),
+            re.compile(
+                rf"\b(?:{a('exercise_verb')})\s+(?:(?:{det})\s+)?"
+                rf"(?P<name>{_NAME_RUN}\s+(?:19|20)?\d\d)\b"
+            ),
+        )
+        self.name_part = re.compile(rf"{_TOKEN_START}{_NAME_RUN}{_EXERCISE_NUMBER}")
+        self.listed_names = re.compile(
+            rf"\b(?:{a('name_intro')})\s+(?:(?:{det})\s+)?"
+            rf"(?P<names>{_NAME_RUN}{_EXERCISE_NUMBER}"
+            rf"(?:(?:,\s*+(?:(?:{join})\s++)?|\s++(?:{join})\s++)(?:(?:{det})\s+)?"
+            rf"{_NAME_RUN}{_EXERCISE_NUMBER})*)"
+        )
+        self.not_name = cased(lex, "not_name_word")
+        self.not_name_lower = frozenset(x.lower() for x in self.not_name)
+        self.date_words = cased(lex, "date_word")
+        self.name_skip_first = cased(lex, "name_skip_first")
+        self.took_place = re.compile(
+            rf"(?<![\w’'])(?:{a('took_place')})\s++(?:(?:{det})\s++)?(?:\w++\s++)?$"
+        )
+        self.determiner_next = re.compile(rf"\s*+(?:{det})\b")
+        self.joined_before = re.compile(rf"(?<![\w’'])(?:{join})\s++(?:\w++\s++)?$")
+        self.subordinate = re.compile(
+            rf"(?<![\w’'])(?:{a('subordinator')})\s++(?:\w++\s++){{0,3}}$"
+        )
+        self.relative_adverb = re.compile(rf"\b(?:{a('relative_adverb')})\b")
+        self.definite = re.compile(
+            rf"(?:(?<![\w’'])(?:{a('definite')})\s++(?:\w++\s++){{0,3}}"
+            rf"|\w(?:{a('time_unit')})[’']s\s++)$",
+            re.IGNORECASE,
+        )
+        also = a("filler_adverb")
+        self.next_agreement_verb = re.compile(
+            rf"(?:,|(?<![\s,]))\s++(?:{join})\s++(?:(?:{also})\s++)?"
+            rf"(?:{a('next_agreement_verb')})\b"
+        )
+        self.anaphor = re.compile(rf"\b(?:{a('anaphor')})\b", re.IGNORECASE)
+        self.participation = re.compile(rf"\b(?:{a('participation')})\b", re.IGNORECASE)
+        self.location = re.compile(rf"\b(?:{a('location_prep')})\s++(?:(?:{det})\s++)?$")
+        self.accompanied = re.compile(rf"\b(?:{a('accompaniment')})\s++$")
+        host = a("host_prep")
+        self.host = re.compile(rf"\b(?:{host})\s++(?:(?:{det})\s++)?$")
+        self.host_city = re.compile(rf"\b(?:{host})\s++[A-Z][\w’'-]*+,\s*+$")
+        self.agreement_verb = re.compile(rf"\b(?:{a('agreement_verb')})\b")
+        self.signing_verb = re.compile(rf"\b({a('signing_verb')})\b")
+        self.signing_phrase = re.compile(rf"\b(?:{a('signing_phrase')})\b")
+        meeting = a("meeting_noun")
+        self.object_lead = re.compile(
+            rf"^(?:(?:{a('meeting_context')})\s++(?:{det})\s++(?:{meeting})\s++)?"
+            rf"(?:(?:{a('object_lead')})(?![\w])|,)?\s*+"
+        )
+        self.adverbial_lead = re.compile(rf"^(?:{a('adverbial_lead')})\s[^,]{{3,80}},\s++")
+        self.area_intro = re.compile(rf"\b(?:{a('area_intro')})\b")
+        self.halt = re.compile(rf"\b({a('halt_noun')})\b")
+        self.example_intros = tuple(f"{x} " for x in sorted(w("example_intro")))
+        self.shared_prefixes = tuple(sorted(w("shared_prefix")))
+        self.preposition_end = tuple(f" {x}" for x in sorted(w("preposition_end")))
+        self.contexts = {
+            # "amid growing [Russian] activity", "in the face of continued [Russian] aggression"
+            "not_party_before": re.compile(
+                rf"(?<![\w’'])(?i:{a('not_party_before')})\s++"
+                rf"(?:(?:{det})\s++)?(?:[a-z][\w-]*+\s++){{0,2}}$"
+            ),
+            # "[Russia]'s war of aggression", "[Chinese] naval activity"
+            "not_party_after": re.compile(
+                rf"(?:’s|'s)?\s++(?:[a-z][\w-]*+\s++){{0,2}}?(?:{a('not_party_after')})(?![\w])"
+            ),
+            # "arriving from [Seoul]", "the border with [Russia]"
+            "origin": re.compile(rf"(?<![\w’'])(?i:{a('origin')})\s++(?:(?:{det})\s++)?$"),
+            # "counterparts from [Chile]": people from a state are its representatives
+            "people_from": re.compile(
+                rf"(?<![\w’'])(?i:{a('person_noun')})\s++(?i:{a('origin')})\s++(?:(?:{det})\s++)?$"
+            ),
+            # "in [Doha]", "at the [Pentagon]", "in Doha, [Qatar]"
+            "venue": re.compile(
+                rf"(?<![\w’'])(?:{a('venue')})\s++(?:(?:{det})\s++)?"
+                r"(?:[A-Z][\w’'.-]*+(?:\s++[A-Z][\w’'.-]*+){0,3},\s*+)?$"
+            ),
+            # "[Japan], Australia and other nations observing", "[Chile] attending as an observer"
+            "observers": re.compile(
+                rf"(?:,?\s*+(?:(?:{join})\s++)?(?:(?:{det})\s++)?[A-Z][\w.’'-]*+)*+,?\s*+"
+                rf"(?:(?:{join})\s++)?(?:(?:{a('observer_link')})\s++){{0,5}}"
+                rf"(?:{a('observer')})(?![\w])"
+            ),
+        }
+        self.cues = _Cues(lex)
+        self.plural_meetings = w("plural_meeting")
+        self.transitive = w("transitive_trigger")
+        self.passive_by = re.compile(rf"\s++(?:{a('participle_prep')})\s", re.IGNORECASE)
+        self.finite_clause = re.compile(rf"\s++(?:{a('finite_clause')})\b", re.IGNORECASE)
+        self.planning = re.compile(rf"\b(?:{a('planning_noun')})\b", re.IGNORECASE)
+        self.at_the_meeting = re.compile(
+            rf"\b(?:{a('meeting_context')})\s++(?:{a('definite')}|{det})\s++(?:\w++\s++){{0,2}}"
+            rf"(?:{meeting})\b",
+            re.IGNORECASE,
+        )
+
+
+def _w(doc: Doc) -> _Words:
+    grammar = doc.grammar
+    if grammar is None:
+        grammar = doc.grammar = _words_of(doc.lexicon)
+    return grammar  # type: ignore[no-any-return]
+
+
+def _words_of(lexicon: Lexicon) -> _Words:
+    cached = _WORDS.get(id(lexicon))
+    if cached is None or cached[0] is not lexicon:
+        cached = (lexicon, _Words(lexicon))
+        _WORDS[id(lexicon)] = cached
+    return cached[1]
+
+
+_WORDS: dict[int, tuple[Lexicon, _Words]] = {}
 
 
 # --- small helpers ------------------------------------------------------------------------
 
 
 class _Cues:
-    def __init__(self, doc: Doc) -> None:
-        cues = doc.lexicon.cues
-        self.negation = cue_regex(cues.get("negation", frozenset()) | {"n't", "n’t"})
-        self.hypothetical = cue_regex(cues.get("hypothetical", frozenset()))
-        self.status = cue_regex(frozenset(doc.lexicon.status_words))
-        self.cause = cue_regex(cues.get("cause", frozenset()))
-        self.last_held = cue_regex(cues.get("last_held", frozenset()))
+    def __init__(self, lex: Lexicon) -> None:
+        self.negation = cue_regex(cue_words(lex, "negation"))
+        self.hypothetical = cue_regex(cue_words(lex, "hypothetical"))
+        self.status = cue_regex(frozenset(lex.status_words))
+        self.cause = cue_regex(cue_words(lex, "cause"))
+        self.last_held = cue_regex(cue_words(lex, "last_held"))
+        self.planned = cue_regex(cue_words(lex, "planned_modal"))
+        aux = alt(lex, "passive_aux")
+        self.passive = re.compile(rf"(?<![\w’'])(?:{aux})\s++(?:[a-z]++\s++)?", re.IGNORECASE)
 
 
-def _clause_start(text: str, sentence: Sentence, pos: int) -> int:
-    """Start of the clause holding ``pos``: after the last quote mark, ';' or ':' before it."""
-    segment = text[sentence.start : pos]
-    cut = max(segment.rfind("“"), segment.rfind(";"), segment.rfind(":"), segment.rfind(" but "))
+_YEAR_SUFFIX = re.compile(r"\s++(?:19|20)?\d\d(?:-\d++)?$")
+_YEAR_AFTER = re.compile(r"\s++(?:19|20)?\d\d\b")
+_CLOSING = {"“": "”", '"': '"'}
+
+
+def _quotations(
+    text: str, lo: int, hi: int, min_len: int = QUOTE_MIN, curly_only: bool = False
+) -> Iterator[tuple[int, int]]:
+    """Offsets of the inside of each quotation (“...” or "...") of at least ``min_len``
+    characters in [lo, hi), left to right, without overlap. Each opening mark looks for the
+    first closing mark after it, and a mark with no closing one ends the search for its kind,
+    so the scan is linear however many unbalanced marks the text holds."""
+    openers = ("“",) if curly_only else ("“", '"')
+    exhausted: set[str] = set()
+    pos = lo
+    while pos < hi:
+        found = [(text.find(o, pos, hi), o) for o in openers if o not in exhausted]
+        found = [(i, o) for i, o in found if i >= 0]
+        if not found:
+            return
+        start, mark = min(found)
+        close = text.find(_CLOSING[mark], start + 1, hi)
+        if close < 0:
+            exhausted.add(mark)
+            pos = start + 1
+            continue
+        if close - start - 1 >= min_len:
+            yield start + 1, close
+            pos = close + 1
+        else:
+            pos = start + 1
+
+
+def _clause_start(doc: Doc, sentence: Sentence, pos: int) -> int:
+    """Start of the clause holding ``pos``: after the last quote mark, ';', ':' or clause
+    break ("but") before it."""
+    segment = doc.article.text[sentence.start : pos]
+    marks = ("“", ";", ":", *_w(doc).clause_breaks)
+    cut = max(segment.rfind(mark) for mark in marks)
     return sentence.start + cut + 1 if cut >= 0 else sentence.start
 
 
@@ -125,6 +275,27 @@ def _status_near(doc: Doc, cues: _Cues, start: int, end: int) -> str | None:
     return doc.lexicon.status_words.get(fold(" ".join(found[-1][1].split())))
 
 
+def _planned(doc: Doc, cues: _Cues, prefix: str) -> bool:
+    """Whether the words before a trigger are a plan ("would sign", "plan to also hold",
+    ``planned_modal`` cues) and nothing else in them makes it a mere possibility."""
+    found = cues.planned.search(prefix)
+    if found is None or len(prefix[found.end() :].split()) > 1:
+        return False
+    rest = prefix[: found.start()] + prefix[found.end() :]
+    return cues.hypothetical.search(rest) is None
+
+
+def _passive_status(doc: Doc, cues: _Cues, start: int, end: int) -> str | None:
+    """The status a passive verb gives the trigger noun before it ("were postponed")."""
+    found = cues.passive.search(doc.article.text, start, end)
+    if found is None:
+        return None
+    status = cues.status.match(doc.article.text, found.end(), end)
+    if status is None:
+        return None
+    return doc.lexicon.status_words.get(fold(" ".join(status.group().split())))
+
+
 def _states(mentions: list[Mention]) -> list[str]:
     return list(dict.fromkeys(m.state for m in mentions if m.state and m.type != "Region"))
 
@@ -138,10 +309,11 @@ def _sorted_states(states: list[str] | set[str]) -> tuple[str, ...]:
 
 def find_events(doc: Doc) -> Doc:
     """Stage 4: events from triggers, clause by clause."""
-    cues = _Cues(doc)
+    cues = _w(doc).cues
     text = doc.article.text
     _find_named_spans(doc)
     for sentence in doc.article.sentences:
+        doc.check_deadline()
         if sentence.index in doc.claim_sentences:
             continue
         _statements(doc, sentence)
@@ -149,12 +321,13 @@ def find_events(doc: Doc) -> Doc:
         agreements: list[tuple[int, int, Event]] = []  # (object start, object end, event)
         triggers = doc.find(doc.lexicon.triggers, sentence.start, sentence.end, sentence.start)
         triggers = _one_per_phrase(text, triggers, sentence.start)
+        triggers = _named_exercise_triggers(doc, sentence, triggers)
         event_triggers = [
             sentence.start + m.start
             for m in triggers
             if m.value.event in ("Meeting", "Visit", "Exercise", "Incident")
             and text[max(0, sentence.start + m.start - 3) : sentence.start + m.start].lower()
-            != "co-"
+            not in _w(doc).shared_prefixes
         ]
         for raw in triggers:
             start, end = sentence.start + raw.start, sentence.start + raw.end
@@ -167,16 +340,19 @@ def find_events(doc: Doc) -> Doc:
                 continue
             if _inside_entity(doc, start, end) or start in handled:
                 continue
-            if text[max(0, start - 3) : start].lower() == "co-":
+            if fold(trigger.surface) in _w(doc).transitive and _w(doc).passive_by.match(
+                text, end, end + 12
+            ):
+                continue  # "hosted in Kenya, the exercise ...": a participle, no meeting
+            if text[max(0, start - 3) : start].lower() in _w(doc).shared_prefixes:
                 continue  # "co-hosted by": hosting an exercise, not a meeting
-            clause = _clause_start(text, sentence, start)
+            clause = _clause_start(doc, sentence, start)
             prefix = _near_prefix(text, clause, start)
             # "during talks in Beijing" reports talks that took place, whatever came before
-            took_place = re.search(
-                r"\b(?:during|after|following|before|at)\s+(?:the\s+)?(?:\w+\s+)?$", prefix
-            )
+            took_place = _w(doc).took_place.search(prefix)
+            planned = _planned(doc, cues, prefix) and not cues.negation.search(prefix)
             if not took_place and (
-                cues.negation.search(prefix) or cues.hypothetical.search(prefix)
+                cues.negation.search(prefix) or (cues.hypothetical.search(prefix) and not planned)
             ):
                 if trigger.event == "Agreement" and any(
                     s <= start < e for s, e, kind, _ in doc.named_spans if kind == "Agreement"
@@ -189,38 +365,37 @@ def find_events(doc: Doc) -> Doc:
                 s <= start < e for s, e, kind, _ in doc.named_spans if kind == "Agreement"
             ):
                 continue  # "Visiting Forces Agreement" is no visit
-            if trigger.surface.endswith(" to") and re.match(
-                r"\s*(?:the|a|an|its|their|our)\b", text[end : end + 8]
+            if trigger.surface.endswith(_w(doc).preposition_end) and _w(doc).determiner_next.match(
+                text, end, end + 8
             ):
                 continue  # "committed to the treaty": no new agreement
             if (
                 trigger.event in ("Meeting", "Visit")
                 and trigger.pos == "noun"
                 and trigger.surface.endswith("s")
-                and GENERIC_MODIFIERS.search(text[clause:start])
+                and _w(doc).generic.search(text[clause:start])
             ):
                 continue
             inside_agreement = next((a for a in agreements if a[0] <= start < a[1]), None)
             if trigger.event == "Agreement":
                 if inside_agreement is not None and not (
-                    re.search(r"\band\s+(?:\w+\s+)?$", text[max(0, start - 15) : start])
+                    _w(doc).joined_before.search(text[max(0, start - 15) : start])
                     or any(
                         s <= start < e for s, e, kind, _ in doc.named_spans if kind == "Agreement"
                     )
                 ):
                     continue  # "the plan of action agreed upon in October" inside an agreement
                 event = _agreement(doc, cues, sentence, raw.start, start, end, trigger)
+                if event is not None and planned and trigger.pos == "verb":
+                    event = _update(doc, event, status="planned")  # "would sign", "plan to sign"
                 if event is not None:
-                    object_end = _object_end(text, sentence, end, trigger)
+                    object_end = _object_end(doc, sentence, end, trigger)
                     agreements.append((end, object_end, event))
                 continue
             if (
                 inside_agreement is not None
                 and trigger.event in ("Meeting", "Visit")
-                and not re.search(
-                    r"\b(?:when|where|while|after|before|during)\s+(?:\w+\s+){0,3}$",
-                    text[max(0, start - 30) : start],
-                )
+                and not _w(doc).subordinate.search(text[max(0, start - 30) : start])
             ):
                 continue  # "agreed to hold regular meetings" is part of the agreement
             event = _event(
@@ -228,10 +403,18 @@ def find_events(doc: Doc) -> Doc:
             )
             if event is None:
                 continue
+            if planned and trigger.pos == "verb":
+                event = replace(event, status="planned")  # "said they would meet"
             if inside_agreement is not None and inside_agreement[2].parties:
                 parties = _sorted_states({*event.parties, *inside_agreement[2].parties})
                 event = replace(event, parties=parties)
-            merged = _merge(doc, event, definite=_is_definite(text, start))
+            split = _one_per_counterpart(doc, sentence, start, trigger, event)
+            if not split:
+                continue
+            for part in split[:-1]:
+                _merge(doc, part, definite=False)
+            event = split[-1]
+            merged = _merge(doc, event, definite=_is_definite(doc, start))
             if inside_agreement is not None:
                 agreement = inside_agreement[2]
                 _update(
@@ -242,6 +425,60 @@ def find_events(doc: Doc) -> Doc:
     _link_agreements_to_meetings(doc)
     _complete_pairs(doc)
     return doc
+
+
+def _one_per_counterpart(
+    doc: Doc, sentence: Sentence, start: int, trigger: Trigger, event: Event
+) -> list[Event]:
+    """ "meetings with his counterparts from A, B and C": one meeting of the subject's state
+    with each (``plural_meeting`` triggers, one subject state, two or more others)."""
+    if trigger.event != "Meeting" or fold(trigger.surface) not in _w(doc).plural_meetings:
+        return [event]
+    clause = _clause_start(doc, sentence, start)
+    before = doc.mentions_in(clause, start)
+    subject = list(dict.fromkeys(m.state for m in before if m.type == "Official" and m.state))
+    subject = subject or list(
+        dict.fromkeys(
+            m.state
+            for m in before
+            if m.type == "State" and m.state and not is_venue(doc, m, clause)
+        )
+    )
+    others = [p for p in event.parties if p not in subject]
+    if not subject and len(others) >= 2:
+        return []  # the states met the subject, not each other, and the subject is unknown
+    if len(set(subject)) != 1 or len(others) < 2:
+        return [event]
+    return [
+        replace(
+            event,
+            key=f"{event.key}-{other.lower()}",
+            parties=_sorted_states({subject[0], other}),
+            label=_meeting_label(doc, replace(event, parties=_sorted_states({subject[0], other}))),
+        )
+        for other in others
+    ]
+
+
+def _named_exercise_triggers(
+    doc: Doc, sentence: Sentence, triggers: list[Match[Trigger]]
+) -> list[Match[Trigger]]:
+    """A sentence that names a known exercise without an exercise word ("leaders from A, B
+    and C will adjust the scope of Coral Lantern") speaks of that exercise: its name is the
+    trigger, so the states the sentence gives join it."""
+    if any(m.value.event == "Exercise" for m in triggers):
+        return triggers
+    named = [
+        (s, e, n)
+        for s, e, kind, n in doc.named_spans
+        if kind == "Exercise" and sentence.start <= s < sentence.end
+    ]
+    if not named:
+        return triggers
+    s, e, name = named[0]
+    trigger = Trigger(name, "Exercise", "name", None)  # a name: no date, no status of its own
+    found = Match(s - sentence.start, e - sentence.start, 0, 0, trigger)
+    return sorted([*triggers, found], key=lambda m: m.start)
 
 
 def _complete_pairs(doc: Doc) -> None:
@@ -272,7 +509,7 @@ def _one_per_phrase(text: str, triggers: list[Match[Trigger]], offset: int) -> l
             and previous.value.event == match.value.event
             and match.value.event in ("Meeting", "Exercise")
             and re.fullmatch(
-                r"(?:\s+[A-Z][\w’'-]*)*\s+", text[offset + previous.end : offset + match.start]
+                r"(?:\s++[A-Z][\w’'-]*+)*+\s++", text[offset + previous.end : offset + match.start]
             )
         ):
             continue
@@ -287,29 +524,22 @@ def _inside_entity(doc: Doc, start: int, end: int) -> bool:
     return False
 
 
-def _is_definite(text: str, start: int) -> bool:
-    return bool(
-        re.search(
-            r"(?:\b(?:the|this|that|these)\s+(?:\w+\s+){0,3}|\b\w+(?:day|week|month)[’']s\s+)$",
-            text[max(0, start - 40) : start],
-            re.IGNORECASE,
-        )
-    )
+def _is_definite(doc: Doc, start: int) -> bool:
+    """ "the exercise", "Monday's talks": the event noun at ``start`` points back."""
+    return bool(_w(doc).definite.search(doc.article.text[max(0, start - 40) : start]))
 
 
-_NEXT_AGREEMENT_VERB = re.compile(
-    r",?\s+and\s+(?:also\s+)?(?:agreed|signed|concluded|concurred|reaffirmed|committed)\b"
-)
-
-
-def _object_end(text: str, sentence: Sentence, pos: int, trigger: Trigger | None = None) -> int:
+def _object_end(doc: Doc, sentence: Sentence, pos: int, trigger: Trigger | None = None) -> int:
     """End of the object clause after an agreement verb: quote end, ';', the next agreement
     verb ("... and agreed to ...") or the sentence end."""
-    rest = text[pos : sentence.end]
+    rest = doc.article.text[pos : sentence.end]
     cut = len(rest)
-    following = _NEXT_AGREEMENT_VERB.search(rest)
+    following = _w(doc).next_agreement_verb.search(rest)
     if following:
         cut = following.start()
+    clause = _w(doc).finite_clause.search(rest, 0, cut)
+    if clause:
+        cut = clause.start()  # "... a roadmap when their ministers met in February"
     if trigger is not None and trigger.status in ("signed", "concluded") and ", " in rest[:cut]:
         cut = rest.index(", ")  # "signed an agreement ..., following talks": the object is a noun
     for mark in ("”", ";"):
@@ -339,7 +569,7 @@ def _date_near(
         candidates = [
             d
             for d in candidates
-            if d.start >= pos or re.search(r"\b(?:where|when)\b", text[d.end : pos])
+            if d.start >= pos or _w(doc).relative_adverb.search(text, d.end, pos)
         ]
     if not candidates:
         return None, None
@@ -347,46 +577,67 @@ def _date_near(
     return best.value, best.end_value
 
 
-_ANAPHOR = re.compile(
-    r"\b(?:they|we|both (?:sides|ministers|countries|leaders|nations)|the two "
-    r"(?:sides|ministers|countries|leaders|nations|defen[cs]e chiefs|allies)|the allies|"
-    r"the ministers|the leaders)\b",
-    re.IGNORECASE,
-)
-_PARTICIPATION = re.compile(
-    r"\b(?:sent|send|sends|joined|join|joins|participat\w*|took part|take part|takes part|"
-    r"contribut\w*|deployed|deploys|provided|provides|alongside)\b",
-    re.IGNORECASE,
-)
-_OBSERVERS = re.compile(
-    r"(?:,?\s*(?:and\s+)?(?:the\s+)?[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*)*,?\s*(?:and\s+)?"
-    r"(?:other\s+(?:nations|countries)\s+)?(?:(?:has|have|had|was|were|been|invited|to|as|sent|send)\s+){0,4}(?:observ\w*)"
-)
-_ORIGIN = re.compile(r"\b(?:from|border with|borders? of)\s+(?:the\s+)?$")
+def _contexts(doc: Doc) -> dict[str, re.Pattern[str]]:
+    return _w(doc).contexts
+
+
+def _not_a_party(doc: Doc, m: Mention, lo: int, after: int | None = None) -> str | None:
+    """Why the state of mention ``m`` is not a party of an event around it, if it is not:
+    an observer, a target or threat, or (past the trigger at ``after``) a place of origin."""
+    text = doc.article.text
+    patterns = _contexts(doc)
+    before = text[max(lo, m.start - 60) : m.start]
+    if patterns["observers"].match(text, m.end, min(len(text), m.end + 80)):
+        return "observer"
+    if m.type == "State" and patterns["not_party_before"].search(before):
+        return "target"
+    if m.type == "State" and patterns["not_party_after"].match(text, m.end, m.end + 40):
+        return "target"
+    if (
+        after is not None
+        and m.start >= after
+        and patterns["origin"].search(before[-25:])
+        and not patterns["people_from"].search(before[-40:])
+    ):
+        return "origin"
+    return None
+
+
+def is_venue(doc: Doc, m: Mention, lo: int) -> bool:
+    """A place, seat or state written as where something happens ("in Doha, Qatar")."""
+    if m.type not in ("Place", "State"):
+        return False
+    text = doc.article.text
+    return _contexts(doc)["venue"].search(text[max(lo, m.start - 50) : m.start]) is not None
 
 
 def _participants_and_states(
-    doc: Doc, lo: int, hi: int, after: int | None = None
+    doc: Doc,
+    lo: int,
+    hi: int,
+    after: int | None = None,
+    venues: bool = False,
+    origins: bool = True,
+    venue_fill: bool = True,
 ) -> tuple[list[str], list[str]]:
-    """Officials and states of the mentions in [lo, hi). Past ``after`` (the trigger), places
-    of origin ("arriving from Seoul") and targets ("deter Russian aggression") are not parties."""
+    """Officials and states of the mentions in [lo, hi). Observers, targets ("deter Russian
+    aggression") and places of origin ("arriving from Seoul") are not parties, nor the states
+    listed with them. With ``venues`` a state given only as where the event happens ("in
+    Doha, Qatar") is a party only when the text names fewer than two others."""
     text = doc.article.text
     mentions = []
+    venue_states: list[str] = []
     excluded_end = -1
     for m in doc.mentions_in(lo, hi):
-        if after is not None and m.start >= after:
-            context = text[max(lo, m.start - 20) : m.start]
-            gap = text[excluded_end : m.start] if excluded_end >= 0 else "x"
-            listed = re.fullmatch(r",?\s*(?:and\s+)?", gap) is not None
-            if (
-                listed
-                or _ORIGIN.search(context)
-                or re.search(r"\b(?:deter\w*|against|counter\w*)\s+$", context)
-            ):
-                excluded_end = max(excluded_end, m.end)
-                continue
-        if _OBSERVERS.match(text, m.end, min(len(text), m.end + 80)):
-            continue  # "diplomats from Japan, Australia and other nations observing the exercise"
+        gap = text[excluded_end : m.start] if excluded_end >= 0 else "x"
+        if _listed(doc, gap) or _not_a_party(doc, m, lo, after if origins else None):
+            excluded_end = max(excluded_end, m.end)
+            continue
+        if venues and is_venue(doc, m, lo):
+            if m.state and m.type != "Region":
+                venue_states.append(m.state)
+            excluded_end = max(excluded_end, m.end)
+            continue
         mentions.append(m)
     people = list(dict.fromkeys(m.key for m in mentions if m.type == "Official"))
     states = _states(mentions)
@@ -394,17 +645,52 @@ def _participants_and_states(
         state = doc.entities[key].state
         if state and state not in states:
             states.append(state)
+    if venue_fill and len(set(states)) < 2:
+        states.extend(s for s in dict.fromkeys(venue_states) if s not in states)
     return people, states
 
 
-def _topic_start(text: str, start: int, end: int) -> int:
-    match = TOPIC_CUES.search(text, start, end)
+_COMPOUND_JOINS = ("-", "–", "—", "/")
+_NAME_WORDS = re.compile(r"(?:\s*+(?:[A-Z0-9][\w’'+-]*+|&))*+\s*+")
+
+
+def _compound_states(doc: Doc, lo: int, start: int) -> list[str]:
+    """States joined by hyphens or slashes in the name right before a trigger ("the
+    Japan-Australia-ROK Trilateral Meeting", "Australian-Papua New Guinean Defence Ministers
+    Meeting"): the event's parties, when there are two or more."""
+    text = doc.article.text
+    states = [m for m in doc.mentions_in(max(lo, start - 120), start) if m.type == "State"]
+    chain: list[Mention] = []
+    for m in reversed(states):
+        if not chain:
+            if not _NAME_WORDS.fullmatch(text, m.end, start):
+                return []
+            chain.append(m)
+        elif text[m.end : chain[-1].start] in _COMPOUND_JOINS:
+            chain.append(m)
+        else:
+            break
+    found = list(dict.fromkeys(m.state for m in reversed(chain) if m.state))
+    return found if len(found) >= 2 else []
+
+
+def _listed(doc: Doc, gap: str) -> bool:
+    """Whether ``gap`` only joins list items (", ", " and ", ", or ")."""
+    if len(gap) > 12:
+        return False  # longer than ", and " with some spaces
+    rest = gap.strip().lstrip(",").strip()
+    return rest == "" or rest.lower() in _w(doc).joiners
+
+
+def _topic_start(doc: Doc, start: int, end: int) -> int:
+    match = _w(doc).topic.search(doc.article.text, start, end)
     return match.start() if match else end
 
 
 def _latest(doc: Doc, event_type: str) -> Event | None:
     """The latest event of a type, preferring one that took place."""
     found = [e for e in doc.events if e.type == event_type and e.parties]
+    found = [e for e in found if len(e.parties) >= 2] or found  # a relation has two sides
     held = [e for e in found if e.status == "held"]
     return (held or found)[-1] if found else None
 
@@ -420,14 +706,21 @@ def _event(
     window: tuple[int, int] | None = None,
 ) -> Event | None:
     text = doc.article.text
-    clause = _clause_start(text, sentence, start)
+    clause = _clause_start(doc, sentence, start)
     lo, hi = window or (clause, sentence.end)
     lo = max(lo, clause)
-    topic = _topic_start(text, end, hi)
+    topic = _topic_start(doc, end, hi)
     people, states = _participants_and_states(
-        doc, lo, topic, after=end if trigger.event in ("Meeting", "Visit") else None
+        doc,
+        lo,
+        topic,
+        after=end if trigger.event in ("Meeting", "Visit") else None,
+        venues=trigger.event == "Meeting",
     )
-    if _ANAPHOR.search(text, clause, start):
+    compound = _compound_states(doc, clause, start) if trigger.event == "Meeting" else []
+    if compound:
+        states = compound  # "the Japan-Fiji Defence Ministerial Meeting": exactly these two
+    if _w(doc).anaphor.search(text, clause, start):
         meeting = _latest(doc, "Meeting")
         if meeting is not None:
             states = list(dict.fromkeys([*meeting.parties, *states]))
@@ -444,11 +737,20 @@ def _event(
                 ]
             )
         )
+    if trigger.event == "Meeting" and len(set(states)) < 2 and lo > clause:
+        # "on the occasion of the Norwegian minister's visit, a meeting was held in Santiago":
+        # the clause's earlier states fill a missing side
+        _earlier_people, earlier = _participants_and_states(
+            doc, clause, lo, venues=True, venue_fill=False
+        )
+        states = list(dict.fromkeys([*states, *earlier]))
     status = trigger.status
     if agreed:
         status = "agreed"
     else:
         near = _status_near(doc, cues, lo, min(hi, end + 25))
+        if trigger.pos == "noun":  # "Talks ..., planned for May, were postponed"
+            near = _passive_status(doc, cues, end, hi) or near
         status = near or status or "held"
     if cues.last_held.search(text, sentence.start, start):
         status = trigger.status or status if status not in ("held",) else "held"
@@ -468,6 +770,8 @@ def _event(
         date=date,
         end_date=end_date,
     )
+    if trigger.pos == "name":
+        event = replace(event, status=None, date=None, end_date=None)
     if trigger.event == "Visit":
         event = _visit(doc, sentence, start, end, event)
     elif trigger.event == "Exercise":
@@ -478,7 +782,7 @@ def _event(
     elif trigger.event == "Meeting":
         event = replace(event, label=_meeting_label(doc, event))
     elif trigger.event == "Incident":
-        event = replace(event, label=_noun_phrase(text, start, end, sentence.start))
+        event = replace(event, label=_noun_phrase(doc, start, end, sentence.start))
     if event is not None and not event.parties and trigger.event != "Meeting":
         latest = _latest(doc, "Meeting")
         if latest is not None:
@@ -490,9 +794,7 @@ def _location(doc: Doc, pos: int, end: int) -> str | None:
     """The place after "in"/"at" following the trigger."""
     text = doc.article.text
     for m in doc.mentions_in(pos, end):
-        if m.type in ("Place",) and re.search(
-            r"\b(?:in|at|near)\s+(?:the\s+)?$", text[max(pos, m.start - 12) : m.start]
-        ):
+        if m.type in ("Place",) and _w(doc).location.search(text[max(pos, m.start - 12) : m.start]):
             return m.key
     return None
 
@@ -508,7 +810,7 @@ def _meeting_label(doc: Doc, event: Event) -> str:
 
 def _visit(doc: Doc, sentence: Sentence, start: int, end: int, event: Event) -> Event:
     text = doc.article.text
-    clause = _clause_start(text, sentence, start)
+    clause = _clause_start(doc, sentence, start)
     before = [m for m in doc.mentions_in(clause, start) if m.type == "Official"]
     visitor = before[-1].key if before else None
     others = [  # "Alongside Norway Defence Minister X, Y visited ..."
@@ -528,7 +830,8 @@ def _visit(doc: Doc, sentence: Sentence, start: int, end: int, event: Event) -> 
     with_people = [
         m.key
         for m in doc.mentions_in(end, sentence.end)
-        if m.type == "Official" and re.search(r"\bwith\s+$", text[max(end, m.start - 6) : m.start])
+        if m.type == "Official"
+        and _w(doc).accompanied.search(text[max(end, m.start - 6) : m.start])
     ]
     participants = tuple(dict.fromkeys([k for k in (visitor, *with_people, *others) if k]))
     states: list[str] = []
@@ -571,8 +874,8 @@ def _visit_host(doc: Doc, sentence: Sentence, known: set[str]) -> str | None:
     for m in doc.mentions_in(sentence.start, sentence.end):
         if m.state and m.state not in known and m.type in ("Place", "State"):
             before = text[max(0, m.start - 30) : m.start]
-            if re.search(r"\b(?:in|to|at)\s+(?:the\s+)?$", before) or (
-                m.type == "State" and re.search(r"\b(?:in|to|at|near)\s+[A-Z][\w’'-]*,\s*$", before)
+            if _w(doc).host.search(before) or (
+                m.type == "State" and _w(doc).host_city.search(before)
             ):
                 return m.state  # "in Hanoi", "at Bodø, Norway"
     from kg.extract.people import dateline_state
@@ -595,23 +898,28 @@ def _entity_name(doc: Doc, key: str) -> str:
     return draft.name if draft else key
 
 
-def _noun_phrase(text: str, start: int, end: int, floor: int) -> str:
-    """The trigger noun with the modifiers before it: "joint maritime search and rescue exercises"."""  # noqa: E501
-    words = list(re.finditer(r"[\w’'+-]+", text[floor:start]))
+def _noun_phrase(doc: Doc, start: int, end: int, floor: int) -> str:
+    """The trigger noun with the modifiers before it: "joint maritime search and rescue
+    exercises" (``np_stop`` words end it, list joiners only inside it)."""
+    text, g = doc.article.text, _w(doc)
+    tokens = list(re.finditer(r"[\w’'+-]+", text[floor:start]))
     first = start
-    for word in reversed(words):
-        w = word.group()
-        lower = w.lower()
-        if lower in NP_STOP and lower != "and":
+    for token in reversed(tokens):
+        lower = token.group().lower()
+        joiner = lower in g.joiners
+        if lower in g.np_stop and not joiner:
             break
-        if lower.endswith("ed") and lower not in NP_KEEP_ED:
+        if lower.endswith(g.participle) and lower not in g.np_keep_ed:
             break
-        if lower == "and" and first == start:
+        if joiner and first == start:
             break
-        first = floor + word.start()
-    phrase = text[first:end]
-    phrase = re.sub(r"^and\s+", "", phrase)
-    return phrase
+        first = floor + token.start()
+    while True:  # no phrase opens with a joiner
+        lead = re.match(r"([\w’']+)\s+", text[first:end])
+        if not (lead and lead.group(1).lower() in g.joiners):
+            break
+        first += lead.end()
+    return text[first:end]
 
 
 def _listed_exercises(
@@ -651,12 +959,21 @@ def _exercise(
         ),
         None,
     )
-    label = name or _noun_phrase(text, start, end, sentence.start)
+    label = name or _noun_phrase(doc, start, end, sentence.start)
     concepts = _concepts_in(doc, text, max(sentence.start, start - 60), min(sentence.end, end + 40))
     domains = tuple(c.iri for c in concepts if c.scheme == "Domain")
     purposes = tuple(c.iri for c in concepts if c.scheme == "Purpose")
     last_held = None
     date, end_date = event.date, event.end_date
+    clause = _clause_start(doc, sentence, start)
+    planning = _w(doc).planning.search(text, clause, start)
+    if planning is not None:
+        # "held a planning conference on 3 March for exercise X": the conference took place
+        # on that date; the exercise is only planned, dated by what the text says after it
+        later = [d for d in doc.dates if end <= d.start and d.end <= sentence.end]
+        date, end_date = (later[0].value, later[0].end_value) if later else (None, None)
+        after = _status_near(doc, cues, end, sentence.end)
+        event = replace(event, status=after or "planned")
     if cues.last_held.search(text, sentence.start, sentence.end):
         last_held = date
         date, end_date = None, None
@@ -679,10 +996,6 @@ def _concepts_in(doc: Doc, text: str, start: int, end: int) -> list[Concept]:
     return [m.value for m in gazetteer.find_all(tokenize(text[start:end]))]
 
 
-_EXERCISE_WORD = re.compile(r"exercise|drill|war\s?game|training", re.IGNORECASE)
-_NOT_EXERCISE_LOWER = frozenset(w.lower() for w in NOT_EXERCISE_WORDS)
-
-
 def _in_sentences(
     pattern: re.Pattern[str], text: str, sentences: list[Sentence]
 ) -> Iterator[re.Match[str]]:
@@ -690,96 +1003,167 @@ def _in_sentences(
         yield from pattern.finditer(text, sentence.start, sentence.end)
 
 
+_BLOCKING = {True: ("State", "Organization"), False: ("State", "Organization", "Official")}
+_POSSESSIVE = re.compile(r"[’']s$")
+
+
+def _name_cut(doc: Doc, start: int, end: int) -> int:
+    """Where an agreement's name ends when it runs on into its parties, place or date
+    ("... Agreement on Defence Co-operation in October in London", "... Agreement between the
+    UK and Kenya"): before the linking word (``name_cut`` cues) ahead of the first state, place
+    or date inside it."""
+    text = doc.article.text
+    cut_words = cue_words(doc.lexicon, "name_cut")
+    inside = [m.start for m in doc.mentions_in(start, end) if m.type in ("State", "Place")]
+    inside += [d.start for d in doc.dates if start <= d.start and d.end <= end]
+    months = date_grammar(doc.lexicon).months
+    inside += [  # a month alone is no date mention, but still no part of a name
+        start + w.start()
+        for w in re.finditer(r"[\w’']+", text[start:end])
+        if fold(w.group()) in months
+    ]
+    for pos in sorted(inside):
+        first = re.match(r"[\w’']+", text[pos:end])
+        if first and fold(first.group()) in cut_words:
+            return pos  # the date mention holds its preposition: "on Monday"
+        words = list(re.finditer(r"[\w’']+", text[max(start, pos - 30) : pos]))
+        for word in reversed(words[-3:]):
+            if fold(word.group()) in cut_words:
+                return max(start, pos - 30) + word.start()
+    return end
+
+
+def _name_words_ok(doc: Doc, words: list[str], start: int, end: int) -> bool:
+    """An exercise name is no date ("March 23"), no lone sentence-opening verb form
+    ("Modifying ..."), and no hyphenated verb ("South-conducted")."""
+    if words[0].lower() in _w(doc).not_name_lower or words[0] in _w(doc).date_words:
+        return False
+    if any(d.start < end and start < d.end for d in doc.dates if not d.value.value.isdigit()):
+        return False
+    suffixes = tuple(cue_words(doc.lexicon, "verb_suffix"))
+    for word in words:
+        tail = word.rsplit("-", 1)[-1]
+        if "-" in word and tail[:1].islower() and tail.endswith(suffixes):
+            return False
+    sentence = doc.article.sentence_at(start)
+    opening = doc.article.text[sentence.start : start].strip(" “\"‘'(") == ""
+    return not (len(words) == 1 and opening and words[0].lower().endswith(suffixes))
+
+
+def _gap_breaks(doc: Doc, start: int, end: int) -> bool:
+    """A function word between a name and its exercise word ("Lalmonirhat during exercise")
+    means the two do not belong together."""
+    stop = cue_words(doc.lexicon, "name_gap_stop")
+    return any(fold(w) in stop for w in re.findall(r"[\w’']+", doc.article.text[start:end]))
+
+
+def _drop_people_inside(doc: Doc, start: int, end: int) -> None:
+    doc.mentions = [
+        m for m in doc.mentions if not (m.type == "Official" and start <= m.start and m.end <= end)
+    ]
+
+
 def _find_named_spans(doc: Doc) -> None:
     """Names of exercises and agreements ("Freedom Shield 24", "Reciprocal Access Agreement")."""
-    text = doc.article.text
+    text, g = doc.article.text, _w(doc)
     spans: list[tuple[int, int, str, str]] = []
 
     def overlaps(s: int, e: int) -> bool:
         return any(s < e2 and s2 < e for s2, e2, _, _ in spans)
 
-    for match in _QUOTED_TITLE.finditer(text):
-        spans.append((match.start(1), match.end(1), "Agreement", match.group(1)))
+    for lo, hi in _quotations(text, 0, len(text), min_len=0, curly_only=True):
+        if g.agreement_noun.search(text, lo, hi):  # a quoted title: “Treaty of ...”
+            spans.append((lo, hi, "Agreement", text[lo:hi]))
     # the costly name patterns only run over sentences that hold one of their key words
-    agreement_sentences = [
-        x for x in doc.article.sentences if any(noun in x.text for noun in AGREEMENT_NOUNS)
+    agreement_sentences = [x for x in doc.article.sentences if g.agreement_noun_any.search(x.text)]
+    exercise_sentences = [
+        x for x in doc.article.sentences if g.exercise_keys.search(x.text.lower())
     ]
-    exercise_sentences = [x for x in doc.article.sentences if _EXERCISE_WORD.search(x.text)]
-    for match in _in_sentences(_NAMED_AGREEMENT, text, agreement_sentences):
+    for match in _in_sentences(g.named_agreement, text, agreement_sentences):
         name = match.group("name").strip()
         if overlaps(match.start("name"), match.end("name")) or len(name.split()) < 2:
             continue
         words = name.split()
-        while words and (
-            words[0] in ("This", "That", "The", "A", "An", "Both", "Each", "On", "In", "-")
-            or words[0][0].islower()
-        ):
+        while words and (words[0] in g.name_skip_first or words[0] == "-" or words[0][0].islower()):
             words = words[1:]
         if len(words) < 2:
             continue
         offset = match.group("name").find(words[0])
         name = " ".join(words)
-        if name.endswith(".") and not re.search(r"(?:\b[A-Z]\.)+$", name):
+        if name.endswith(".") and not ends_with_initial(name):
             name = name[:-1]
-        spans.append(
-            (
-                match.start("name") + offset,
-                match.start("name") + offset + len(name),
-                "Agreement",
-                name,
-            )
-        )
-    for match in _in_sentences(_LISTED_NAMES, text, exercise_sentences):
-        sentence = doc.article.sentence_at(match.start())
-        if not re.search(r"\b(?:exercises?|drills?|war\s?games?)\b", sentence.text, re.IGNORECASE):
+        s = match.start("name") + offset
+        name = name[: _name_cut(doc, s, s + len(name)) - s].rstrip(" ,")
+        if len(name.split()) < 2:
             continue
-        for part in re.finditer(
-            rf"{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}{_EXERCISE_NUMBER}",
-            match.group("names"),
-        ):
+        year = _YEAR_AFTER.match(text, s + len(name))
+        if year and g.exercise_keys.search(doc.article.sentence_at(s).text.lower()):
+            # "Justified Accord 2024 was the largest exercise": an edition, so an exercise
+            spans.append((s, year.end(), "Exercise", text[s : year.end()]))
+            continue
+        spans.append((s, s + len(name), "Agreement", name))
+    for match in _in_sentences(g.listed_names, text, exercise_sentences):
+        sentence = doc.article.sentence_at(match.start())
+        if not g.exercise_word_whole.search(sentence.text):
+            continue
+        for part in g.name_part.finditer(match.group("names")):
             s = match.start("names") + part.start()
             e = match.start("names") + part.end()
             words = part.group().split()
-            if words[0] in NOT_EXERCISE_WORDS or overlaps(s, e) or doc.occupied(s, e):
+            if words[0] in g.not_name or overlaps(s, e) or doc.occupied(s, e):
                 continue
             spans.append((s, e, "Exercise", part.group()))
-    for index, pattern in enumerate(_NAMED_EXERCISE_PATTERNS):
+    for index, pattern in enumerate(g.named_exercise):
         # the last pattern ("conducting Balikatan 2025") needs no exercise word nearby
-        last = index == len(_NAMED_EXERCISE_PATTERNS) - 1
+        last = index == len(g.named_exercise) - 1
         for match in (
             pattern.finditer(text) if last else _in_sentences(pattern, text, exercise_sentences)
         ):
             name = match.group("name").strip()
             words = name.split()
-            while words and words[0] in NOT_EXERCISE_WORDS:
+            while words and words[0] in g.not_name:
                 words = words[1:]
+            if words and _POSSESSIVE.search(words[-1]):  # "during Pacific Angel’s 12th year"
+                if index == 1:
+                    continue  # "Asia's largest exercise": a possessive modifier, no name
+                words[-1] = _POSSESSIVE.sub("", words[-1])
             if not words or all(w.isdigit() for w in words):
                 continue
             name = " ".join(words)
             s = match.start("name") + match.group("name").find(words[0])
             e = s + len(name)
+            # after the word "exercise" a name is a name, even one the people stage took
+            # for a person ("Exercise Spring Storm")
+            blocking = _BLOCKING[index == 0]
             if overlaps(s, e) or any(
-                m.start < e and s < m.end and m.type in ("State", "Organization", "Official")
-                for m in doc.mentions
+                m.start < e and s < m.end and m.type in blocking for m in doc.mentions
             ):
                 continue
-            if words[0].lower() in _NOT_EXERCISE_LOWER or re.fullmatch(r"[A-Z][a-z]+day", words[0]):
+            if not _name_words_ok(doc, words, s, e) or (
+                index == 1 and _gap_breaks(doc, match.end("name"), match.end())
+            ):
                 continue
+            if index == 0:
+                _drop_people_inside(doc, s, e)
             spans.append((s, e, "Exercise", name))
-    # later mentions of a known exercise name (without its year)
-    for _s, _e, kind, name in list(spans):
-        if kind != "Exercise":
-            continue
-        base = re.sub(r"\s+(?:19|20)?\d\d(?:-\d+)?$", "", name)
-        for match in re.finditer(re.escape(base) + r"(?:\s+(?:19|20)?\d\d)?\b", text):
-            if not overlaps(match.start(), match.end()):
-                spans.append((match.start(), match.end(), "Exercise", name))
+    # later mentions of a known exercise name (without its year), found in one pass over the
+    # tokens whatever the number of names
+    bases: Gazetteer[str] = Gazetteer()
+    for _s, _e, kind, name in spans:
+        if kind == "Exercise":
+            bases.add(_YEAR_SUFFIX.sub("", name), name)  # the first name of a base wins
+    if any(kind == "Exercise" for _s, _e, kind, _n in spans):
+        for found in doc.find(bases, 0, len(text)):
+            year = _YEAR_AFTER.match(text, found.end)
+            e = year.end() if year else found.end
+            if not overlaps(found.start, e):
+                spans.append((found.start, e, "Exercise", found.value))
     # a name never runs past its sentence ("... Partnership. Both sides ...")
     clipped = []
     for s, e, kind, name in spans:
         end = min(e, doc.article.sentence_at(s).end)
         piece = text[s:end].rstrip(" .")
-        if re.search(r"(?:\b[A-Z]\.)+$", text[s:end].rstrip(" ")) and not piece.endswith("."):
+        if ends_with_initial(text[s:end].rstrip(" ")) and not piece.endswith("."):
             piece = text[s:end].rstrip(" ")
         if piece:
             clipped.append(
@@ -804,47 +1188,49 @@ def _agreement(
         for s, e, kind, n in doc.named_spans
         if kind == "Agreement" and sentence.start <= s < sentence.end
     ]
-    clause = _clause_start(text, sentence, start)
+    clause = _clause_start(doc, sentence, start)
     if trigger.pos == "noun":
         inside = next(((s, e, n) for s, e, n in named if s <= start < e), None)
         if inside is None:
-            verb = re.search(
-                r"\b(?:signed|sign|signing|concluded|inked|adopted|agreed(?:\s+upon|\s+on)?|negotiat\w+|initialed|exchanged)\b",
-                text[clause : min(sentence.end, end + 40)],
-            )
+            verb = _w(doc).agreement_verb.search(text, clause, min(sentence.end, end + 60))
             if verb is None:
                 return None
             if _named_agreement_near(doc, named, start):
                 return None
-            label = _noun_phrase(text, start, end, sentence.start)
+            label = _noun_phrase(doc, start, end, sentence.start)
             status = doc.lexicon.status_words.get(fold(verb.group().split()[0]), "agreed")
         else:
             s, e, label = inside
             if any(ev.name == label for ev in doc.events):
                 return None
             around = text[clause : sentence.end]
-            verbs = list(
-                re.finditer(
-                    r"\b(signed|signing|concluded|negotiat\w+|agreed|inked)\b", text[clause:s]
-                )
-            )
-            verb = (
-                verbs[-1]
-                if verbs
-                else re.search(r"\b(signed|signing|concluded|negotiat\w+|agreed)\b", around)
-            )
+            verbs = list(_w(doc).signing_verb.finditer(text, clause, s))
+            verb = verbs[-1] if verbs else _w(doc).signing_verb.search(around)
+            # a treaty only named, with no verb saying what happened to it, is no event
             status = (
                 doc.lexicon.status_words.get(fold(verb.group(1)), "agreed") if verb else "concluded"
             )
-            if re.search(r"\bsigning ceremony\b", around):
+            if _w(doc).signing_phrase.search(around):
                 status = "signed"
             if referenced:
                 status = None
         date, end_date = _date_near(
             doc, sentence, start, within=(max(clause, start - 60), min(sentence.end, end + 30))
         )
-        topic = _topic_start(text, end, sentence.end)
-        people, states = _participants_and_states(doc, clause, topic, after=end)
+        topic = _topic_start(doc, end, sentence.end)
+        people, states = _participants_and_states(doc, clause, topic, after=end, origins=False)
+        earlier = None if inside else _antecedent_agreement(doc, trigger, start)
+        if earlier is not None:
+            # "the memorandum" after a memorandum already reported: the same agreement
+            return _update(
+                doc,
+                earlier,
+                evidence=tuple(dict.fromkeys((*earlier.evidence, doc.sentence_span(sentence)))),
+                parties=_sorted_states({*earlier.parties, *states}),
+                participants=tuple(dict.fromkeys((*earlier.participants, *people))),
+                date=earlier.date or date,
+                status=earlier.status or status,
+            )
         event = Event(
             key=_event_key("Agreement", start),
             type="Agreement",
@@ -866,7 +1252,9 @@ def _agreement(
         doc.events.append(event)
         return event
     # a verb: the agreement is its object clause
-    object_end = _object_end(text, sentence, end, trigger)
+    object_end = _object_end(doc, sentence, end, trigger)
+    if _object_is_an_event(doc, end, object_end):
+        return None  # "will conclude his trip", "concluded the exercise": no agreement
     in_object = [(s, e, n) for s, e, n in named if end <= s < object_end and s - end < 60]
     if in_object:
         for s, e, n in in_object:
@@ -882,16 +1270,12 @@ def _agreement(
                 )
         return None
     obj = text[end:object_end].strip(" ,")
-    obj = re.sub(
-        r"^(?:(?:during|at|in|after|following) the (?:meeting|talks|summit|dialogue)\s+)?(?:upon|on|to|that|,)?\s*",  # noqa: E501
-        "",
-        obj,
-    ).strip()
+    obj = _w(doc).object_lead.sub("", obj, count=1).strip()
     # an opening adverbial ("in the increasingly challenging security environment, ...")
-    obj = re.sub(r"^(?:in|amid|amidst|given|under|with|despite)\s[^,]{3,80},\s+", "", obj)
+    obj = _w(doc).adverbial_lead.sub("", obj, count=1)
     if len(obj.split()) < 2:
         return None
-    subject_end = min(start, _topic_start(text, clause, start))
+    subject_end = min(start, _topic_start(doc, clause, start))
     people, states = _participants_and_states(doc, clause, subject_end)
 
     if not states:
@@ -906,10 +1290,7 @@ def _agreement(
     label = obj.rstrip(".")
     obj_start = text.find(obj, end)
     area_lo = obj_start
-    intro = re.search(
-        r"\b(?:cooperation (?:in|on)|areas|fields|focus on|such as|including|in the field of)\b",
-        text[obj_start:object_end],
-    )
+    intro = _w(doc).area_intro.search(text[obj_start:object_end])
     areas: tuple[str, ...] = ()
     if intro:
         area_lo = obj_start + intro.start()
@@ -938,6 +1319,29 @@ def _agreement(
     return event
 
 
+def _object_is_an_event(doc: Doc, start: int, end: int) -> bool:
+    """Whether a verb's object is a meeting, visit or exercise ("his trip", "the drills")."""
+    determiners = cue_words(doc.lexicon, "determiner")
+    for found in doc.find(doc.lexicon.triggers, start, min(end, start + 40)):
+        words = doc.article.text[start : found.start].split()
+        if len(words) > 2 or any(fold(w) not in determiners for w in words):
+            return False
+        return found.value.event in ("Meeting", "Visit", "Exercise")
+    return False
+
+
+def _antecedent_agreement(doc: Doc, trigger: Trigger, start: int) -> Event | None:
+    """The agreement a definite noun ("the memorandum", "this letter of intent") points back
+    to: the latest one whose name or label holds the same noun."""
+    if not _is_definite(doc, start):
+        return None
+    noun = fold(trigger.surface)
+    for event in reversed(doc.events):
+        if event.type == "Agreement" and noun in fold(event.name or event.label):
+            return event
+    return None
+
+
 def _named_agreement_near(doc: Doc, named: list[tuple[int, int, str]], pos: int) -> bool:
     return any(abs(s - pos) < 80 for s, _, _ in named)
 
@@ -952,7 +1356,7 @@ def _merge(doc: Doc, event: Event, definite: bool) -> Event:
         latest = [(i, e) for i, e in candidates if e.type == "Exercise"]
         candidates = latest[-1:]
         sentence = doc.article.sentences[event.evidence[0].sentence]
-        if candidates and not _PARTICIPATION.search(sentence.text):
+        if candidates and not _w(doc).participation.search(sentence.text):
             event = replace(event, parties=candidates[0][1].parties)
     for i, other in candidates:
         if other.type != event.type:
@@ -972,9 +1376,7 @@ def _merge(doc: Doc, event: Event, definite: bool) -> Event:
             end_date=other.end_date or event.end_date,
             status=other.status or event.status,
             name=other.name or event.name,
-            label=other.label
-            if (other.name or len(other.label) >= len(event.label))
-            else event.label,
+            label=_merged_label(other, event),
             domains=tuple(dict.fromkeys((*other.domains, *event.domains))),
             purposes=tuple(dict.fromkeys((*other.purposes, *event.purposes))),
             last_held=other.last_held or event.last_held,
@@ -983,6 +1385,18 @@ def _merge(doc: Doc, event: Event, definite: bool) -> Event:
         return merged
     doc.events.append(event)
     return event
+
+
+def _merged_label(kept: Event, new: Event) -> str:
+    """The label of two merged mentions: a name, else the one that says more (for a visit:
+    the one that knows its destination and visitor, "his visit to the country" knows less)."""
+    if kept.name:
+        return kept.label
+    if kept.type == "Visit":
+        if (new.destination, new.participants[:1]) != (None, ()) and kept.destination is None:
+            return new.label
+        return kept.label
+    return kept.label if len(kept.label) >= len(new.label) else new.label
 
 
 def _same_event(doc: Doc, a: Event, b: Event, definite: bool) -> bool:
@@ -1023,13 +1437,13 @@ def _update(doc: Doc, event: Event, **changes: object) -> Event:
 def _statements(doc: Doc, sentence: Sentence) -> None:
     """A quotation with a speaker: "<speaker> stated: “...”" or "“...,” <speaker> said"."""
     text = doc.article.text
-    for match in QUOTE_RE.finditer(text, sentence.start, sentence.end):
-        group = 1 if match.group(1) is not None else 2
-        q_start, q_end = match.start(group), match.end(group)
-        before = text[sentence.start : match.start()]
-        after = text[match.end() : sentence.end]
+    for q_start, q_end in _quotations(text, sentence.start, sentence.end):
+        if q_end - q_start < QUOTE_MIN:
+            continue
+        before = text[sentence.start : q_start - 1]
+        after = text[q_end + 1 : sentence.end]
         speaker: Mention | None = None
-        verb_before = re.search(SPEECH_VERBS + r"\W*$", before)
+        verb_before = _w(doc).speech_verb_last.search(before)
         if verb_before:
             cands = [
                 m
@@ -1040,15 +1454,16 @@ def _statements(doc: Doc, sentence: Sentence) -> None:
         if speaker is None and re.match(r"\W*,?\W*", after):
             cands = [
                 m
-                for m in doc.mentions_in(match.end(), sentence.end)
+                for m in doc.mentions_in(q_end + 1, sentence.end)
                 if m.type in ("Official", "Organization", "State")
             ]
-            if cands and re.search(SPEECH_VERBS, text[match.end() : sentence.end]):
+            if cands and _w(doc).speech_verb.search(text, q_end + 1, sentence.end):
                 speaker = cands[0]
         if speaker is None:
             continue
         lowered = before.lower()
-        noun = next((n for n in STATEMENT_NOUNS if n in lowered), "statement")
+        nouns = _w(doc).statement_nouns
+        noun = next((n for n in nouns if n in lowered), "Statement")
         speaker_name = _entity_name(doc, speaker.key)
         quote = doc.span(q_start, q_end)
         state = speaker.state
@@ -1076,14 +1491,12 @@ def _incidents(doc: Doc, cues: _Cues, sentence: Sentence) -> set[int]:
     handled: set[int] = set()
     for cause in cues.cause.finditer(text, sentence.start, sentence.end):
         tail = text[cause.end() : min(sentence.end, cause.end() + 60)]
-        status_word = re.search(
-            r"\b(standstill|suspension|halt|freeze|cancellation|postponement|breakdown)\b", tail
-        )
+        status_word = _w(doc).halt.search(tail)
         if not status_word:
             continue
         head = text[sentence.start : cause.start()]
-        such = head.rfind("such as ")
-        lo = sentence.start + (such + len("such as ") if such >= 0 else 0)
+        such = max(((head.rfind(x), x) for x in _w(doc).example_intros), default=(-1, ""))
+        lo = sentence.start + (such[0] + len(such[1]) if such[0] >= 0 else 0)
         span = doc.span(lo, cause.start())
         cause_text = span.text.rstrip(" ,")
         span = doc.span(span.start, span.start + len(cause_text))
@@ -1154,13 +1567,6 @@ def _link_agreements_to_meetings(doc: Doc) -> None:
                 break
 
 
-_AT_THE_MEETING = re.compile(
-    r"\b(?:at|during|after|following|on the sidelines of|in) (?:the|this|their) "
-    r"(?:\w+\s+){0,2}(?:meeting|talks|summit|dialogue|consultations)\b",
-    re.IGNORECASE,
-)
-
-
 def _tied_to_any(doc: Doc, agreement: Event, meetings: list[Event]) -> bool:
     return agreement.status in ("signed", "agreed") and any(
         _tied_to(doc, agreement, m) for m in meetings
@@ -1173,11 +1579,11 @@ def _tied_to(doc: Doc, agreement: Event, meeting: Event) -> bool:
     if sentences & {s.sentence for s in meeting.evidence}:
         return True
     text = doc.article.text
-    if any(_AT_THE_MEETING.search(text, s.start, s.end) for s in agreement.evidence):
+    if any(_w(doc).at_the_meeting.search(text, s.start, s.end) for s in agreement.evidence):
         return True
     # "The two ministers ... agreed": the meeting's participants, so the meeting's day
     return any(
-        _ANAPHOR.match(text, s.start) or _ANAPHOR.match(text, s.start + 4)
+        _w(doc).anaphor.match(text, s.start) or _w(doc).anaphor.match(text, s.start + 4)
         for s in agreement.evidence
     )
 

@@ -8,40 +8,74 @@ Tokyo agreed") it stands for the state.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from kg.extract.doc import Doc, EntityDraft, Mention
 from kg.lexicon import NamedThing, fold, slugify
 
-LOCATIVE = frozenset(
-    "in at to near from into toward towards visited visit visiting visits arrived outside inside".split()  # noqa: E501
-)
-FORCE_WORDS = {
-    "military": "Armed Forces",
-    "armed forces": "Armed Forces",
-    "army": "Army",
-    "navy": "Navy",
-    "air force": "Air Force",
-    "coast guard": "Coast Guard",
-    "marines": "Marine Corps",
-    "forces": "Armed Forces",
-    "troops": "Armed Forces",
-}
-ORG_KIND_LABEL = {
-    "defense-ministry": "Ministry of Defense",
-    "foreign-ministry": "Ministry of Foreign Affairs",
-    "armed-forces": "Armed Forces",
-    "government": "Government",
-}
 
-_MINISTRY_OF = re.compile(
-    r"\b(?:the\s+)?Ministry\s+of\s+(?:National\s+)?(Defen[cs]e|Foreign\s+Affairs)\b"
-    r"(?:\s*(?:\(|of\s+(?:the\s+)?)(?P<tail>[A-Z][^,;.()“”\"]{1,60}))?"
-)
-_ADJ_MINISTRY = re.compile(r"\b(defen[cs]e|foreign)\s+(ministry|ministries)\b", re.IGNORECASE)
-_FORCES = re.compile(
-    r"\b(military|armed forces|army|navy|air force|coast guard|forces|troops)\b", re.IGNORECASE
-)
+def _words(doc: Doc, cls: str) -> dict[str, str]:
+    return doc.lexicon.mention_words.get(cls, {})
+
+
+def _alt(words: Iterable[str], spaced: bool = True) -> str:
+    """A regex alternation of literal words, longest first, any run of spaces inside them."""
+    forms = sorted({re.escape(w) for w in words}, key=len, reverse=True)
+    if spaced:
+        forms = [f.replace(r"\ ", r"\s+") for f in forms]
+    return "|".join(forms) or "(?!x)x"
+
+
+@dataclass(frozen=True, slots=True)
+class _Patterns:
+    ministry_of: re.Pattern[str]
+    adjective_ministry: re.Pattern[str]
+    forces: re.Pattern[str]
+    base: re.Pattern[str]
+
+
+def _patterns(doc: Doc) -> _Patterns:
+    words = doc.lexicon.mention_words
+    return _compile(
+        *(
+            tuple(words.get(cls, {}))
+            for cls in (
+                "ministry-head", "ministry-qualifier", "ministry-field", "determiner", "of",
+                "ministry-adjective", "ministry-noun", "force", "base-noun", "base-preposition",
+            )
+        )
+    )  # fmt: skip
+
+
+@functools.lru_cache(maxsize=8)
+def _compile(
+    head: tuple[str, ...],
+    qualifier: tuple[str, ...],
+    field_words: tuple[str, ...],
+    determiner: tuple[str, ...],
+    of: tuple[str, ...],
+    adjective: tuple[str, ...],
+    noun: tuple[str, ...],
+    force: tuple[str, ...],
+    base: tuple[str, ...],
+    preposition: tuple[str, ...],
+) -> _Patterns:
+    """The stage's patterns, built from ``mention_words.tsv`` (no nested quantifiers)."""
+    the = _alt(determiner)
+    return _Patterns(
+        ministry_of=re.compile(
+            rf"\b(?:(?:{the})\s+)?(?:{_alt(head)})\s+(?:(?:{_alt(qualifier)})\s+)?"
+            rf"({_alt(field_words)})\b"
+            rf"(?:\s*(?:\(|(?:{_alt(of)})\s+(?:(?:{the})\s+)?)(?P<tail>[A-Z][^,;.()“”\"]{{1,60}}))?"
+        ),
+        adjective_ministry=re.compile(rf"\b({_alt(adjective)})\s+({_alt(noun)})\b", re.IGNORECASE),
+        forces=re.compile(rf"\b({_alt(force, spaced=False)})\b", re.IGNORECASE),
+        base=re.compile(rf"\s+({_alt(base, spaced=False)})\s+(?:{_alt(preposition)})\s+"),
+    )
 
 
 def state_draft(doc: Doc, iso3: str) -> EntityDraft:
@@ -85,11 +119,14 @@ def find_gazetteer_mentions(doc: Doc) -> Doc:
     state_keys = doc.keys(lex.state_names)
     named_keys = doc.keys(lex.named)
     text = doc.article.text
+    name_nouns = _words(doc, "name-noun")
+    locative = _words(doc, "locative")
     # only positions where some entry can begin (one set lookup per token)
+    state_firsts, named_firsts = lex.state_names.first_keys(), lex.named.first_keys()
     starts = [
         i
         for i, (a, b) in enumerate(zip(state_keys, named_keys, strict=True))
-        if lex.state_names.starts_with(a) or lex.named.starts_with(b)
+        if a in state_firsts or b in named_firsts
     ]
     position = 0
     i = 0
@@ -134,8 +171,12 @@ def find_gazetteer_mentions(doc: Doc) -> Doc:
         if state_match:
             iso3, how = state_match.value
             surface = text[state_match.start : state_match.end]
+            follower = tokens[state_match.last].text if state_match.last < len(tokens) else ""
+            if how == "seat" and follower in name_nouns:
+                i = state_match.last  # "Lima Company", "the Vilnius Summit": part of a name
+                continue
             prev = tokens[i - 1].text.lower() if i > 0 else ""
-            if how == "seat" and prev in LOCATIVE and surface in lex.cities:
+            if how == "seat" and prev in locative and surface in lex.cities:
                 city = doc.add_entity(
                     EntityDraft(
                         key=f"place:{slugify(surface.removeprefix('the '))}",
@@ -199,7 +240,7 @@ def _find_cities(doc: Doc) -> None:
                 and m.type == "State"
                 for m in doc.mentions
             )
-            if prev not in LOCATIVE and not followed_by_state:
+            if prev not in _words(doc, "locative") and not followed_by_state:
                 continue
             name, iso3 = found
             draft = doc.add_entity(
@@ -219,25 +260,35 @@ def _find_cities(doc: Doc) -> None:
             break
 
 
-def _state_before(doc: Doc, pos: int, window: int = 3) -> Mention | None:
-    """The state mention (adjective, name or possessive) ending right before ``pos``."""
-    best = None
-    for mention in doc.mentions:
-        if mention.type != "State" or mention.end > pos:
-            continue
-        gap = doc.article.text[mention.end : pos]
-        gap = re.sub(r"^(?:’s|'s)", "", gap)
-        if len(gap.split()) <= window - 1 and not re.search(r"[,.;:“”\"]", gap):
-            if best is None or mention.end > best.end:
-                best = mention
-    return best
+def _state_before(
+    doc: Doc, pos: int, window: int = 3, states: list[Mention] | None = None
+) -> Mention | None:
+    """The state mention (adjective, name or possessive) ending right before ``pos``.
+
+    Only the nearest state mention ending at or before ``pos`` can qualify: the gap of any
+    earlier one holds that gap and more. ``states`` (state mentions sorted by end) saves the
+    scan when the caller asks many times."""
+    if states is None:
+        states = sorted((m for m in doc.mentions if m.type == "State"), key=lambda m: m.end)
+    k = bisect.bisect_right([m.end for m in states], pos) - 1 if states else -1
+    if k < 0:
+        return None
+    while k > 0 and states[k - 1].end == states[k].end:
+        k -= 1  # the first of several mentions ending there, as a scan would find it
+    best = states[k]
+    gap = doc.article.text[best.end : pos]
+    gap = re.sub(r"^(?:’s|'s)", "", gap)
+    if len(gap.split()) <= window - 1 and not re.search(r"[,.;:“”\"]", gap):
+        return best
+    return None
 
 
 def org_draft(
     doc: Doc, iso3: str, org_kind: str, surface: str, label: str | None = None, alias: bool = True
 ) -> EntityDraft:
     state_name = doc.lexicon.states[iso3].name
-    name = label or f"{ORG_KIND_LABEL.get(org_kind, org_kind.title())} of {state_name}"
+    kind_label = _words(doc, "org-label").get(org_kind) or org_kind.title()
+    name = label or f"{kind_label} of {state_name}"
     draft = doc.add_entity(
         EntityDraft(
             key=f"org:{iso3.lower()}-{org_kind}",
@@ -256,12 +307,14 @@ def org_draft(
 def _find_organisation_patterns(doc: Doc) -> None:
     """Ministries and armed forces named by pattern ("the South Korean Defense Ministry")."""
     text = doc.article.text
-    for match in _MINISTRY_OF.finditer(text):
+    states = sorted((m for m in doc.mentions if m.type == "State"), key=lambda m: m.end)
+    patterns = _patterns(doc)
+    fields = _words(doc, "ministry-field")
+    field_kinds = {" ".join(k.split()): v for k, v in fields.items()}
+    for match in patterns.ministry_of.finditer(text):
         if doc.occupied(match.start(), match.start(1)):
             continue
-        kind = (
-            "defense-ministry" if match.group(1).lower().startswith("defen") else "foreign-ministry"
-        )
+        kind = field_kinds[" ".join(match.group(1).split())]
         iso3 = None
         end = match.end(1)
         tail = match.group("tail")
@@ -271,24 +324,26 @@ def _find_organisation_patterns(doc: Doc) -> None:
                     iso3, end = mention.state, mention.end
                     break
         if iso3 is None:
-            state = _state_before(doc, match.start())
+            state = _state_before(doc, match.start(), states=states)
             if state:
                 iso3 = state.state
         if iso3 is None:
             continue
-        surface = text[match.start() : end].removeprefix("the ")
-        start = match.start() + (4 if text[match.start() : match.start() + 4] == "the " else 0)
+        determiners = _alt(_words(doc, "determiner"))
+        lead = re.match(rf"(?:{determiners})\s+", text[match.start() : end])
+        start = match.start() + (lead.end() if lead else 0)
+        surface = text[start:end]
         draft = org_draft(doc, iso3, kind, surface)
         doc.mentions.append(
             Mention(start, end, surface, draft.key, "Organization", "pattern", iso3)
         )
-    for match in _ADJ_MINISTRY.finditer(text):
+    adjectives = {fold(k): v for k, v in _words(doc, "ministry-adjective").items()}
+    nouns = {fold(k): v for k, v in _words(doc, "ministry-noun").items()}
+    for match in patterns.adjective_ministry.finditer(text):
         if doc.occupied(match.start(), match.end()):
             continue
-        kind = (
-            "defense-ministry" if match.group(1).lower().startswith("defen") else "foreign-ministry"
-        )
-        state = _state_before(doc, match.start())
+        kind = adjectives[fold(match.group(1))]
+        state = _state_before(doc, match.start(), states=states)
         if state is not None:
             surface = text[state.start : match.end()]
             draft = org_draft(doc, state.state or "", kind, surface)
@@ -304,7 +359,7 @@ def _find_organisation_patterns(doc: Doc) -> None:
                 )
             )
             continue
-        if match.group(2).lower() == "ministries":
+        if nouns.get(fold(match.group(2))) == "plural":
             # "their defense ministries": one ministry per state of the clause's subject
             sentence = doc.article.sentence_at(match.start())
             subject_states = [
@@ -315,9 +370,13 @@ def _find_organisation_patterns(doc: Doc) -> None:
             for iso3 in dict.fromkeys(subject_states):
                 surface = text[match.start() : match.end()]
                 span_start = match.start()
-                prev = text[max(0, match.start() - 6) : match.start()]
-                if prev.endswith("their "):
-                    span_start -= 6
+                owners = _alt(_words(doc, "plural-possessive"))
+                owner = re.search(
+                    rf"\b(?:{owners})\s+$",
+                    text[max(0, match.start() - 12) : match.start()],
+                )
+                if owner:
+                    span_start -= len(owner.group())
                 draft = org_draft(doc, iso3, kind, text[span_start : match.end()])
                 doc.mentions.append(
                     Mention(
@@ -330,14 +389,15 @@ def _find_organisation_patterns(doc: Doc) -> None:
                         iso3,
                     )
                 )
-    for match in _FORCES.finditer(text):
+    force_labels = {fold(k): v for k, v in _words(doc, "force").items()}
+    for match in patterns.forces.finditer(text):
         if doc.occupied(match.start(), match.end()):
             continue
-        state = _state_before(doc, match.start(), window=1)
+        state = _state_before(doc, match.start(), window=1, states=states)
         if state is None or state.how not in ("adjective", "possessive", "name"):
             continue
         word = fold(match.group(1))
-        label_kind = FORCE_WORDS[word]
+        label_kind = force_labels[word]
         kind = "armed-forces" if label_kind == "Armed Forces" else slugify(label_kind)
         surface = text[state.start : match.end()]
         name = f"{label_kind} of {doc.lexicon.states[state.state or ''].name}"
@@ -352,11 +412,10 @@ def _find_organisation_patterns(doc: Doc) -> None:
 def _find_bases(doc: Doc) -> None:
     """ "the <organisation> base in <place>" -> a base, operated by it, located in the place."""
     text = doc.article.text
+    base = _patterns(doc).base
     for org in [m for m in doc.mentions if m.type == "Organization"]:
         after = text[org.end : org.end + 60]
-        match = re.match(
-            r"\s+(naval base|air base|airbase|base|headquarters)\s+(?:in|at|near)\s+", after
-        )
+        match = base.match(after)
         if not match:
             continue
         place_start = org.end + match.end()

@@ -69,7 +69,7 @@ TOKENS = re.compile(
               |"(?:[^"\\\n\r]|\\.)*")
       |(?P<comment>\#[^\n\r]*)
       |(?P<var>[?$][A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)
-      |(?P<pname>(?:[A-Za-z\u00C0-\uFFFF][\w\-\u00B7\u00C0-\uFFFF]*(?:\.+[\w\-\u00B7\u00C0-\uFFFF]+)*)?
+      |(?P<pname>(?<![\w\-.\u00B7\u00C0-\uFFFF])(?:[A-Za-z\u00C0-\uFFFF][\w\-\u00B7\u00C0-\uFFFF]*(?:\.+[\w\-\u00B7\u00C0-\uFFFF]+)*)?
                  :(?:(?:[\w\-\u00B7\u00C0-\uFFFF:]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?\#@%])+
                     (?:\.+(?:[\w\-\u00B7\u00C0-\uFFFF:]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?\#@%])+)*)?)
       |(?P<bnode>_:[\w\-]+(?:\.+[\w\-]+)*)
@@ -86,7 +86,9 @@ def tokens(text: str) -> Iterator[re.Match[str]]:
 
 
 def nesting_depth(text: str) -> int:
-    """The deepest nesting of brackets outside strings, IRIs and comments.
+    """The deepest nesting of brackets outside strings and comments.
+
+    Brackets inside what looks like an IRI count too: ``?a<((1))>?b`` compares, it is no IRI.
 
     Examples
     --------
@@ -96,7 +98,14 @@ def nesting_depth(text: str) -> int:
     depth = deepest = 0
     for match in tokens(text):
         kind = match.lastgroup
-        if kind == "open":
+        if kind == "iri":
+            for char in match.group(0):
+                if char in "{([":
+                    depth += 1
+                    deepest = max(deepest, depth)
+                elif char in "})]":
+                    depth = max(depth - 1, 0)
+        elif kind == "open":
             depth += 1
             deepest = max(deepest, depth)
         elif kind == "close":
@@ -123,7 +132,10 @@ def _in_deep_thread(function: Any, *args: Any) -> Any:
     try:
         threading.stack_size(_PARSER_STACK)
         thread = threading.Thread(target=target, name="sparql-parser")
-        thread.start()
+        try:
+            thread.start()
+        except RuntimeError:  # no room for the parser's stack under the memory limit
+            raise MemoryError from None
     finally:
         threading.stack_size(old_stack)
     thread.join()
@@ -251,7 +263,7 @@ def refuse_unsafe(parsed: Any) -> None:
     ...     print(exc)
     refused: SERVICE would reach the network; queries run on the local store only
     """
-    from rdflib.term import URIRef
+    from rdflib.term import URIRef, Variable
 
     stack = [parsed]
     seen: set[int] = set()
@@ -273,17 +285,56 @@ def refuse_unsafe(parsed: Any) -> None:
             raise _network("LOAD")
         if name:
             for keyword, term in _graph_refs(node):
-                if isinstance(term, URIRef) and not local_iri(str(term)):
+                if isinstance(term, URIRef) and not str(term).startswith(LOCAL_IRI_PREFIX):
+                    if local_iri(str(term)):  # still relative: parsers resolve such IRIs apart
+                        raise QueryError(
+                            f"refused: {keyword} <{term}> is a relative IRI; write the full IRI "
+                            "of a graph of this store"
+                        )
                     raise QueryError(f"refused: {keyword} <{term}> is not a graph of this store")
+            if name == "InsertClause":
+                for graph in dict.get(node, "quads") or {}:
+                    if isinstance(graph, Variable):
+                        raise QueryError(
+                            f"refused: INSERT into GRAPH ?{graph}: a variable could name a graph "
+                            "outside this store; name the graph"
+                        )
         stack.extend(_children(node))
 
 
-def check(text: str, *, update: bool) -> None:
+_ESCAPE = re.compile(r"\\[uU]")
+
+
+def prepare(text: str) -> str:
+    """The text both the check and the engine get: line ends as LF.
+
+    rdflib ends a comment at LF only, Oxigraph at CR too, so ``#...\\r SERVICE`` would hide a
+    pattern from one of them; after this, both read the same lines.
+
+    Examples
+    --------
+    >>> prepare("ASK {} #a\\rSERVICE")
+    'ASK {} #a\\nSERVICE'
+    """
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def check(text: str, *, update: bool) -> str:
     """Everything checked before ``text`` runs: depth, syntax, the right command, safety.
 
+    Returns the text to run: :func:`prepare`'s form of ``text``, the one that was checked.
+
     ``kg query`` is read-only and ``kg update`` runs SPARQL Update; text for the other one is
-    refused with a pointer to it.
+    refused with a pointer to it. Codepoint escapes (``\\u0053``) are refused: rdflib decodes
+    them in the whole text before parsing (and reads up to eight digits after ``\\u``), Oxigraph
+    only inside tokens, so an escaped quote ends a string for one and not the other.
     """
+    text = prepare(text)
+    if _ESCAPE.search(text):
+        raise QueryError(
+            "refused: \\u and \\U escapes are read differently by SPARQL parsers; write the "
+            "character itself"
+        )
     try:
         parsed = parse(text, update=update)
     except QueryError as error:
@@ -301,3 +352,4 @@ def check(text: str, *, update: bool) -> None:
             "refused: 'kg query' is read-only; use 'kg update' to change data"
         ) from None
     refuse_unsafe(parsed)
+    return text

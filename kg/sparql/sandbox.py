@@ -24,19 +24,21 @@ from __future__ import annotations
 import ctypes
 import multiprocessing as mp
 import os
+import pickle
 import re
 import resource
 import signal
 import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from kg.sparql.safety import QueryError
 
 GIB = 1024**3
+_READY = b"ready"
+#: How long a child may take to start (spawned from a busy machine) before it counts as dead.
+STARTUP_LIMIT = 120.0
 MAX_MEMORY_ENV = "KG_MAX_MEMORY"
 _CLONE_NEWNET = 0x40000000
 _CLONE_NEWUSER = 0x10000000
@@ -52,20 +54,28 @@ class Limits:
     max_memory: int | None
 
 
+#: The least memory a child can run in: it starts as a copy of its parent (Python, rdflib,
+#: pyoxigraph), a few hundred MiB of address space before the query allocates anything.
+MIN_MEMORY = 256 * 1024**2
+
+
 def parse_size(text: str) -> int:
     """Bytes from ``512M``, ``2G``, ``1.5GiB`` or a plain number of bytes.
 
     Examples
     --------
-    >>> parse_size("512M"), parse_size("2g"), parse_size("1000")
-    (536870912, 2147483648, 1000)
+    >>> parse_size("512M"), parse_size("2g"), parse_size("300000000")
+    (536870912, 2147483648, 300000000)
     """
     match = _SIZE.match(text)
     if match is None:
         raise QueryError(f"not a size: {text!r} (use e.g. 512M or 2G)")
     unit = match.group(2).lower()
     scale = 1024 ** ("kmgt".find(unit) + 1) if unit else 1
-    return int(float(match.group(1)) * scale)
+    size = int(float(match.group(1)) * scale)
+    if size < MIN_MEMORY:
+        raise QueryError(f"{text!r} is below the least a query can run in (256M)")
+    return size
 
 
 def format_size(size: int) -> str:
@@ -129,31 +139,43 @@ def _limit_memory(max_memory: int | None) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
 
 
+def _outcome(function: Callable[..., Any], args: tuple[Any, ...]) -> tuple[str, Any]:
+    try:
+        return "ok", function(*args)
+    except QueryError as exc:
+        return "error", (str(exc), exc.exit_code)
+    except MemoryError:
+        return "memory", None
+    except RecursionError:
+        return "error", ("refused: the text nests too deeply to parse", 2)
+    except Exception as exc:  # noqa: BLE001 - any other failure in the child is one line
+        message = " ".join(str(exc).split())[:300] or type(exc).__name__
+        return "error", (f"{type(exc).__name__}: {message}", 1)
+
+
 def _child_main(
     function: Callable[..., Any],
     args: tuple[Any, ...],
     max_memory: int | None,
     parent: int,
     conn: Any,
-    stderr_path: str,
+    stderr: str,
 ) -> None:
     _die_with_parent(parent)
-    descriptor = os.open(stderr_path, os.O_WRONLY | os.O_APPEND)
+    descriptor = os.open(stderr, os.O_WRONLY | os.O_APPEND)  # the parent's unlinked file
     os.dup2(descriptor, 2)
     os.close(descriptor)
     isolate_network()
     _limit_memory(max_memory)
+    conn.send_bytes(_READY)  # the time limit starts now, not while Python starts up
+    status, payload = _outcome(function, args)
     try:
-        conn.send(("ok", function(*args)))
-    except QueryError as exc:
-        conn.send(("error", (str(exc), exc.exit_code)))
+        data = pickle.dumps((status, payload), protocol=pickle.HIGHEST_PROTOCOL)
     except MemoryError:
-        conn.send(("memory", None))
-    except RecursionError:
-        conn.send(("error", ("refused: the text nests too deeply to parse", 2)))
-    except Exception as exc:  # noqa: BLE001 - any other failure in the child is one line
-        message = " ".join(str(exc).split())[:300] or type(exc).__name__
-        conn.send(("error", (f"{type(exc).__name__}: {message}", 1)))
+        data = pickle.dumps(("memory", None))
+    if max_memory is not None and len(data) > max_memory // 2:
+        data = pickle.dumps(("large", len(data)))  # the parent would hold it twice over
+    conn.send_bytes(data)
 
 
 # --- in the parent ----------------------------------------------------------------------------
@@ -195,8 +217,8 @@ def run_limited(
     """
     context = _context()
     receiver, sender = context.Pipe(duplex=False)
-    handle, stderr_path = tempfile.mkstemp(prefix="kg-sparql-", suffix=".err")
-    os.close(handle)
+    errors = tempfile.TemporaryFile(prefix="kg-sparql-")  # unlinked: nothing is left behind
+    stderr_path = f"/proc/{os.getpid()}/fd/{errors.fileno()}"
     process = context.Process(
         target=_child_main,
         args=(function, args, limits.max_memory, os.getpid(), sender, stderr_path),
@@ -205,13 +227,17 @@ def run_limited(
     status: str | None = None
     payload: Any = None
     try:
-        start = time.monotonic()
         process.start()
         sender.close()
-        remaining = limits.timeout - (time.monotonic() - start)
-        if receiver.poll(max(remaining, 0.0)):
+        try:
+            started = receiver.poll(STARTUP_LIMIT) and receiver.recv_bytes() == _READY
+        except (EOFError, OSError):
+            started = False
+        if not started:
+            status = None
+        elif receiver.poll(limits.timeout):
             try:
-                status, payload = receiver.recv()
+                status, payload = pickle.loads(receiver.recv_bytes())
             except (EOFError, OSError):
                 status = None
         else:
@@ -220,8 +246,9 @@ def run_limited(
         if process.is_alive() and status in (None, "timeout"):
             process.kill()
         process.join()
-        stderr = Path(stderr_path).read_text(encoding="utf-8", errors="replace")
-        os.unlink(stderr_path)
+        errors.seek(0)
+        stderr = errors.read(64 * 1024).decode("utf-8", errors="replace")
+        errors.close()
         receiver.close()
     if status == "ok":
         return payload
@@ -234,4 +261,11 @@ def run_limited(
         )
     if status == "memory":
         raise _died(what, None, "MemoryError", limits)
+    if status == "large":
+        raise QueryError(
+            f"{what} stopped: its results ({format_size(payload)} pickled) exceed half the "
+            f"{format_size(limits.max_memory or 0)} memory limit (--max-memory); "
+            "narrow the query or raise the limit",
+            exit_code=1,
+        )
     raise _died(what, process.exitcode, stderr, limits)
