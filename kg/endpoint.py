@@ -16,8 +16,8 @@ service and its parent as the base). Other layouts set ``KG_ENDPOINT_UPDATE`` an
 embedded store, the default graph holds the union of the named graphs, maintained by every
 write made through ``kg``; do not configure the server's own union default graph (it would
 hide it).
-Credentials come from ``KG_ENDPOINT_USER`` and ``KG_ENDPOINT_PASSWORD`` (HTTP digest or basic
-authentication, as the server asks), never from the URL.
+Credentials come from ``KG_ENDPOINT_USER`` and ``KG_ENDPOINT_PASSWORD`` (HTTP digest, or basic
+over https only, as the server asks), never from the URL.
 
 Virtuoso (a graph store URL ending in ``/sparql-graph-crud`` or ``/sparql-graph-crud-auth``
 selects its dialect) has no default graph of its own: a query without a dataset reads every
@@ -298,7 +298,11 @@ class Endpoint:
         answer = self._exchange(service, parts, target, method, data, headers, deadline, what)
         if answer.status == 401 and answer.challenge and self.user is not None:
             headers["Authorization"] = _authorization(
-                service, answer.challenge, method, target, self.user, self.password or ""
+                service,
+                answer.challenge,
+                (method, target, parts.scheme == "https"),
+                self.user,
+                self.password or "",
             )
             answer = self._exchange(service, parts, target, method, data, headers, deadline, what)
         if answer.server.startswith("Virtuoso/") and not self.virtuoso:
@@ -520,7 +524,7 @@ class Endpoint:
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         """Quads of one graph (Graph Store Protocol GET), or of every article graph."""
         graphs = self.article_graphs() if graph is None else [graph]
-        counts = self._graph_sizes() if self.virtuoso else {}
+        counts = self._graph_sizes(graph) if self.virtuoso else {}
         for g in graphs:
             url = self._gsp_url(g)
             answer = self._request(
@@ -544,11 +548,12 @@ class Endpoint:
             for t in triples:
                 yield ox.Quad(t.subject, t.predicate, t.object, name)
 
-    def _graph_sizes(self) -> dict[str, int]:
-        """Triples per named graph (Virtuoso cuts a graph read silently at ResultSetMaxRows,
-        so each read is checked against its count)."""
+    def _graph_sizes(self, graph: str | None) -> dict[str, int]:
+        """Triples per named graph, or of ``graph`` (Virtuoso cuts a graph read silently at
+        ResultSetMaxRows, so each read is checked against its count)."""
+        pattern = "" if graph is None else f"VALUES ?g {{ {sparql_iri(graph)} }} "
         result = self.query(
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+            f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ {pattern}GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g"
         )
         assert isinstance(result, ox.QuerySolutions)
         return {
@@ -720,16 +725,27 @@ def unusable_answer(endpoint: Any, exc: BaseException) -> StoreError:
 
 
 def _authorization(
-    service: str, challenge: str, method: str, target: str, user: str, password: str
+    service: str, challenge: str, request: tuple[str, str, bool], user: str, password: str
 ) -> str:
-    """The ``Authorization`` header answering a server's digest (MD5) or basic challenge.
+    """The ``Authorization`` header answering a server's digest (MD5) or basic challenge for
+    ``request`` (method, target, whether over TLS). Basic, which sends the password itself,
+    is only answered over TLS.
 
     Examples
     --------
-    >>> _authorization("u", 'Basic realm="x"', "GET", "/", "dba", "dba")
+    >>> _authorization("u", 'Basic realm="x"', ("GET", "/", True), "dba", "dba")
     'Basic ZGJhOmRiYQ=='
+    >>> _authorization("u", 'Basic realm="x"', ("GET", "/", False), "dba", "dba")
+    Traceback (most recent call last):
+    kg.store.StoreError: endpoint u: asks for basic authentication over plain http; ...
     """
+    method, target, secure = request
     scheme, _, rest = challenge.strip().partition(" ")
+    if scheme.lower() == "basic" and not secure:
+        raise StoreError(
+            f"endpoint {service}: asks for basic authentication over plain http; refused "
+            "(the password would travel in clear)"
+        )
     if scheme.lower() == "basic":
         import base64
 
