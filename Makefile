@@ -6,8 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 KG := $(BIN)/kg
 STORE ?= .kg/store
-DEBIAN_TEST_PACKAGES := raptor2-utils rasqal-utils chromium default-jre-headless
-DEBIAN_TEST_BINARIES := rapper roqet chromium java
+DEBIAN_TEST_PACKAGES := raptor2-utils rasqal-utils chromium default-jre-headless virtuoso-opensource
+DEBIAN_TEST_BINARIES := rapper roqet chromium java virtuoso-t
 
 .PHONY: demo test venv test-deps debian-deps graphs clean
 
@@ -38,12 +38,27 @@ graphs:
 	  $(KG) render --store $(STORE) --view ontology -o graphs/ontology.html; \
 	fi
 
+# Installed without questions (debconf noninteractive) and without starting services: the
+# Virtuoso package would start a system instance; a policy-rc.d that refuses is put in place
+# for the install when none exists, and any instance the install started anyway is stopped
+# and disabled (the tests start their own, on loopback, from a private virtuoso.ini).
 debian-deps:
 	@missing=""; for b in $(DEBIAN_TEST_BINARIES); do command -v $$b >/dev/null 2>&1 || missing="$$missing $$b"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages for:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(DEBIAN_TEST_PACKAGES) >/dev/null; \
+	  policy=""; if [ ! -e /usr/sbin/policy-rc.d ]; then \
+	    printf '#!/bin/sh\nexit 101\n' | $$SUDO tee /usr/sbin/policy-rc.d >/dev/null && $$SUDO chmod 755 /usr/sbin/policy-rc.d && policy=1; \
+	  fi; \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold $(DEBIAN_TEST_PACKAGES) >/dev/null; \
+	  status=$$?; \
+	  if [ -n "$$policy" ]; then $$SUDO rm -f /usr/sbin/policy-rc.d; fi; \
+	  if [ -x /etc/init.d/virtuoso-opensource-7 ]; then \
+	    $$SUDO /etc/init.d/virtuoso-opensource-7 stop >/dev/null 2>&1 || true; \
+	    $$SUDO update-rc.d virtuoso-opensource-7 disable >/dev/null 2>&1 || true; \
+	  fi; \
+	  exit $$status; \
 	fi
 
 test-deps: $(VENV)/.installed-test debian-deps

@@ -10,11 +10,24 @@ the standard library talks HTTP (``http.client``):
 - SPARQL 1.1 Graph Store Protocol (``GET``) to read whole graphs.
 
 ``--endpoint URL`` names the server in Oxigraph's layout: ``URL/query``, ``URL/update``,
-``URL/store`` (a URL ending in ``/query`` or ``/sparql`` is taken as the query service and its
-parent as the base). Other layouts set ``KG_ENDPOINT_UPDATE`` and ``KG_ENDPOINT_STORE``
-(e.g. Fuseki: ``/ds/query``, ``/ds/update``, ``/ds/data``). As in the embedded store, the
-default graph holds the union of the named graphs, maintained by every write made through
-``kg``; do not configure the server's own union default graph (it would hide it).
+``URL/store`` (a URL ending in ``/query``, ``/sparql`` or ``/sparql-auth`` is taken as the query
+service and its parent as the base). Other layouts set ``KG_ENDPOINT_UPDATE`` and
+``KG_ENDPOINT_STORE`` (e.g. Fuseki: ``/ds/query``, ``/ds/update``, ``/ds/data``). As in the
+embedded store, the default graph holds the union of the named graphs, maintained by every
+write made through ``kg``; do not configure the server's own union default graph (it would
+hide it).
+Credentials come from ``KG_ENDPOINT_USER`` and ``KG_ENDPOINT_PASSWORD`` (HTTP digest, or basic
+over https only, as the server asks), never from the URL.
+
+Virtuoso (a graph store URL ending in ``/sparql-graph-crud`` or ``/sparql-graph-crud-auth``
+selects its dialect) has no default graph of its own: a query without a dataset reads every
+graph of the server, its system graphs included, with a triple repeated once per graph that
+holds it. ``kg`` therefore keeps the union in the graph :data:`UNION_GRAPH` and names the dataset
+in every request (``define input:default-graph-uri`` that graph, ``define
+input:named-graph-uri`` each graph under ``https://w3id.org/defense-kg/``), so answers are the
+embedded store's; other graphs on the server are invisible to ``kg``. Virtuoso cuts answers at
+its ``ResultSetMaxRows``: a SELECT it cut (``X-SPARQL-MaxRows``) and a graph read shorter than
+the graph's triple count are errors.
 
 The server is not trusted. Every request has one deadline for connecting, sending and reading
 the whole answer (``--timeout`` where the command has it, else ``KG_ENDPOINT_TIMEOUT``, default
@@ -29,6 +42,7 @@ one :class:`~kg.store.StoreError` line that names the endpoint's URL.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import http.client
 import os
@@ -39,12 +53,12 @@ import ssl
 import time
 import urllib.parse
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
 
-from kg.graphname import gsp_query
+from kg.graphname import gsp_query, sparql_iri
 from kg.store import (
     GRAPH,
     ONTOLOGY_GRAPH,
@@ -61,6 +75,8 @@ UPDATE_ENV = "KG_ENDPOINT_UPDATE"
 GSP_ENV = "KG_ENDPOINT_STORE"
 TIMEOUT_ENV = "KG_ENDPOINT_TIMEOUT"
 MAX_BYTES_ENV = "KG_ENDPOINT_MAX_BYTES"
+USER_ENV = "KG_ENDPOINT_USER"
+PASSWORD_ENV = "KG_ENDPOINT_PASSWORD"
 DEFAULT_HTTP_TIMEOUT = 60.0
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 RESULTS_JSON = "application/sparql-results+json"
@@ -70,6 +86,17 @@ RESULT_MEDIA = frozenset((RESULTS_JSON, "application/json"))
 GRAPH_MEDIA = {N_TRIPLES: ox.RdfFormat.N_TRIPLES, "text/turtle": ox.RdfFormat.TURTLE}
 RECEIPT = "https://w3id.org/defense-kg/receipt/"
 RECEIPT_PREDICATE = "https://w3id.org/defense-kg/ontology#receipt"
+#: Virtuoso: the graph that holds kg's union default graph, the namespace of kg's named graphs,
+#: and a graph that never exists (a dataset with no named graph still names one, since naming
+#: none would mean every graph of the server).
+UNION_GRAPH = "https://w3id.org/defense-kg/union-graph"
+KG_GRAPHS = "https://w3id.org/defense-kg/"
+NO_GRAPH = "https://w3id.org/defense-kg/no-graph"
+VIRTUOSO_GSP = ("/sparql-graph-crud", "/sparql-graph-crud-auth")
+_VIRTUOSO_GRAPHS = (
+    f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{KG_GRAPHS}")'
+    f" && ?g != <{UNION_GRAPH}>) }}"
+)
 _CHUNK = 1 << 16
 
 
@@ -186,6 +213,8 @@ class Answer:
     status: int
     media: str
     body: bytes
+    challenge: str = ""
+    server: str = ""
 
 
 @dataclass
@@ -198,6 +227,10 @@ class Endpoint:
     read_only: bool = False
     http_timeout: float = DEFAULT_HTTP_TIMEOUT
     max_bytes: int = DEFAULT_MAX_BYTES
+    virtuoso: bool = False
+    user: str | None = field(default=None, repr=False)
+    password: str | None = field(default=None, repr=False)
+    _graphs: list[str] | None = field(default=None, repr=False)
 
     @classmethod
     def from_url(cls, url: str, *, read_only: bool = False) -> Endpoint:
@@ -211,7 +244,7 @@ class Endpoint:
         """
         _check_url(url)
         url = url.rstrip("/")
-        if url.endswith(("/query", "/sparql")):
+        if url.endswith(("/query", "/sparql", "/sparql-auth")):
             base, query_url = url.rsplit("/", 1)[0], url
         else:
             base, query_url = url, url + "/query"
@@ -226,6 +259,9 @@ class Endpoint:
             read_only=read_only,
             http_timeout=_env_number(TIMEOUT_ENV, DEFAULT_HTTP_TIMEOUT),
             max_bytes=int(_env_number(MAX_BYTES_ENV, DEFAULT_MAX_BYTES)),
+            virtuoso=urllib.parse.urlsplit(store_url).path.rstrip("/").endswith(VIRTUOSO_GSP),
+            user=os.environ.get(USER_ENV) or None,
+            password=os.environ.get(PASSWORD_ENV) or None,
         )
 
     def describe(self) -> str:
@@ -258,6 +294,46 @@ class Endpoint:
         service = url.split("?", 1)[0]
         parts = urllib.parse.urlsplit(url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        headers = {"Connection": "close", **(headers or {})}
+        answer = self._exchange(service, parts, target, method, data, headers, deadline, what)
+        if answer.status == 401 and answer.challenge and self.user is not None:
+            headers["Authorization"] = _authorization(
+                service,
+                answer.challenge,
+                (method, target, parts.scheme == "https"),
+                self.user,
+                self.password or "",
+            )
+            answer = self._exchange(service, parts, target, method, data, headers, deadline, what)
+        if answer.server.startswith("Virtuoso/") and not self.virtuoso:
+            raise StoreError(
+                f"endpoint {service} is Virtuoso: set {GSP_ENV} to its /sparql-graph-crud URL "
+                "so that kg uses its dialect (see README)"
+            )
+        if ok_missing and answer.status == 404:
+            return Answer(404, "", b"")
+        if answer.status == 400:
+            detail = plain_text(answer.body) or "no reason given"
+            raise StoreError(f"endpoint {service} refused the {what} (HTTP 400): {detail}")
+        if answer.status == 401:
+            who = f"as {plain_text(self.user, 60)!r}" if self.user else f"without {USER_ENV}"
+            raise StoreError(f"endpoint {service}: HTTP 401: not authorised {who}")
+        if not 200 <= answer.status < 300:
+            detail = plain_text(answer.body) or "no reason given"
+            raise StoreError(f"endpoint {service}: HTTP {answer.status}: {detail}")
+        return answer
+
+    def _exchange(
+        self,
+        service: str,
+        parts: urllib.parse.SplitResult,
+        target: str,
+        method: str,
+        data: bytes | None,
+        headers: dict[str, str],
+        deadline: tuple[float, str],
+        what: str,
+    ) -> Answer:
         when, hint = deadline
         remaining = when - time.monotonic()
         if remaining <= 0:
@@ -265,11 +341,9 @@ class Endpoint:
         conn = _connection(parts, when)
         response = None
         try:
-            conn.request(
-                method, target, body=data, headers={"Connection": "close", **(headers or {})}
-            )
+            conn.request(method, target, body=data, headers=headers)
             response = conn.getresponse()
-            answer = self._read(service, response, what)
+            return self._read(service, response, what)
         except (OSError, http.client.HTTPException, ValueError) as exc:
             if isinstance(exc, TimeoutError):
                 raise StoreError(
@@ -280,15 +354,6 @@ class Endpoint:
             if response is not None:
                 response.close()
             conn.close()
-        if ok_missing and answer.status == 404:
-            return Answer(404, "", b"")
-        if answer.status == 400:
-            detail = plain_text(answer.body) or "no reason given"
-            raise StoreError(f"endpoint {service} refused the {what} (HTTP 400): {detail}")
-        if not 200 <= answer.status < 300:
-            detail = plain_text(answer.body) or "no reason given"
-            raise StoreError(f"endpoint {service}: HTTP {answer.status}: {detail}")
-        return answer
 
     def _read(self, service: str, response: http.client.HTTPResponse, what: str) -> Answer:
         status = response.status
@@ -304,6 +369,12 @@ class Endpoint:
                 f"endpoint {service}: answer in content encoding {plain_text(encoding)!r}, "
                 "which was not asked for"
             )
+        max_rows = response.getheader("X-SPARQL-MaxRows")
+        if max_rows is not None:  # Virtuoso cut the answer at its ResultSetMaxRows
+            raise StoreError(
+                f"endpoint {service}: the server cut the answer at {plain_text(max_rows, 20)} "
+                "rows (Virtuoso's ResultSetMaxRows; raise it in virtuoso.ini)"
+            )
         cap = f"answer larger than {self.max_bytes} bytes (the {MAX_BYTES_ENV} limit)"
         declared = response.getheader("Content-Length")
         if declared and declared.strip().isdigit() and int(declared) > self.max_bytes:
@@ -318,7 +389,9 @@ class Endpoint:
         if declared and declared.strip().isdigit() and size < int(declared):
             raise StoreError(f"endpoint {service}: answer cut off after {size} bytes")
         media = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
-        return Answer(status, media, b"".join(chunks))
+        challenge = (response.getheader("WWW-Authenticate") or "") if status == 401 else ""
+        server = response.getheader("Server") or ""
+        return Answer(status, media, b"".join(chunks), challenge, server)
 
     def _gsp_url(self, graph: str) -> str:
         return f"{self.store_url}?{gsp_query(graph)}"
@@ -346,18 +419,49 @@ class Endpoint:
             accept = SELECT_ACCEPT
         elif form in ("construct", "describe"):
             accept = f"{N_TRIPLES}, text/turtle;q=0.9"
-        answer = self._post_query(text, accept, self._deadline(timeout))
+        deadline = self._deadline(timeout)
+        answer = self._post_query(text, accept, deadline, dataset=self._dataset(deadline, text))
         if answer.media in RESULT_MEDIA:
             return self._results(answer, form, variables)
         return self._triples(self.query_url, answer)
 
-    def _post_query(self, text: str, accept: str, deadline: tuple[float, str]) -> Answer:
+    def _dataset(self, deadline: tuple[float, str], text: str | None = None) -> str:
+        """Virtuoso: the pragmas that make its dataset the embedded store's (the union graph as
+        the default graph, kg's graphs as the named graphs); nothing for other servers, or for
+        a query that names its own dataset (``FROM``)."""
+        if not self.virtuoso:
+            return ""
+        if text is not None:
+            from kg.query import mask
+
+            if re.search(r"(?i)\bFROM\b", mask(text).text):
+                return ""
+        named = self._kg_graphs(deadline) or [NO_GRAPH]
+        return "".join(
+            f"define input:{kind}-graph-uri {sparql_iri(g)}\n"
+            for kind, g in [("default", UNION_GRAPH), *(("named", g) for g in named)]
+        )
+
+    def _kg_graphs(self, deadline: tuple[float, str]) -> list[str]:
+        """Virtuoso: kg's named graphs (cached until the next update)."""
+        if self._graphs is None:
+            answer = self._post_query(_VIRTUOSO_GRAPHS, SELECT_ACCEPT, deadline)
+            solutions = self._results(answer, "select", ("g",))
+            assert isinstance(solutions, ox.QuerySolutions)
+            self._graphs = sorted(
+                s["g"].value for s in solutions if isinstance(s["g"], ox.NamedNode)
+            )
+        return list(self._graphs)
+
+    def _post_query(
+        self, text: str, accept: str, deadline: tuple[float, str], *, dataset: str = ""
+    ) -> Answer:
         """POST a query; the answer must have one of the content types in ``accept``."""
         answer = self._request(
             self.query_url,
             deadline,
             method="POST",
-            data=urllib.parse.urlencode({"query": text}).encode(),
+            data=urllib.parse.urlencode({"query": dataset + text}).encode(),
             headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
             what="query",
         )
@@ -408,6 +512,8 @@ class Endpoint:
         return [ox.Triple(t.subject, t.predicate, t.object) for t in found]
 
     def named_graphs(self) -> list[str]:
+        if self.virtuoso:  # Virtuoso answers GRAPH ?g { } with one row, ?g unbound
+            return self._kg_graphs(self._deadline(None))
         result = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
         assert isinstance(result, ox.QuerySolutions)
         return sorted(s["g"].value for s in result if isinstance(s["g"], ox.NamedNode))
@@ -418,6 +524,7 @@ class Endpoint:
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         """Quads of one graph (Graph Store Protocol GET), or of every article graph."""
         graphs = self.article_graphs() if graph is None else [graph]
+        counts = self._graph_sizes(graph) if self.virtuoso else {}
         for g in graphs:
             url = self._gsp_url(g)
             answer = self._request(
@@ -431,8 +538,29 @@ class Endpoint:
                     f"{plain_text(answer.media) or 'no content type'}, expected {N_TRIPLES}"
                 )
             name = ox.NamedNode(g)
-            for t in self._triples(url, answer):
+            triples = self._triples(url, answer)
+            if self.virtuoso and len(set(triples)) != counts.get(g, 0):
+                raise StoreError(
+                    f"endpoint {self.store_url}: graph {sparql_iri(g)} read as "
+                    f"{len(set(triples))} of its {counts.get(g, 0)} triples (Virtuoso cuts graph "
+                    "reads at its ResultSetMaxRows; raise it in virtuoso.ini)"
+                )
+            for t in triples:
                 yield ox.Quad(t.subject, t.predicate, t.object, name)
+
+    def _graph_sizes(self, graph: str | None) -> dict[str, int]:
+        """Triples per named graph, or of ``graph`` (Virtuoso cuts a graph read silently at
+        ResultSetMaxRows, so each read is checked against its count)."""
+        pattern = "" if graph is None else f"VALUES ?g {{ {sparql_iri(graph)} }} "
+        result = self.query(
+            f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ {pattern}GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g"
+        )
+        assert isinstance(result, ox.QuerySolutions)
+        return {
+            s["g"].value: int(s["n"].value)
+            for s in result
+            if isinstance(s["g"], ox.NamedNode) and isinstance(s["n"], ox.Literal)
+        }
 
     def __len__(self) -> int:
         result = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
@@ -454,12 +582,20 @@ class Endpoint:
         (a random subject and a random token), which is then read back and deleted."""
         self._writable()
         deadline = self._deadline(timeout)
+        resync = self.virtuoso and sparql.endswith(RESYNC_UPDATE) and sparql != RESYNC_UPDATE
+        if resync:  # the resync must see the graphs the update creates: a second request
+            sparql = sparql[: -len(RESYNC_UPDATE)].rstrip().removesuffix(";")
         subject = f"<{RECEIPT}{secrets.token_hex(16)}> <{RECEIPT_PREDICATE}>"
         token = secrets.token_hex(16)
         receipt = f'{subject} "{token}" .'
-        answer = self._post_update(f"{sparql}\n;\nINSERT DATA {{ {receipt} }}", deadline)
+        dataset = self._dataset(deadline)
+        self._graphs = None
+        answer = self._post_update(f"{sparql}\n;\nINSERT DATA {{ {receipt} }}", deadline, dataset)
         check = self._post_query(
-            f"SELECT ?token WHERE {{ {subject} ?token }}", SELECT_ACCEPT, deadline
+            f"SELECT ?token WHERE {{ {subject} ?token }}",
+            SELECT_ACCEPT,
+            deadline,
+            dataset=dataset,
         )
         solutions = self._results(check, "select", ("token",))
         assert isinstance(solutions, ox.QuerySolutions)  # _results refused anything else
@@ -468,15 +604,17 @@ class Endpoint:
                 f"endpoint {self.update_url} answered the update with HTTP {answer.status} "
                 "but did not apply it"
             )
-        self._post_update(f"DELETE DATA {{ {receipt} }}", deadline)
+        self._post_update(f"DELETE DATA {{ {receipt} }}", deadline, dataset)
+        if resync:
+            self.update(RESYNC_UPDATE, timeout=max(deadline[0] - time.monotonic(), 0.001))
 
-    def _post_update(self, text: str, deadline: tuple[float, str]) -> Answer:
+    def _post_update(self, text: str, deadline: tuple[float, str], dataset: str = "") -> Answer:
         return self._request(
             self.update_url,
             deadline,
             method="POST",
             data=urllib.parse.urlencode(
-                {"update": prefix_declarations(dict(PREFIXES)) + text}
+                {"update": dataset + prefix_declarations(dict(PREFIXES)) + text}
             ).encode(),
             headers={"Content-Type": "application/x-www-form-urlencoded"},
             what="update",
@@ -586,12 +724,73 @@ def unusable_answer(endpoint: Any, exc: BaseException) -> StoreError:
     )
 
 
+def _authorization(
+    service: str, challenge: str, request: tuple[str, str, bool], user: str, password: str
+) -> str:
+    """The ``Authorization`` header answering a server's digest (MD5) or basic challenge for
+    ``request`` (method, target, whether over TLS). Basic, which sends the password itself,
+    is only answered over TLS.
+
+    Examples
+    --------
+    >>> _authorization("u", 'Basic realm="x"', ("GET", "/", True), "dba", "dba")
+    'Basic ZGJhOmRiYQ=='
+    >>> _authorization("u", 'Basic realm="x"', ("GET", "/", False), "dba", "dba")
+    Traceback (most recent call last):
+    kg.store.StoreError: endpoint u: asks for basic authentication over plain http; ...
+    """
+    method, target, secure = request
+    scheme, _, rest = challenge.strip().partition(" ")
+    if scheme.lower() == "basic" and not secure:
+        raise StoreError(
+            f"endpoint {service}: asks for basic authentication over plain http; refused "
+            "(the password would travel in clear)"
+        )
+    if scheme.lower() == "basic":
+        import base64
+
+        return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+    fields = {
+        k.lower(): quoted if quoted or not bare else bare
+        for k, quoted, bare in re.findall(r'(\w+)\s*=\s*(?:"([^"]*)"|([^\s,]*))', rest)
+    }
+    algorithm = fields.get("algorithm", "MD5")
+    if scheme.lower() != "digest" or algorithm.upper() != "MD5" or "nonce" not in fields:
+        raise StoreError(
+            f"endpoint {service}: asks for {plain_text(challenge, 80)!r} authentication, "
+            "not digest (MD5) or basic"
+        )
+
+    def md5(text: str) -> str:
+        return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+    realm, nonce = fields.get("realm", ""), fields["nonce"]
+    first, second = md5(f"{user}:{realm}:{password}"), md5(f"{method}:{target}")
+    header = f'Digest username="{user}", realm="{realm}", nonce="{nonce}", uri="{target}"'
+    if "auth" in [q.strip() for q in fields.get("qop", "").split(",")]:
+        cnonce = secrets.token_hex(8)
+        response = md5(f"{first}:{nonce}:00000001:{cnonce}:auth:{second}")
+        header += f', qop=auth, nc=00000001, cnonce="{cnonce}"'
+    else:
+        response = md5(f"{first}:{nonce}:{second}")
+    header += f', response="{response}", algorithm=MD5'
+    if "opaque" in fields:
+        header += f', opaque="{fields["opaque"]}"'
+    return header
+
+
 def _check_url(url: str) -> None:
-    """Refuse what is not a plain http(s) URL before any connection."""
+    """Refuse what is not a plain http(s) URL (or one that carries credentials) before any
+    connection."""
     try:
         parts = urllib.parse.urlsplit(url)
     except ValueError:  # e.g. an unclosed IPv6 bracket
         raise StoreError(f"endpoint {url!r}: not an http(s) URL") from None
+    if parts.username is not None or parts.password is not None:
+        raise StoreError(
+            f"endpoint {parts.scheme}://{parts.hostname}...: credentials in the URL are "
+            f"refused; set {USER_ENV} and {PASSWORD_ENV}"
+        )
     try:
         port_ok = parts.port is None or parts.port > 0
     except ValueError:

@@ -8,34 +8,25 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from endpoint_helpers import (
+    SEED,
+    MatchesEmbedded,
+    build_pair,
+    free_port,
+    run,
+    wait_until_answers,
+)
 
-from kg.cli import main
 from kg.endpoint import Endpoint
-from kg.query import named_queries
-
-ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "corpus" / "000_83c0c4f066b0d405.txt"
-SECOND = ROOT / "tests" / "articles" / "kor-jpn-ministers-meet-wire.txt"
-THIRD = ROOT / "tests" / "articles" / "usa-kor-iron-crest-suspended.txt"
-ARTICLES = [str(SEED), str(SECOND), str(THIRD)]
 
 pytestmark = pytest.mark.external
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def oxigraph_binary() -> str:
@@ -65,111 +56,22 @@ def server(tmp_path: Path) -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/query?query=ASK%7B%7D", timeout=1):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("oxigraph server did not start") from None
-                time.sleep(0.1)
+        if not wait_until_answers(f"{url}/query?query=ASK%7B%7D", process, 30):
+            raise RuntimeError("oxigraph server did not start")
         yield url
     finally:
         process.terminate()
         process.wait(timeout=10)
 
 
-def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, bytes, str]:
-    result = CliRunner().invoke(main, list(args), env=env)
-    return result.exit_code, result.stdout_bytes, result.stderr
-
-
 @pytest.fixture()
 def pair(server: str, tmp_path: Path) -> tuple[list[str], list[str]]:
     """The same articles built into the embedded store and through the endpoint."""
-    embedded = ["--store", str(tmp_path / "store")]
-    remote = ["--endpoint", server]
-    assert run("build", *ARTICLES, *embedded, "--out", str(tmp_path / "a"))[0] == 0
-    code, _, err = run("build", *ARTICLES, *remote, "--out", str(tmp_path / "b"))
-    assert code == 0, err
-    assert code == 0
-    for name in ("defense-kg.ttl", "defense-kg.trig"):
-        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
-    return embedded, remote
+    return build_pair(server, tmp_path)
 
 
-def same(embedded: list[str], remote: list[str], *args: str) -> bytes:
-    first, second = run(*args, *embedded), run(*args, *remote)
-    assert first[:2] == second[:2], args
-    return first[1]
-
-
-def test_list_query_export_stats_validate_match(pair: tuple[list[str], list[str]]) -> None:
-    embedded, remote = pair
-    listing = same(embedded, remote, "list", "--format", "csv").decode()
-    assert [line.split(",")[0] for line in listing.splitlines()[1:]] == sorted(
-        Path(p).stem for p in ARTICLES
-    )
-    for name in named_queries():
-        assert same(embedded, remote, "query", "--name", name, "--format", "json"), name
-    assert (
-        same(
-            embedded,
-            remote,
-            "query",
-            "--format",
-            "csv",
-            "--param",
-            "iso=KOR",
-            "SELECT ?e WHERE { ?e dkg:party ?s . ?s dkg:iso3 ?iso } ORDER BY ?e",
-        ).count(b"\n")
-        > 2
-    )
-    assert same(embedded, remote, "query", "ASK { ?s dkg:iso3 'KOR' }") == b"true\n"
-    assert same(embedded, remote, "query", "CONSTRUCT WHERE { ?s dkg:iso3 ?i }").startswith(
-        b"@prefix"
-    )
-    for fmt in (
-        "turtle",
-        "ntriples",
-        "nquads",
-        "trig",
-        "jsonld",
-        "rdfxml",
-        "entities",
-        "events",
-        "dyads",
-        "graphml",
-        "gexf",
-    ):
-        assert same(embedded, remote, "export", "--format", fmt), fmt
-    assert same(embedded, remote, "export", "--format", "turtle", "--inferred", "--with-ontology")
-    assert same(embedded, remote, "export", "--format", "trig", "--article", SECOND.stem)
-    assert same(embedded, remote, "stats", "--format", "json")
-    code, out, _ = run("validate", *embedded)
-    assert run("validate", *remote)[:2] == (code, out)
-
-
-def test_remove_load_update_match(pair: tuple[list[str], list[str]], tmp_path: Path) -> None:
-    embedded, remote = pair
-    assert same(embedded, remote, "remove", SECOND.stem) == b""
-    extra = tmp_path / "extra.nt"
-    extra.write_text(
-        "<https://w3id.org/defense-kg/id/state/KOR> "
-        '<http://www.w3.org/2000/01/rdf-schema#comment> "x" .\n'
-    )
-    same(embedded, remote, "load", str(extra))
-    same(embedded, remote, "update", "DELETE WHERE { GRAPH ?g { ?s rdfs:comment 'x' } }")
-    for args in (
-        ("list",),
-        ("export", "--format", "nquads"),
-        ("export", "--format", "entities"),
-        ("query", "--name", "cq10_timeline", "--format", "json"),
-    ):
-        assert same(embedded, remote, *args), args
-    listing = same(embedded, remote, "list", "--format", "csv").decode()
-    assert SECOND.stem not in listing and "extra,loaded,,0," not in listing
+class TestMatchesEmbedded(MatchesEmbedded):
+    """build, list, every named query, export, stats, validate, remove, load and update."""
 
 
 def test_environment_variable_selects_the_endpoint(server: str) -> None:
