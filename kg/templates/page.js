@@ -403,7 +403,7 @@
     rows.edges.forEach(function (e) {
       lines.push(["edge", cell(e.id), cell(e.label, true), "", "", cell(e.from), cell(e.to)].join(","));
     });
-    return lines.join("\r\n") + "\r\n";
+    return lines.join("\n") + "\n";
   }
   state.toCsv = function () { return toCsv(visibleRows()); };
   function download(text, type, extension) {
