@@ -380,3 +380,21 @@ def test_one_copy_of_vis_network():
 
     assert VIS_NETWORK.is_relative_to(Path(pyvis.__file__).parent)
     assert list((ROOT / "kg").rglob("vis-network*")) == []
+
+
+def test_cq10_timeline_is_the_network_timeline_in_either_order(render_store):
+    from kg.network import resolve, timeline
+    from kg.query import named_queries, run_on_store
+
+    query = named_queries()["cq10_timeline"].text
+    with opened(render_store, read_only=True) as store:
+        graph = full_view(store)
+        expected = [(r.date, r.type, r.label, r.status, r.kind)
+                    for r in timeline(graph, resolve(graph, "KOR"), resolve(graph, "JPN"))]  # fmt: skip
+        for pair in (("JPN", "KOR"), ("KOR", "JPN")):
+            table = run_on_store(
+                store.inner, query, dict(zip(("state1", "state2"), pair, strict=True))
+            )
+            found = [(r[2] or "", r[3], r[4], r[5] or "", r[6]) for r in table.rows]
+            assert found == expected
+    assert len(expected) == 13
