@@ -98,8 +98,9 @@ def write_before(graph: nx.MultiDiGraph, path: Path, checkout: Path) -> float:
     data = path.with_suffix(".pickle")
     data.write_bytes(pickle.dumps(graph))
     env = {**os.environ, "PYTHONPATH": str(checkout)}
-    out = subprocess.run([sys.executable, "-c", BEFORE, str(data), str(path)], env=env, cwd=checkout,
-                         check=True, capture_output=True, text=True)  # fmt: skip
+    command = [sys.executable, "-c", BEFORE, str(data), str(path)]
+    out = subprocess.run(command, env=env, cwd=checkout, check=True, capture_output=True,
+                         text=True)  # fmt: skip
     return float(out.stdout.strip())
 
 

@@ -77,7 +77,7 @@ def readme_pictures(store_path: Path, out: Path, select: str) -> list[Path]:
         page, figure = Path(tmp) / "full.html", Path(tmp) / "timeline.html"
         page.write_text(full, encoding="utf-8")
         figure.write_text(timeline, encoding="utf-8")
-        shoot(browser, page, pictures[0], f"kg.select({chosen!r}); kg.network.fit()")
+        shoot(browser, page, pictures[0], f"kg.select({chosen!r})")
         dyad = (f"document.getElementById('kg-state-a').value = {japan!r};"
                 f"document.getElementById('kg-state-b').value = {korea!r};"
                 "kg.refresh();")  # fmt: skip

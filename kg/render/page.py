@@ -198,7 +198,6 @@ def _evidence(quote: dict[str, Any], sentences: dict[str, list[list[Any]]]) -> l
 def _node_record(graph: nx.Graph, node: str, position: tuple[float, float]) -> dict[str, Any]:
     attrs = graph.nodes[node]
     label, kind = str(attrs["label"]), str(attrs["type"])
-    color, shape = STYLES.get(kind, _DEFAULT_STYLE)
     info = [["type", kind]]
     if kind == "Official" and graph.is_directed():
         for key, name in _OFFICIAL_EDGES:
@@ -222,12 +221,7 @@ def _node_record(graph: nx.Graph, node: str, position: tuple[float, float]) -> d
         "id": node,
         "label": _short(label, LABEL_LIMIT),
         "title": "\n".join(tip),
-        "shape": shape,
-        "color": {
-            "background": color,
-            "border": "#333333",
-            "highlight": {"background": color, "border": "#000000"},
-        },  # fmt: skip
+        "group": kind,
         "x": position[0],
         "y": position[1],
         "kind": kind,
@@ -340,23 +334,27 @@ def page_meta(graph: nx.Graph, nodes: list[dict[str, Any]], edges: list[dict[str
 def _size_by_importance(graph: nx.Graph, nodes: list[dict[str, Any]], hidden: list[str]) -> None:
     """Node and label sizes (canvas px) from degree, relative to the first screen's zoom.
 
-    At the zoom that fits the first screen (about 1,150 x 900 px), the most connected node's
-    label is 20 px on screen and the least's 6 px (by the square of the share); labels under
-    10 px are not drawn (the options' ``drawThreshold``), so the first screen names the
+    At the zoom that fits the first screen in 1,000 x 800 px (a small window; a larger one only
+    makes labels larger), the most connected node's label is 20 px on screen and the least's
+    between 6 px (a first screen of 140 nodes or more) and 11 px (40 or fewer), by the square
+    of its share of the top degree. Labels under 10 px
+    on screen are not drawn (the options' ``drawThreshold``), so the first screen names the
     important nodes and zooming in names the rest. States are always named; claims (long
-    sentences) only from twice that zoom.
+    sentences) only from about twice that zoom, or in their tooltip.
     """
     if not nodes:
         return
     first = [n for n in nodes if n["kind"] not in hidden] or nodes
     width = max(n["x"] for n in first) - min(n["x"] for n in first) + 200
     height = max(n["y"] for n in first) - min(n["y"] for n in first) + 200
-    zoom = min(1150 / width, 900 / height, 1.5)
+    zoom = min(1000 / width, 800 / height, 1.5)
     weights = {n["id"]: _importance(graph.degree(n["id"])) for n in nodes}
     top = max(weights.values()) or 1.0
+    # a small first screen names (nearly) everything: the floor falls from 11 px to 6 px
+    floor = min(max(13 - len(first) / 20, 6), 11)
     for n in nodes:
         share = weights[n["id"]] / top
-        screen = 6 + 14 * share**2
+        screen = floor + (20 - floor) * share**2
         if n["kind"] == "State":
             screen = max(screen, 13)
         elif n["kind"] == "Claim":
@@ -365,9 +363,16 @@ def _size_by_importance(graph: nx.Graph, nodes: list[dict[str, Any]], hidden: li
         n["size"] = round((5 + 9 * share) / zoom, 1)
 
 
-def vis_options(directed: bool, edges: int) -> dict[str, Any]:
-    """vis-network options: positions fixed (physics off), labels drawn by zoom level."""
+def vis_options(directed: bool, edges: int, kinds: list[str]) -> dict[str, Any]:
+    """vis-network options: positions fixed (physics off), labels drawn by zoom level, one
+    group (colour and shape) per class."""
+    groups = {}
+    for kind in kinds:
+        color, shape = STYLES.get(kind, _DEFAULT_STYLE)
+        groups[kind] = {"shape": shape, "color": {"background": color, "border": "#333333",
+                        "highlight": {"background": color, "border": "#000000"}}}  # fmt: skip
     return {
+        "groups": groups,
         "layout": {"randomSeed": LAYOUT_SEED, "improvedLayout": False},
         "physics": {"enabled": False},
         "interaction": {
@@ -482,7 +487,7 @@ def to_pyvis(view: nx.Graph, *, title: str = "defense-kg", view_name: str = "",
     net.node_ids.extend(n["id"] for n in nodes)
     net.node_map.update((n["id"], n) for n in nodes)
     net.edges.extend(edges)
-    net.options = vis_options(directed, len(edges))
+    net.options = vis_options(directed, len(edges), sorted({n["kind"] for n in nodes}))
     meta = page_meta(view, nodes, edges, title, view_name, directed, left_out)
     _size_by_importance(view, nodes, meta["hidden"])
     _use_template(net, meta)
