@@ -398,3 +398,20 @@ def test_cq10_timeline_is_the_network_timeline_in_either_order(render_store):
             found = [(r[2] or "", r[3], r[4], r[5] or "", r[6]) for r in table.rows]
             assert found == expected
     assert len(expected) == 13
+
+
+def test_to_pyvis_escapes_its_heading_and_writes_where_asked(tmp_path, monkeypatch):
+    from kg.render import to_pyvis
+
+    graph = _synthetic(3)
+    net = to_pyvis(graph, title="<b>x</b> & y")
+    html = net.generate_html()
+    assert "<title>&lt;b&gt;x&lt;/b&gt; &amp; y</title>" in html
+    assert '<h1 id="kg-title">&lt;b&gt;x&lt;/b&gt; &amp; y</h1>' in html
+    monkeypatch.chdir(tmp_path)
+    net.write_html("page.html")
+    frame = net.show("shown.html", notebook=True)
+    assert (tmp_path / "page.html").read_text(encoding="utf-8") == html
+    assert (tmp_path / "shown.html").read_text(encoding="utf-8") == html
+    assert type(frame).__name__ == "IFrame"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["page.html", "shown.html"]

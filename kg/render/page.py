@@ -436,6 +436,7 @@ def _use_template(net: Network, meta: dict[str, Any]) -> None:
     env.autoescape = True
     env.filters["script_json"] = _json_filter
     env.globals.update(asset=_asset, kg_page=meta)
+    net.template = env.get_template("page.html")  # what show() in a notebook renders
 
 
 def to_pyvis(view: nx.Graph, *, title: str = "defense-kg", view_name: str = "",
