@@ -35,7 +35,8 @@ graphs:
 	@if $(KG) render --help >/dev/null 2>&1; then \
 	  $(KG) render --store $(STORE) --view full -o graphs/defense-kg.html && \
 	  $(KG) render --store $(STORE) --view states -o graphs/states.html && \
-	  $(KG) render --store $(STORE) --view ontology -o graphs/ontology.html; \
+	  $(KG) render --store $(STORE) --view ontology -o graphs/ontology.html && \
+	  $(KG) render --store $(STORE) --view timeline:JPN:KOR -o graphs/timeline-JPN-KOR.html; \
 	fi
 
 # Installed without questions (debconf noninteractive) and without starting services: the

@@ -127,7 +127,8 @@ def timeline_command(state1: str, state2: str, store_path: Path | None, fmt: str
     "view_name",
     default="full",
     show_default=True,
-    help="full, states, officials, ontology, article:ID or ego:ENTITY[:DEPTH].",
+    help="full, states, officials, ontology, article:ID, ego:ENTITY[:DEPTH] or "
+    "timeline:STATE1:STATE2 (a dyad's timeline page).",
 )
 @click.option(
     "--max-nodes",
@@ -160,6 +161,8 @@ def render(store_path: Path | None, view_name: str, max_nodes: int | None,
             sys.stdout.buffer.write(data)
     except (StoreError, NetworkError, OSError) as exc:
         _fail(str(exc))
-    if output:
+    if output and view_name.startswith("timeline:"):
+        click.echo(f"Wrote {output}: {page.nodes} timeline entries", err=True)
+    elif output:
         left = f", {page.left_out} left out" if page.left_out else ""
         click.echo(f"Wrote {output}: {page.nodes} nodes, {page.edges} edges{left}", err=True)

@@ -1,10 +1,12 @@
-"""Benchmark: ``kg render`` pages against pyvis's default output, on the same synthetic graphs.
+"""Benchmark: ``kg render`` pages against the previous page and pyvis's default output.
 
 For each size (default 100, 1,000 and 5,000 nodes; about 1.5 edges per node, a seeded
 preferential-attachment graph with our node classes) it measures
 
 - write: seconds to lay out and write the HTML file (ours: :func:`kg.render.render_graph`;
-  pyvis: ``Network()`` + ``add_node``/``add_edge`` + ``write_html``);
+  pyvis: ``Network()`` + ``add_node``/``add_edge`` + ``write_html``; "before": the hand-written
+  page of an older checkout given by ``--before DIR``, e.g. a worktree of the commit before the
+  pyvis page, run in a child process);
 - drawn: seconds from navigation start until the first frame is drawn with the final layout
   (``afterDrawing`` after stabilisation, read from ``performance.now()`` inside the page) in
   headless Debian Chromium, with every request that is not ``file:``/``data:`` aborted.
@@ -13,7 +15,7 @@ pyvis is run with its defaults (undirected ``Network()``, physics on) except
 ``cdn_resources="in_line"``, the only setting under which its page can draw offline at all
 (its remote bootstrap links are aborted). Prints a Markdown table.
 
-    .venv/bin/python scripts/bench_render.py [--sizes 100 1000 5000] [--timeout 180]
+    .venv/bin/python scripts/bench_render.py [--sizes 100 1000 5000] [--timeout 180] [--before DIR]
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from kg.render import PHYSICS_LIMIT, render_graph
+from kg.render import render_graph
 
 TYPES = ("State", "Official", "Organization", "Meeting", "Agreement", "Exercise", "Claim")
 CHROMIUM = "/usr/bin/chromium"
@@ -71,9 +73,35 @@ def synthetic(n: int, seed: int = 1) -> nx.MultiDiGraph:
 
 def write_ours(graph: nx.MultiDiGraph, path: Path) -> float:
     start = time.perf_counter()
-    page = render_graph(graph, f"{graph.number_of_nodes()} nodes", "full", directed=True)
+    page = render_graph(graph, f"{graph.number_of_nodes()} nodes", "full")
     path.write_text(page.html, encoding="utf-8")
     return time.perf_counter() - start
+
+
+BEFORE = """
+import pickle, sys, time
+from kg.render import render_graph
+graph = pickle.load(open(sys.argv[1], "rb"))
+start = time.perf_counter()
+page = render_graph(graph, f"{graph.number_of_nodes()} nodes", "full", directed=True)
+open(sys.argv[2], "w", encoding="utf-8").write(page.html)
+print(time.perf_counter() - start)
+"""
+
+
+def write_before(graph: nx.MultiDiGraph, path: Path, checkout: Path) -> float:
+    """The older checkout's page, written in a child process importing that checkout."""
+    import pickle
+    import subprocess
+    import sys
+
+    data = path.with_suffix(".pickle")
+    data.write_bytes(pickle.dumps(graph))
+    env = {**os.environ, "PYTHONPATH": str(checkout)}
+    command = [sys.executable, "-c", BEFORE, str(data), str(path)]
+    out = subprocess.run(command, env=env, cwd=checkout, check=True, capture_output=True,
+                         text=True)  # fmt: skip
+    return float(out.stdout.strip())
 
 
 def write_pyvis(graph: nx.MultiDiGraph, path: Path) -> float:
@@ -120,6 +148,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000])
     parser.add_argument("--timeout", type=float, default=180.0)
+    parser.add_argument("--before", type=Path, help="An older checkout whose page is measured too.")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -138,21 +167,31 @@ def main() -> None:
             pyvis_drawn = drawn_seconds(
                 browser, theirs, "window.__drawnAt", PYVIS_HOOK, args.timeout
             )
+            before: tuple[float | None, float | None] = (None, None)
+            if args.before:
+                old = Path(tmp) / f"before-{size}.html"
+                before = (write_before(graph, old, args.before), drawn_seconds(
+                    browser, old, "(window.kg && window.kg.ready ? window.kg.readyAt : undefined)",
+                    None, args.timeout))  # fmt: skip
             sizes = (ours.stat().st_size, theirs.stat().st_size)
             rows.append((size, graph.number_of_edges(), ours_write, ours_drawn, sizes[0],
-                         pyvis_write, pyvis_drawn, sizes[1]))  # fmt: skip
+                         pyvis_write, pyvis_drawn, sizes[1], *before))  # fmt: skip
         browser.close()
 
     def secs(value: float | None) -> str:
         return f"> {args.timeout:.0f}" if value is None else f"{value:.2f}"
 
-    print(f"Machine: {os.cpu_count()} cores; headless Chromium; layout in Python above "
-          f"{PHYSICS_LIMIT} nodes.\n")  # fmt: skip
+    def opt(value: float | None) -> str:
+        return "–" if value is None else f"{value:.2f}"
+
+    print(f"Machine: {os.cpu_count()} cores; headless Chromium; positions computed in Python.\n")
     print("| nodes | edges | kg render: write (s) | kg render: drawn (s) | kg page (MB) "
+          "| before: write (s) | before: drawn (s) "
           "| pyvis: write (s) | pyvis: drawn (s) | pyvis page (MB) |")  # fmt: skip
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for size, edges, ow, od, osz, pw, pd, psz in rows:
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for size, edges, ow, od, osz, pw, pd, psz, bw, bd in rows:
         print(f"| {size:,} | {edges:,} | {ow:.2f} | {secs(od)} | {osz / 1e6:.1f} "
+              f"| {opt(bw)} | {opt(bd)} "
               f"| {pw:.2f} | {secs(pd)} | {psz / 1e6:.1f} |")  # fmt: skip
 
 

@@ -5,6 +5,7 @@ aborted. No browser is downloaded: the Debian binary is launched by path.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from kg.build import build_articles, bundled_corpus, read_articles
-from kg.network import full_view
+from kg.network import EVENT_TYPES, date_key, full_view
 from kg.render import render_view
 from kg.store import opened
 
@@ -79,6 +80,47 @@ def seed_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     return {"graph": graph, "full": _write_page(base / "store", base / "full.html")}
 
 
+LINKED = """---
+id: link-test
+title: Norway and Finland sign a defence agreement
+published: 2024-02-14
+publisher: Test Wire
+source: https://example.org/news/nor-fin?id=1&lang=en
+---
+Norwegian Defence Minister Ola Berg and Finnish Defence Minister Mikko Laine signed an agreement \
+in Oslo today on joint air surveillance.
+"""
+SCRIPTED = """---
+id: js-test
+title: Estonia and Latvia hold talks
+published: 2023-09-05
+publisher: Test Wire
+source: javascript:alert(1)
+---
+Estonian Defence Minister Kalle Tamm met Latvian Defence Minister Janis Ozols in Riga today.
+"""
+OWN_URL = "https://example.org/news/nor-fin?id=1&lang=en"
+
+
+@pytest.fixture(scope="module")
+def own_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """Our test articles plus two with a source URL (one http, one ``javascript:``)."""
+    base = tmp_path_factory.mktemp("browser-own")
+    extra = base / "extra"
+    extra.mkdir()
+    (extra / "link-test.txt").write_text(LINKED, encoding="utf-8")
+    (extra / "js-test.txt").write_text(SCRIPTED, encoding="utf-8")
+    articles = sorted(p for p in (ROOT / "tests" / "articles").glob("*.txt") if p != INJECTION)
+    with opened(base / "store", create=True) as store:
+        build_articles(store, read_articles([*articles, extra]))
+        graph = full_view(store)
+    pages = {"graph": graph, "full": _write_page(base / "store", base / "full.html")}
+    for a, b in (("EST", "LVA"), ("NOR", "FIN"), ("JPN", "KOR")):
+        name = f"timeline:{a}:{b}"
+        pages[name] = _write_page(base / "store", base / f"{a}-{b}.html", name)
+    return pages
+
+
 @pytest.fixture(scope="module")
 def injection_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("browser-injection")
@@ -88,7 +130,7 @@ def injection_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def open_page(browser, path: Path) -> Iterator[Visit]:
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
     page = context.new_page()
     visit = Visit(page, path.resolve().as_uri())
     page.add_init_script(TRAP)
@@ -107,7 +149,8 @@ def open_page(browser, path: Path) -> Iterator[Visit]:
 
     page.route("**/*", route)
     page.goto(visit.url)
-    page.wait_for_function("() => window.kg && window.kg.ready === true", timeout=60_000)
+    if path.read_text(encoding="utf-8").count('id="kg-network"'):
+        page.wait_for_function("() => window.kg && window.kg.ready === true", timeout=60_000)
     try:
         yield visit
     finally:
@@ -122,6 +165,11 @@ def full_visit(browser, seed_pages) -> Iterator[Visit]:
 @pytest.fixture()
 def injection_visit(browser, injection_page) -> Iterator[Visit]:
     yield from open_page(browser, injection_page)
+
+
+@pytest.fixture()
+def own_visit(browser, own_pages) -> Iterator[Visit]:
+    yield from open_page(browser, own_pages["full"])
 
 
 def _click_node(visit: Visit, node: str) -> None:
@@ -169,8 +217,9 @@ def test_clicking_a_node_shows_its_evidence(full_visit, seed_pages):
     evidence = [q["text"] for q in seed_pages["graph"].nodes[MEETING]["evidence"]]
     assert quotes == evidence
     assert quotes[0].startswith("On January 30, the Defense Minister of Japan")
-    cites = page.locator("#kg-panel .kg-evidence cite").all_text_contents()
-    assert cites[0] == "article: 000_83c0c4f066b0d405"
+    cites = page.locator("#kg-panel .kg-evidence .kg-source").all_text_contents()
+    assert cites[0] == "000_83c0c4f066b0d405"
+    assert page.locator("#kg-panel .kg-evidence mark").all_text_contents() == evidence
     facts = page.locator("#kg-panel .kg-facts > li").count()
     assert facts == seed_pages["graph"].degree(MEETING)
     assert full_visit.errors == []
@@ -182,6 +231,7 @@ def test_class_filters_hide_and_show_nodes(full_visit, seed_pages):
     page.uncheck('#kg-legend input[data-type="Claim"]')
     drawn = page.evaluate("kg.network.body.nodeIndices.length")
     assert drawn == seed_pages["graph"].number_of_nodes() - claims
+    assert page.locator("#kg-visible").text_content().startswith(f"showing {drawn} of 42 nodes")
     page.check('#kg-legend input[data-type="Claim"]')
     assert (
         page.evaluate("kg.network.body.nodeIndices.length") == seed_pages["graph"].number_of_nodes()
@@ -205,6 +255,7 @@ def test_injection_article_executes_nothing(injection_visit):
     assert page.evaluate("window.__pwned") is False
     assert injection_visit.dialogs == []
     assert page.locator("#kg-panel img, #kg-panel script, #kg-panel a").count() == 0
+    assert page.locator("a").count() == 0
     assert page.locator("img").count() == 0
     assert injection_visit.others() == [] and injection_visit.blocked == []
     assert injection_visit.errors == []
@@ -213,19 +264,245 @@ def test_injection_article_executes_nothing(injection_visit):
 def test_large_page_draws_every_node_with_physics_off(browser, tmp_path):
     import networkx as nx
 
-    from kg.render import PHYSICS_LIMIT, render_graph
+    from kg.render import render_graph
 
     graph = nx.MultiDiGraph()
-    size = PHYSICS_LIMIT * 2
+    size = 1000
     for i in range(size):
         graph.add_node(f"n{i:05d}", label=f"Node {i}", type=("State", "Official", "Meeting")[i % 3])
     for i in range(1, size):
         graph.add_edge(f"n{i:05d}", f"n{(i * 7919) % i:05d}", key="party", label="party")
     path = tmp_path / "large.html"
-    path.write_text(render_graph(graph, "large", "full", directed=True).html, encoding="utf-8")
+    path.write_text(render_graph(graph, "large", "full").html, encoding="utf-8")
     for visit in open_page(browser, path):
         page = visit.page
         assert page.evaluate("kg.network.physics.physicsEnabled") is False
+        # the first screen is the digest: states and meetings (the officials on demand)
+        assert page.evaluate("kg.network.body.nodeIndices.length") == 667
+        page.click("#kg-reset")
         assert page.evaluate("kg.network.body.nodeIndices.length") == size
         assert page.evaluate("kg.network.body.edgeIndices.length") == size - 1
         assert visit.others() == [] and visit.errors == []
+
+
+# --- the analyst's features, on our own articles -------------------------------------------
+
+DRAWN = "kg.network.body.nodeIndices.slice().sort()"
+
+
+def _labels(graph, ids) -> list[str]:
+    return sorted(graph.nodes[n]["label"] for n in ids)
+
+
+def _named(graph, label: str) -> str:
+    return next(n for n, name in graph.nodes(data="label") if name == label)
+
+
+def _set_range(page, low: int, high: int) -> None:
+    page.evaluate(
+        """([low, high]) => {
+             for (const [id, v] of [["kg-from", low], ["kg-to", high]]) {
+               const input = document.getElementById(id);
+               input.value = String(v);
+               input.dispatchEvent(new Event("input"));
+             }
+           }""",
+        [low, high],
+    )
+
+
+def test_first_screen_is_a_digest_of_states_and_events(own_visit, own_pages):
+    graph = own_pages["graph"]
+    digest = [n for n, t in graph.nodes(data="type") if t in ("State", *EVENT_TYPES)]
+    page = own_visit.page
+    assert page.evaluate(DRAWN) == sorted(digest)
+    assert len(digest) == 113
+    unticked = page.evaluate(
+        "[...document.querySelectorAll('#kg-legend input:not(:checked)')].map(b => b.dataset.type)"
+    )
+    assert unticked == ["Official", "Organization", "Post", "Place", "Region", "BilateralRelation"]
+    assert own_visit.errors == [] and own_visit.others() == []
+
+
+def test_date_slider_filters_events_and_their_participants(own_visit, own_pages):
+    graph = own_pages["graph"]
+    page = own_visit.page
+    # months since year 0: 2021-01 is 2021 * 12, 2026-04 is 2026 * 12 + 3
+    bounds = page.evaluate("['kg-from', 'kg-to'].map(id => document.getElementById(id))"
+                           ".map(input => [input.min, input.max, input.value])")  # fmt: skip
+    assert bounds == [["24252", "24315", "24252"], ["24252", "24315", "24315"]]
+    assert page.locator("#kg-from-label").text_content() == "2021-01"
+    assert page.locator("#kg-to-label").text_content() == "2026-04"
+    assert page.locator("#kg-undated-count").text_content() == "37"
+    _set_range(page, 2023 * 12 + 8, 2023 * 12 + 8)  # September 2023 only
+    assert page.locator("#kg-from-label").text_content() == "2023-09"
+    drawn = page.evaluate(DRAWN)
+    events = [n for n in drawn if graph.nodes[n]["type"] in EVENT_TYPES]
+    dated = [n for n in events if date_key(graph.nodes[n].get("date"))[0] == 0]
+    # a year alone covers its twelve months, so the 2023 events are in September 2023 too
+    assert sorted((graph.nodes[n]["date"], graph.nodes[n]["label"]) for n in dated) == [
+        ("2023", "Channel Sentinel"), ("2023", "Meeting between United Kingdom and Türkiye"),
+        ("2023", "continue joint air patrols"),
+        ("2023", "explore joint production of armoured vehicles"),
+        ("2023", "trilateral missile-warning drill"),
+        ("2023-09-05", "Meeting between Estonia and Latvia"),
+    ]  # fmt: skip
+    # the events without a year stay (behind the tick box), with the states they involve
+    assert (len(events), len(drawn)) == (6 + 37, 67)
+    page.uncheck("#kg-undated")
+    drawn = page.evaluate(DRAWN)
+    events = [n for n in drawn if graph.nodes[n]["type"] in EVENT_TYPES]
+    assert sorted(events) == sorted(dated)
+    states = sorted(
+        {v for e in events for _, v, k in graph.out_edges(e, keys=True) if k == "party"}
+    )
+    assert sorted(drawn) == sorted(events + states)
+    assert len(drawn) == 6 + 10
+    _set_range(page, 2024 * 12, 2024 * 12 + 11)  # the year 2024
+    drawn = page.evaluate(DRAWN)
+    dated = [graph.nodes[n]["date"] for n in drawn if graph.nodes[n]["type"] in EVENT_TYPES]
+    assert sorted(dated) == [
+        "2024", "2024-02-14", "2024-03-14", "2024-05-27", "2024-06-07", "2024-06-10",
+        "2024-09-11", "2024-11-07", "2024-11-08", "2024-11-08", "2024-11-08",
+    ]  # fmt: skip
+    assert len(drawn) == 23
+    shown = page.locator("#kg-visible").text_content()
+    assert shown == "showing 23 of 318 nodes, 30 of 793 edges"
+    assert own_visit.errors == []
+
+
+def test_dyad_filter_shows_its_events_and_their_participants(own_visit, own_pages):
+    graph = own_pages["graph"]
+    page = own_visit.page
+    page.click("#kg-reset")  # every class
+    page.select_option("#kg-state-a", f"{ID}state/LVA")
+    page.select_option("#kg-state-b", f"{ID}state/EST")
+    assert _labels(graph, page.evaluate(DRAWN)) == [
+        "Estonia", "Estonia – Latvia", "Janis Ozols", "Kalle Tamm", "Latvia",
+        "Meeting between Estonia and Latvia", "Riga",
+    ]  # fmt: skip
+    with page.expect_download() as info:
+        page.click("#kg-csv")
+    download = info.value
+    assert download.suggested_filename == "defense-kg-full-visible.csv"
+    rows = Path(download.path()).read_text(encoding="utf-8").split("\n")
+    meeting = _named(graph, "Meeting between Estonia and Latvia")
+    assert rows[0] == "kind,id,label,type,date,from,to"
+    assert rows[1:8] == sorted(rows[1:8])
+    assert f"node,{meeting},Meeting between Estonia and Latvia,Meeting,2023-09-05,," in rows
+    assert f"node,{ID}state/EST,Estonia,State,,," in rows
+    edges = [r for r in rows if r.startswith("edge,")]
+    expected = sorted(
+        (u, v, d["label"]) for u, v, d in graph.edges(data=True)
+        if u in set(page.evaluate(DRAWN)) and v in set(page.evaluate(DRAWN))
+    )  # fmt: skip
+    assert sorted((r.split(",")[5], r.split(",")[6], r.split(",")[2]) for r in edges) == expected
+    assert len(edges) == 12 and rows[-1] == "" and len(rows) == 1 + 7 + 12 + 1
+    with page.expect_download() as info:
+        page.click("#kg-json")
+    data = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
+    assert (len(data["nodes"]), len(data["edges"])) == (7, 12)
+    assert own_visit.others() == [] and own_visit.blocked == [] and own_visit.errors == []
+
+
+def test_neighbours_only(own_visit, own_pages):
+    graph = own_pages["graph"]
+    page = own_visit.page
+    tamm = f"{ID}person/kalle-tamm"
+    page.evaluate("id => kg.select(id)", tamm)
+    page.check("#kg-neighbours")
+    assert _labels(graph, page.evaluate(DRAWN)) == [
+        "Defense Minister of Estonia", "Estonia", "Kalle Tamm", "Meeting between Estonia and Latvia",
+    ]  # fmt: skip
+    page.uncheck("#kg-neighbours")
+    officials = sum(1 for _, t in graph.nodes(data="type") if t == "Official")
+    assert len(page.evaluate(DRAWN)) == 113 + officials  # selecting an official showed them
+
+
+def test_search_enter_selects_the_exact_name_centred_with_its_panel(own_visit):
+    page = own_visit.page
+    page.fill("#kg-search", "japan")
+    page.press("#kg-search", "Enter")
+    japan = f"{ID}state/JPN"
+    assert page.evaluate("kg.network.getSelectedNodes()") == [japan]
+    assert page.locator("#kg-search-status").text_content().startswith("1 of ")
+    assert page.locator("#kg-panel h2").text_content() == "Japan"
+    centre = page.evaluate(
+        """id => { const n = kg.network, p = n.getPositions([id])[id], v = n.getViewPosition();
+                   return [Math.round(p.x - v.x), Math.round(p.y - v.y)]; }""",
+        japan,
+    )
+    assert centre == [0, 0]
+    # an alias ranks before names that merely contain the words
+    assert page.evaluate("kg.find('Turkey')")[0] == f"{ID}state/TUR"
+    assert own_visit.errors == []
+
+
+def test_evidence_panel_links_to_the_source_and_highlights_the_span(own_visit, own_pages):
+    graph = own_pages["graph"]
+    page = own_visit.page
+    agreement = _named(graph, "an agreement in Oslo today on joint air surveillance")
+    page.evaluate("id => kg.select(id)", agreement)
+    links = page.locator("#kg-panel .kg-evidence .kg-source a")
+    assert links.count() == 1
+    assert links.get_attribute("href") == OWN_URL
+    assert links.get_attribute("rel") == "noopener noreferrer"
+    source = page.locator("#kg-panel .kg-evidence .kg-source").first.text_content()
+    assert source == "Norway and Finland sign a defence agreement · Test Wire · 2024-02-14 · source"
+    assert (
+        page.locator("#kg-panel .kg-evidence mark").first.text_content()
+        == (graph.nodes[agreement]["evidence"][0]["text"])
+    )
+    berg = f"{ID}person/ola-berg"
+    page.evaluate("id => kg.select(id)", berg)
+    dl = page.locator("#kg-panel dl").inner_text().split("\n")
+    assert dl[:6] == ["type", "Official", "state", "Norway", "post", "Defense Minister of Norway"]
+    blockquote = page.locator("#kg-panel .kg-evidence blockquote").first
+    assert blockquote.locator("mark").text_content() == "Ola Berg"
+    assert blockquote.text_content().startswith("Norwegian Defence Minister Ola Berg and Finnish")
+    # a javascript: source is shown as text, never as a link
+    meeting = _named(graph, "Meeting between Estonia and Latvia")
+    page.evaluate("id => kg.select(id)", meeting)
+    assert page.locator("#kg-panel a").count() == 0
+    assert (
+        page.locator("#kg-panel .kg-evidence .kg-source")
+        .first.text_content()
+        .endswith(" · source: javascript:alert(1)")
+    )
+    page.locator("#kg-panel .kg-evidence .kg-source").first.click()
+    assert page.evaluate("window.__pwned") is False and own_visit.dialogs == []
+    assert own_visit.others() == [] and own_visit.errors == []
+
+
+def _timeline_labels(visit: Visit) -> list[str]:
+    return visit.page.locator("li .label").all_text_contents()
+
+
+def test_timeline_view_rows_in_order(browser, own_pages):
+    from kg.network import resolve, timeline
+    from kg.render import SECTIONS, section_of
+
+    graph = own_pages["graph"]
+    rows = timeline(graph, resolve(graph, "JPN"), resolve(graph, "KOR"))
+    expected = [
+        r.label + ("" if r.kind == "event" else f" — {r.kind}")
+        for section in SECTIONS for r in rows if section_of(r.date) == section
+    ]  # fmt: skip
+    for visit in open_page(browser, own_pages["timeline:JPN:KOR"]):
+        assert _timeline_labels(visit) == expected
+        assert visit.page.locator("li .date").all_text_contents()[:3] == [
+            "2023-06-04", "2023-06-05", "2023-06-05",
+        ]  # fmt: skip
+        assert visit.page.locator("h2").all_text_contents()[0] == "Dated"
+        assert visit.others() == [] and visit.errors == []
+    for visit in open_page(browser, own_pages["timeline:NOR:FIN"]):
+        labels = _timeline_labels(visit)
+        assert labels[0] == "an agreement in Oslo today on joint air surveillance"
+        assert labels[1:] == ["Arctic Shield 2024", "Visit by Aino Virtanen to unknown destination"]
+        assert visit.page.locator("a").count() == 1
+        assert visit.page.locator("a").get_attribute("href") == OWN_URL
+        assert visit.page.locator("a").get_attribute("rel") == "noopener noreferrer"
+    for visit in open_page(browser, own_pages["timeline:EST:LVA"]):
+        assert _timeline_labels(visit) == ["Meeting between Estonia and Latvia"]
+        assert visit.page.locator("a").count() == 0
+        assert visit.page.evaluate("window.__pwned") is False

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from kg.build import build_articles, bundled_corpus, read_articles
 from kg.cli import main
 from kg.network import full_view, states_view
-from kg.render import PHYSICS_LIMIT, ontology_view, render_graph, render_view, script_json
+from kg.render import DIGEST_LIMIT, ontology_view, render_graph, render_view, script_json
 from kg.store import opened
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,9 +52,15 @@ def page_of(store_path: Path, view_name: str = "full", **kwargs):
 
 
 def data_of(html: str) -> dict:
-    match = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', html, re.S)
-    assert match
-    return json.loads(match.group(1))
+    """The page's data blocks: ``page`` (metadata) merged with ``nodes``, ``edges``, ``options``."""
+    blocks = {}
+    for name in ("page", "nodes", "edges", "options"):
+        match = re.search(
+            rf'<script type="application/json" id="kg-{name}">(.*?)</script>', html, re.S
+        )
+        assert match, name
+        blocks[name] = json.loads(match.group(1))
+    return {**blocks.pop("page"), **blocks}
 
 
 class _Tags(HTMLParser):
@@ -80,7 +86,9 @@ def test_page_is_self_contained(render_store):
     tags = tags_of(html)
     assert [t for t, _ in tags if t in ("link", "img", "iframe", "object", "embed")] == []
     assert [a for _, a in tags if "src" in a or "href" in a] == []
-    assert [a.get("type") for t, a in tags if t == "script"] == ["application/json", None, None]
+    assert [a.get("type") for t, a in tags if t == "script"] == ["application/json"] * 4 + [
+        None
+    ] * 2
     assert not re.search(r"url\(\s*['\"]?(https?:)?//", html)
     assert "sourceMappingURL" not in html
     assert "default-src 'none'" in html  # the page itself forbids any fetch
@@ -95,22 +103,34 @@ def test_page_shows_the_view_with_names_legend_and_tooltips(render_store):
     assert (len(data["nodes"]), len(data["edges"])) == (
         graph.number_of_nodes(), graph.number_of_edges()
     )  # fmt: skip
-    assert data["directed"] is True and data["physics"] is True
+    assert data["directed"] is True and data["options"]["physics"] == {"enabled": False}
     assert not [n for n in data["nodes"] if n["label"].startswith("http") or "://" in n["full"]]
     assert {e["label"] for e in data["edges"]} >= {"of state", "holds post", "party", "participant"}
     assert not [e for e in data["edges"] if "#" in e["label"] or "/" in e["label"]]
+    assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in data["nodes"])
     legend = {t["name"]: (t["color"], t["shape"], t["count"]) for t in data["types"]}
     assert legend["State"] == ("#1f77b4", "dot", 5)
     assert legend["Meeting"] == ("#d62728", "diamond", 1)
     assert len({(c, s) for c, s, _ in legend.values()}) == len(legend)
-    meeting = next(n for n in data["nodes"] if n["type"] == "Meeting")
+    meeting = next(n for n in data["nodes"] if n["kind"] == "Meeting")
     assert meeting["title"].splitlines()[:5] == [
         "Meeting between Japan and South Korea", "type: Meeting", "date: --01-30",
         "date as written: January 30", "status: held",
     ]  # fmt: skip
     assert meeting["title"].splitlines()[-1].startswith("“On January 30, the Defense Minister")
-    assert meeting["ev"][0][1] == "000_83c0c4f066b0d405"
+    assert meeting["ev"][0][0] == "000_83c0c4f066b0d405"
     assert ["status", "held"] in meeting["info"]
+    kishi = next(n for n in data["nodes"] if n["full"] == "Nobuo Kishi")
+    assert kishi["info"][:3] == [["type", "Official"], ["state", "Japan"],
+                                 ["post", "Defense Minister of Japan"]]  # fmt: skip
+    assert kishi["ev"][0] == [
+        "000_83c0c4f066b0d405",
+        "During the meeting, South Korean Defense Minister Suh Wook and Japanese Defense Minister ",
+        "Nobuo Kishi",
+        " discussed regional security cooperation and ways to deepen defense cooperation and "
+        "exchanges between the two countries, including the resumption of joint maritime search "
+        "and rescue exercises with a humanitarian purpose.",
+    ]
 
 
 def test_edges_keep_their_direction(render_store):
@@ -143,7 +163,9 @@ def test_ontology_page(render_store):
     assert "date" in graph.nodes[f"{onto}Event"]["data_properties"]
     data = data_of(page_of(render_store, "ontology").html)
     assert data["title"] == "defense-kg ontology: classes and properties"
-    assert {n["full"] for n in data["nodes"]} >= {"State", "Official", "Meeting", "Claim"}
+    labels = [n["full"] for n in data["nodes"]]
+    assert set(labels) >= {"State", "Official", "Meeting", "Claim", "sem:Event", "schema:Place"}
+    assert len(labels) == len(set(labels))
 
 
 # --- escaping -----------------------------------------------------------------------------
@@ -153,14 +175,15 @@ def test_injection_article_is_rendered_as_text(injection_store):
     html = page_of(injection_store).html
     for payload in PAYLOADS:
         assert payload not in html
-    assert "onerror" not in html.split('id="kg-data">')[0]
+    assert "onerror" not in html.split('id="kg-page">')[0]
     assert [t for t, _ in tags_of(html) if t in ("img", "a")] == []
     data = data_of(html)
     texts = json.dumps(data, ensure_ascii=False)
     # the payloads survive as text, unchanged, inside the data
     assert 'Our cooperation is <script>alert(\\"x\\")</script> stronger than ever.' in texts
     assert "<img src=x onerror=alert(1)>" in texts
-    assert data["articles"]["injection"].startswith("Defence talks <script>")
+    assert data["articles"]["injection"]["title"].startswith("Defence talks <script>")
+    assert "url" not in data["articles"]["injection"]
 
 
 @given(st.text())
@@ -186,15 +209,18 @@ def _synthetic(n: int) -> nx.MultiDiGraph:
     return graph
 
 
-def test_large_graph_has_python_positions_and_no_physics():
-    graph = _synthetic(PHYSICS_LIMIT + 100)
-    first = render_graph(graph, "big", "full", directed=True)
-    assert first.html == render_graph(graph, "big", "full", directed=True).html
+def test_large_graph_has_python_positions_a_digest_and_no_physics():
+    graph = _synthetic(DIGEST_LIMIT + 100)
+    first = render_graph(graph, "big", "full")
+    assert first.html == render_graph(graph, "big", "full").html
     data = data_of(first.html)
-    assert data["physics"] is False
-    assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in data["nodes"])
-    small = data_of(render_graph(_synthetic(50), "small", "full", directed=True).html)
-    assert small["physics"] is True and "x" not in small["nodes"][0]
+    assert data["options"]["physics"] == {"enabled": False}
+    assert len({(n["x"], n["y"]) for n in data["nodes"]}) == DIGEST_LIMIT + 100
+    assert data["hidden"] == []  # only states and meetings: nothing to leave for later
+    graph.add_node("p", label="Someone", type="Official")
+    assert data_of(render_graph(graph, "big", "full").html)["hidden"] == ["Official"]
+    small = data_of(render_graph(_synthetic(50), "small", "full").html)
+    assert small["hidden"] == []
 
 
 def test_max_nodes_keeps_highest_degree_and_says_what_was_left_out(render_store):
@@ -259,12 +285,133 @@ def test_timeline_figure_is_static_and_escaped():
         TimelineRow(
             "2017", "last held", "Exercise", "<b>drill</b>", "held", PAYLOADS[0], "a", "e1"
         ),
+        TimelineRow("2018-05-02", "event", "Meeting", "Met", "held", "", "b", "e4"),
         TimelineRow("--01-30", "event", "Meeting", "Talks", "held", PAYLOADS[1], "a", "e2"),
-        TimelineRow("", "event", "Visit", "Trip", "planned", "", "a", "e3"),
+        TimelineRow("", "event", "Visit", "Trip", "planned", "", "b", "e3"),
     ]
-    page = timeline_html(rows, "A – B <i>", "sub")
-    assert [t for t, _ in tags_of(page) if t in ("script", "img", "a", "i", "link")] == []
+    articles = {
+        "a": {"title": "T <u>", "source": "javascript:alert(1)"},
+        "b": {"title": "U", "publisher": "P", "source": "https://example.org/x?a=1&b=2"},
+    }
+    page = timeline_html(rows, "A – B <i>", "sub", articles=articles)  # fmt: skip
+    assert [t for t, _ in tags_of(page) if t in ("script", "img", "i", "link", "u")] == []
+    assert [a for t, a in tags_of(page) if t == "a"] == [
+        {"href": "https://example.org/x?a=1&b=2", "rel": "noopener noreferrer"}
+    ] * 2
     assert "&lt;b&gt;drill&lt;/b&gt; — last held" in page
     assert "<title>A – B &lt;i&gt;</title>" in page
     sections = re.findall(r"<h2>(.*?)</h2>", page)
-    assert sections == ["Dated", "Dated without a year", "Undated"]
+    assert sections == ["Dated", "Month or year only", "Dated without a year", "Undated"]
+    labels = re.findall(r'<div class="label">(.*?)</div>', page)
+    assert labels == ["Met", "&lt;b&gt;drill&lt;/b&gt; — last held", "Talks", "Trip"]
+
+
+def test_timeline_view_is_the_network_timeline_in_either_order(render_store, tmp_path):
+    from kg.network import resolve, timeline
+
+    with opened(render_store, read_only=True) as store:
+        graph = full_view(store)
+    rows = timeline(graph, resolve(graph, "JPN"), resolve(graph, "KOR"))
+    pages = []
+    for view_name in ("timeline:JPN:KOR", "timeline:KOR:japan"):
+        out = tmp_path / "t.html"
+        result = CliRunner().invoke(
+            main, ["render", "--store", str(render_store), "--view", view_name, "-o", str(out)]
+        )
+        assert result.exit_code == 0, result.output
+        assert result.stderr == f"Wrote {out}: 13 timeline entries\n"
+        pages.append(out.read_text(encoding="utf-8"))
+    assert pages[0] == pages[1].replace("KOR JPN", "JPN KOR").replace(
+        "South Korea – Japan", "Japan – South Korea"
+    )
+    labels = re.findall(r'<div class="label">(.*?)</div>', pages[0])
+    import html as html_module
+
+    expected = [r.label + ("" if r.kind == "event" else f" — {r.kind}") for r in rows]
+    from kg.render import SECTIONS, section_of
+
+    expected_order = [e for s in SECTIONS for e, r in zip(expected, rows, strict=True)
+                      if section_of(r.date) == s]  # fmt: skip
+    assert [html_module.unescape(label) for label in labels] == expected_order
+    assert re.findall(r"<h2>(.*?)</h2>", pages[0]) == [
+        "Month or year only",
+        "Dated without a year",
+        "Undated",
+    ]
+
+
+def test_timeline_view_errors(render_store):
+    for view_name in ("timeline:JPN", "timeline:JPN:JPN", "timeline:JPN:Atlantis"):
+        result = CliRunner().invoke(main, ["render", "--store", str(render_store), "--view",
+                                           view_name])  # fmt: skip
+        assert result.exit_code == 1, view_name
+        assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
+
+
+def test_to_pyvis_is_a_directed_pyvis_network(render_store):
+    from pyvis.network import Network
+
+    from kg.render import to_pyvis
+
+    with opened(render_store, read_only=True) as store:
+        graph = full_view(store)
+    net = to_pyvis(graph, title="seed")
+    assert isinstance(net, Network) and net.directed is True
+    assert (net.num_nodes(), net.num_edges()) == (graph.number_of_nodes(), graph.number_of_edges())
+    assert net.get_nodes() == sorted(graph)
+    assert net.generate_html() == page_of(render_store).html.replace(
+        "defense-kg: full view", "seed"
+    ).replace('"view":"full"', '"view":""')
+
+
+def test_rendering_writes_nothing_in_the_working_directory(render_store, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    page_of(render_store)
+    CliRunner().invoke(
+        main, ["render", "--store", str(render_store), "-o", str(tmp_path / "p.html")]
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.html"]
+
+
+def test_one_copy_of_vis_network():
+    import pyvis
+
+    from kg.render.page import VIS_NETWORK
+
+    assert VIS_NETWORK.is_relative_to(Path(pyvis.__file__).parent)
+    assert list((ROOT / "kg").rglob("vis-network*")) == []
+
+
+def test_cq10_timeline_is_the_network_timeline_in_either_order(render_store):
+    from kg.network import resolve, timeline
+    from kg.query import named_queries, run_on_store
+
+    query = named_queries()["cq10_timeline"].text
+    with opened(render_store, read_only=True) as store:
+        graph = full_view(store)
+        expected = [(r.date, r.type, r.label, r.status, r.kind)
+                    for r in timeline(graph, resolve(graph, "KOR"), resolve(graph, "JPN"))]  # fmt: skip
+        for pair in (("JPN", "KOR"), ("KOR", "JPN")):
+            table = run_on_store(
+                store.inner, query, dict(zip(("state1", "state2"), pair, strict=True))
+            )
+            found = [(r[2] or "", r[3], r[4], r[5] or "", r[6]) for r in table.rows]
+            assert found == expected
+    assert len(expected) == 13
+
+
+def test_to_pyvis_escapes_its_heading_and_writes_where_asked(tmp_path, monkeypatch):
+    from kg.render import to_pyvis
+
+    graph = _synthetic(3)
+    net = to_pyvis(graph, title="<b>x</b> & y")
+    html = net.generate_html()
+    assert "<title>&lt;b&gt;x&lt;/b&gt; &amp; y</title>" in html
+    assert '<h1 id="kg-title">&lt;b&gt;x&lt;/b&gt; &amp; y</h1>' in html
+    monkeypatch.chdir(tmp_path)
+    net.write_html("page.html")
+    frame = net.show("shown.html", notebook=True)
+    assert (tmp_path / "page.html").read_text(encoding="utf-8") == html
+    assert (tmp_path / "shown.html").read_text(encoding="utf-8") == html
+    assert type(frame).__name__ == "IFrame"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["page.html", "shown.html"]

@@ -137,17 +137,19 @@ def test_cq10_timeline_dated_first_undated_last(seed_store: Store) -> None:
     found = rows(seed_store, "cq10_timeline")
     dated = [(r[2], r[3], r[5]) for r in found if r[2]]
     assert dated == [
-        ("2017", "Exercise", "last held"),
+        ("2017", "Exercise", "held"),
+        ("2018", "Exercise", "suspended"),
         ("2018", "Incident", "held"),
-        ("--01-30", "Agreement", "agreed"),
-        ("--01-30", "Agreement", "agreed"),
-        ("--01-30", "Agreement", "agreed"),
-        ("--01-30", "Agreement", "agreed"),
         ("--01-30", "Meeting", "held"),
+        ("--01-30", "Agreement", "agreed"),
+        ("--01-30", "Agreement", "agreed"),
+        ("--01-30", "Agreement", "agreed"),
+        ("--01-30", "Agreement", "agreed"),
     ]
     undated = [(r[3], r[4], r[5]) for r in found if not r[2]]
     assert ("Visit", "Visit by Nobuo Kishi to South Korea", "planned") in undated
     assert all(r[0] == "JPN" and r[1] == "KOR" for r in found)
+    assert rows(seed_store, "cq10_timeline", state1="KOR", state2="JPN") == found
     assert rows(seed_store, "cq10_timeline", state1="CHN", state2="USA") == []
 
 

@@ -171,10 +171,21 @@ def vocabulary(store: Store) -> Vocabulary:
 # --- the full projection ----------------------------------------------------------------
 
 
-def _read(quads: Iterable[ox.Quad]) -> tuple[_Facts, dict[str, Quote], dict[str, str]]:
+_ARTICLE_FIELDS = {
+    f"{D}title": "title",
+    f"{D}publisher": "publisher",
+    f"{D}published": "published",
+    f"{D}sourceUrl": "source",
+}
+"""Article literals kept as the ``articles`` graph attribute (what an evidence panel cites)."""
+
+
+def _read(
+    quads: Iterable[ox.Quad],
+) -> tuple[_Facts, dict[str, Quote], dict[str, dict[str, str]]]:
     facts = _Facts()
     spans: dict[str, dict[str, str]] = defaultdict(dict)
-    titles: dict[str, str] = {}
+    articles: dict[str, dict[str, str]] = defaultdict(dict)
     rows = sorted(
         (
             (q.subject.value, q.predicate.value, q.object, q.graph_name.value)
@@ -187,8 +198,8 @@ def _read(quads: Iterable[ox.Quad]) -> tuple[_Facts, dict[str, Quote], dict[str,
         if isinstance(o, ox.Literal):
             if p in (f"{NIF}anchorOf", f"{NIF}beginIndex", f"{NIF}endIndex"):
                 spans[s][local_name(p)] = o.value
-            elif p == f"{D}title":
-                titles[article_id(s)] = o.value
+            elif p in _ARTICLE_FIELDS:
+                articles[article_id(s)].setdefault(_ARTICLE_FIELDS[p], o.value)
             else:
                 facts.literals[s][p].add(o.value)
             continue
@@ -216,7 +227,7 @@ def _read(quads: Iterable[ox.Quad]) -> tuple[_Facts, dict[str, Quote], dict[str,
         for iri, span in spans.items()
         if {"anchorOf", "beginIndex", "endIndex"} <= span.keys()
     }
-    return facts, quotes, titles
+    return facts, quotes, dict(sorted(articles.items()))
 
 
 def _node_type(types: set[str]) -> str | None:
@@ -284,10 +295,15 @@ def full_view(store: Store, graph: str | None = None) -> nx.MultiDiGraph:
         Nodes keyed by IRI with ``label``, ``type``, ``articles``, ``evidence`` (list of quote
         dicts) and whichever of ``iso3``, ``date``, ``status``, ``plover``... the node has;
         edges keyed by the property's local name with ``property`` (IRI), ``label``, ``quote``.
+        Graph attributes: ``titles`` (article id -> title), ``articles`` (article id -> its
+        ``title``, ``publisher``, ``published`` and ``source`` as given) and ``sentences``
+        (article id -> ``[start, text]`` of each sentence holding an evidence span, in order).
     """
     vocab = vocabulary(store)
-    facts, quotes, titles = _read(store.quads(graph))
-    graph_out = nx.MultiDiGraph(titles=titles)
+    facts, quotes, articles = _read(store.quads(graph))
+    titles = {a: m["title"] for a, m in articles.items() if "title" in m}
+    graph_out = nx.MultiDiGraph(titles=titles, articles=articles)
+    sentences: dict[str, set[tuple[int, str]]] = defaultdict(set)
     ends: dict[str, _End] = {}
     for iri in sorted(facts.types):
         node_type = _node_type(facts.types[iri])
@@ -303,10 +319,12 @@ def full_view(store: Store, graph: str | None = None) -> nx.MultiDiGraph:
                 attrs[key] = min(literals[predicate], key=lambda v: (date_key(v), v))
         spans_iri = [e for e in facts.evidence_of.get(iri, ()) if e in quotes]
         spans = [quotes[e] for e in spans_iri]
-        sentences = {
+        held_in = {
             quotes[facts.sentence_of[e]] for e in spans_iri if facts.sentence_of.get(e) in quotes
         }
-        ends[iri] = _End(sorted(spans, key=_quote_order), sorted(sentences, key=_quote_order), [])
+        for sentence in held_in:
+            sentences[sentence.article].add((sentence.start, sentence.text))
+        ends[iri] = _End(sorted(spans, key=_quote_order), sorted(held_in, key=_quote_order), [])
         attrs["evidence"] = [q.as_dict() for q in ends[iri].spans]
         attrs["articles"] = sorted(facts.articles_of[iri])
         graph_out.add_node(iri, **attrs)
@@ -328,6 +346,9 @@ def full_view(store: Store, graph: str | None = None) -> nx.MultiDiGraph:
     for s, values in codes.items():
         for key, labels in values.items():
             graph_out.nodes[s][key] = labels[0] if len(labels) == 1 else labels
+    graph_out.graph["sentences"] = {
+        article: [list(row) for row in sorted(rows)] for article, rows in sorted(sentences.items())
+    }
     return graph_out
 
 
@@ -367,7 +388,7 @@ def _events(full: nx.MultiDiGraph) -> list[str]:
 
 def _dyads(full: nx.MultiDiGraph, node_type: str, key: str) -> nx.Graph:
     """Undirected weighted co-occurrence of ``node_type`` nodes linked to one event by ``key``."""
-    view = nx.Graph(titles=full.graph.get("titles", {}))
+    view = nx.Graph(**full.graph)
     _copy_nodes(full, node_type, view)
     pairs: dict[tuple[str, str], list[str]] = defaultdict(list)
     for event in _events(full):
