@@ -157,13 +157,22 @@ def recognise_known(extractions: list[Extraction], existing: list[KnownPerson]) 
         for e in x.entities:
             if e.type == "Official" and e.state and len(name_tokens(e.name)) >= 2:
                 known.setdefault(e.name, KnownPerson(e.key, e.name, name_tokens(e.name), e.state))
+    # each article is searched only for the names whose first word it contains (linear in the
+    # corpus, instead of one pattern per known name per article)
+    word = re.compile(r"[\w’'-]+")
+    by_first: dict[str | None, list[str]] = {}
+    for name in known:
+        first = word.match(name)
+        by_first.setdefault(first.group() if first else None, []).append(name)
     out = []
     for x in extractions:
         text = x.article.text
         taken = [(m.start, m.end) for e in x.entities for m in e.mentions]
         have = {name_tokens(e.name) for e in x.entities if e.type == "Official"}
         added: list[Entity] = []
-        for name in sorted(known):
+        present = set(word.findall(text)) | {None}
+        candidates = sorted(n for w in present & by_first.keys() for n in by_first[w])
+        for name in candidates:
             person = known[name]
             if person.tokens in have or any(person.tokens < t for t in have):
                 continue
