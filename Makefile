@@ -9,7 +9,7 @@ STORE ?= .kg/store
 DEBIAN_TEST_PACKAGES := raptor2-utils rasqal-utils chromium default-jre-headless virtuoso-opensource
 DEBIAN_TEST_BINARIES := rapper roqet chromium java virtuoso-t
 
-.PHONY: demo test venv test-deps debian-deps graphs clean
+.PHONY: demo test lint venv test-deps debian-deps graphs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,7 +64,13 @@ debian-deps:
 
 test-deps: $(VENV)/.installed-test debian-deps
 
-test: test-deps
+# Lint and types first: a ruff or mypy finding fails `make test` before the suite runs.
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check kg tests scripts
+	$(BIN)/ruff format --check kg tests scripts
+	$(BIN)/mypy kg
+
+test: test-deps lint
 	$(BIN)/python -m pytest -q
 
 clean:

@@ -60,7 +60,6 @@ import pyoxigraph as ox
 
 from kg.graphname import gsp_query, sparql_iri
 from kg.store import (
-    GRAPH,
     ONTOLOGY_GRAPH,
     RESYNC_UPDATE,
     QueryResult,
@@ -69,7 +68,7 @@ from kg.store import (
     ontology_quads,
     replace_graph_update,
 )
-from kg.vocab import PREFIXES
+from kg.vocab import GRAPH, PREFIXES
 
 UPDATE_ENV = "KG_ENDPOINT_UPDATE"
 GSP_ENV = "KG_ENDPOINT_STORE"
@@ -684,7 +683,7 @@ class _HTTPConnection(http.client.HTTPConnection):
         super().connect()
         plain = self.sock
         self.sock = _DeadlineSocket(plain.family, plain.type, plain.proto, fileno=plain.detach())
-        self.sock.deadline = self.deadline  # type: ignore[union-attr]
+        self.sock.deadline = self.deadline
 
 
 class _HTTPSConnection(http.client.HTTPSConnection):
@@ -705,7 +704,7 @@ def _connection(parts: urllib.parse.SplitResult, deadline: float) -> http.client
         conn = _HTTPSConnection(parts.hostname or "", parts.port, timeout=left, context=context)
     else:
         conn = _HTTPConnection(parts.hostname or "", parts.port, timeout=left)
-    conn.deadline = deadline  # type: ignore[attr-defined]
+    conn.deadline = deadline
     return conn
 
 

@@ -31,7 +31,7 @@ from kg.extract.events import find_events
 from kg.extract.mentions import find_gazetteer_mentions
 from kg.extract.people import find_people
 from kg.lexicon import Lexicon, load_lexicon
-from kg.records import INFERRED_BASES, Basis, Entity, Event, Extraction
+from kg.records import INFERRED_BASES, Basis, Entity, Event, Extraction, Span
 
 Stage = Callable[[Doc], Doc]
 
@@ -125,7 +125,7 @@ def _alarm(seconds: float, error: ExtractionBudgetError) -> Iterator[None]:
 
 
 def assemble(doc: Doc) -> Extraction:
-    mentions_by_key: dict[str, list] = {}
+    mentions_by_key: dict[str, list[Span]] = {}
     for mention in doc.mentions:
         mentions_by_key.setdefault(mention.key, []).append(doc.span(mention.start, mention.end))
     kept = {key for key in doc.entities if key in mentions_by_key}

@@ -482,14 +482,14 @@ def resolve(graph: nx.Graph, ref: str) -> str:
     wanted = ref.strip().casefold()
     by_code = [n for n, code in graph.nodes(data="iso3") if code and code.casefold() == wanted]
     if len(by_code) == 1:
-        return by_code[0]
+        return str(by_code[0])
     matches = [
         n
         for n, attrs in graph.nodes(data=True)
         if wanted in {name.casefold() for name in (attrs["label"], *attrs.get("aliases", ()))}
     ]
     if len(matches) == 1:
-        return matches[0]
+        return str(matches[0])
     if matches:
         listed = "; ".join(f"{n} ({graph.nodes[n]['type']})" for n in matches[:5])
         raise NetworkError(f"{ref!r} names {len(matches)} nodes, give an IRI: {listed}")
