@@ -32,7 +32,7 @@ def _types(world: owlready2.World, iris: list[str]) -> dict[str, set[str]]:
 
 def main(path: Path) -> dict[str, object]:
     world = owlready2.World()
-    world.get_ontology(path.as_uri()).load()
+    world.get_ontology(path.resolve().as_uri()).load()
     probes_onto = world.get_ontology("urn:x-kg:probes#")
     with probes_onto:
         agent = world[PROV + "Agent"]

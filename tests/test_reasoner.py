@@ -66,9 +66,11 @@ def _hermit(path: Path) -> dict[str, object]:
     return result
 
 
-def _export(store_path: Path, tmp_path: Path, name: str, **options: bool) -> Path:
+def _export(
+    store_path: Path, tmp_path: Path, name: str, fmt: str = "ntriples", **options: bool
+) -> Path:
     with opened(store_path, read_only=True) as store:
-        data = rdf_export(store, "ntriples", **options)
+        data = rdf_export(store, fmt, **options)
     path = tmp_path / name
     path.write_bytes(data)
     return path
@@ -176,8 +178,11 @@ def test_every_data_property_value_of_the_reasoner_form_is_in_the_owl2_datatype_
 
 @pytest.mark.external
 @pytest.mark.slow
-def test_hermit_reasons_over_the_reasoner_export(seed_store_path: Path, tmp_path: Path) -> None:
-    result = _hermit(_export(seed_store_path, tmp_path, "seed.nt", for_reasoner=True))
+@pytest.mark.parametrize("fmt", ["ntriples", "rdfxml"])
+def test_hermit_reasons_over_the_reasoner_export(
+    seed_store_path: Path, tmp_path: Path, fmt: str
+) -> None:
+    result = _hermit(_export(seed_store_path, tmp_path, "seed.owl", fmt, for_reasoner=True))
     probes = result["probes"]
     before = result["probes_before"]
     assert isinstance(probes, dict) and isinstance(before, dict)
@@ -222,7 +227,7 @@ def test_hermit_finds_a_negative_offset_inconsistent_with_nif(
 ) -> None:
     """NIF's range of the offsets (xsd:nonNegativeInteger), restated in defense.ttl, holds."""
     path = _export(seed_store_path, tmp_path, "broken.nt", for_reasoner=True)
-    span = f"{ID}article/{SEED_ID}/evidence/0-5"
+    span = f"{ID}article/{SEED_ID}/evidence/0-119"  # the first sentence's span
     nif = "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#"
     with path.open("a", encoding="utf-8") as handle:
         handle.write(f'<{span}> <{nif}beginIndex> "-1"^^<{XSD}integer> .\n')
