@@ -78,6 +78,8 @@ def date_parts(literal: ox.Literal) -> dict[str, int]:
     ({'y': 2021, 'm': 1, 'd': 30}, {'m': 1, 'd': 30})
     >>> date_parts(lit("2018", "gYear")), date_parts(lit("January", "gYear"))
     ({'y': 2018}, {})
+    >>> date_parts(lit("2021-02Z", "gYearMonth")), date_parts(lit("2021-02-03", "dateTime"))
+    ({'y': 2021, 'm': 2}, {})
     """
     form = _DATE_FORMS.get(literal.datatype.value)
     if form is None:

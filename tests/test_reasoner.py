@@ -29,6 +29,7 @@ WD = "http://www.wikidata.org/entity/"
 OWL = "http://www.w3.org/2002/07/owl#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD = "http://www.w3.org/2001/XMLSchema#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 
 
 def _require_reasoner() -> None:
@@ -245,3 +246,32 @@ def test_inferred_export_quotes_each_span_from_its_article_and_derives_nothing(
     assert quoted == in_article
     assert len(quoted) == 113  # every evidence span and sentence of the seed
     assert not [q for q in quads if q.predicate.value == prov + "wasDerivedFrom"]
+
+
+def test_a_loaded_property_outside_the_map_becomes_an_annotation_with_its_sub_properties() -> None:
+    from kg.reasoner import owl_dl_form
+
+    def iri(name: str) -> ox.NamedNode:
+        return ox.NamedNode(f"http://example.org/{name}")
+
+    rdf_type, sub = ox.NamedNode(RDF_TYPE), ox.NamedNode(RDFS + "subPropertyOf")
+    data_property = ox.NamedNode(OWL + "DatatypeProperty")
+    onto_graph = ox.NamedNode(ONTOLOGY_GRAPH)
+    took = ox.Literal("PT2H", datatype=ox.NamedNode(XSD + "duration"))
+    data = [ox.Quad(iri("talks"), iri("took"), took, iri("g"))]
+    ontology = [
+        ox.Quad(iri("took"), rdf_type, data_property, onto_graph),
+        ox.Quad(iri("took"), sub, iri("lasted"), onto_graph),  # lasted: a data property
+        ox.Quad(iri("lasted"), rdf_type, data_property, onto_graph),
+        ox.Quad(iri("tookAbout"), sub, iri("took"), onto_graph),  # a data sub-property of took
+        ox.Quad(iri("tookAbout"), rdf_type, data_property, onto_graph),
+    ]
+    new_data, new_ontology = owl_dl_form(data, ontology)
+    assert new_data == data
+    annotation = ox.NamedNode(OWL + "AnnotationProperty")
+    assert set(new_ontology) == {
+        ox.Quad(iri("lasted"), rdf_type, data_property, onto_graph),
+        ox.Quad(iri("tookAbout"), rdf_type, data_property, onto_graph),
+        ox.Quad(iri("took"), rdf_type, annotation, onto_graph),
+        *(ox.Quad(p, rdf_type, annotation, onto_graph) for p in DATE_PROPERTIES),
+    }
