@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from click.testing import CliRunner
 from conftest import SEED_ID
 
+from kg.cli import main
 from kg.export import rdf_export, rdf_quads
 from kg.reasoner import DATE_PROPERTIES, OWL2_DATATYPES
 from kg.store import ONTOLOGY_GRAPH, opened
@@ -67,13 +69,12 @@ def _hermit(path: Path) -> dict[str, object]:
     return result
 
 
-def _export(
-    store_path: Path, tmp_path: Path, name: str, fmt: str = "ntriples", **options: bool
-) -> Path:
-    with opened(store_path, read_only=True) as store:
-        data = rdf_export(store, fmt, **options)
+def _export(store_path: Path, tmp_path: Path, name: str, *options: str) -> Path:
+    """``kg export --format ntriples OPTIONS... -o tmp_path/name`` (a later --format wins)."""
     path = tmp_path / name
-    path.write_bytes(data)
+    args = ["export", "--store", str(store_path), "--format", "ntriples", *options, "-o", str(path)]
+    result = CliRunner().invoke(main, args)
+    assert (result.exit_code, result.output) == (0, "")
     return path
 
 
@@ -183,7 +184,9 @@ def test_every_data_property_value_of_the_reasoner_form_is_in_the_owl2_datatype_
 def test_hermit_reasons_over_the_reasoner_export(
     seed_store_path: Path, tmp_path: Path, fmt: str
 ) -> None:
-    result = _hermit(_export(seed_store_path, tmp_path, "seed.owl", fmt, for_reasoner=True))
+    result = _hermit(
+        _export(seed_store_path, tmp_path, "seed.owl", "--format", fmt, "--for-reasoner")
+    )
     probes = result["probes"]
     before = result["probes_before"]
     assert isinstance(probes, dict) and isinstance(before, dict)
@@ -214,7 +217,7 @@ def test_hermit_reasons_over_the_reasoner_export(
 def test_hermit_refuses_the_typed_dates_of_the_plain_export(
     seed_store_path: Path, tmp_path: Path
 ) -> None:
-    result = _hermit(_export(seed_store_path, tmp_path, "plain.nt", with_ontology=True))
+    result = _hermit(_export(seed_store_path, tmp_path, "plain.nt", "--with-ontology"))
     error = result["error"]
     assert isinstance(error, str)
     assert "UnsupportedDatatypeException" in error
@@ -227,7 +230,7 @@ def test_hermit_finds_a_negative_offset_inconsistent_with_nif(
     seed_store_path: Path, tmp_path: Path
 ) -> None:
     """NIF's range of the offsets (xsd:nonNegativeInteger), restated in defense.ttl, holds."""
-    path = _export(seed_store_path, tmp_path, "broken.nt", for_reasoner=True)
+    path = _export(seed_store_path, tmp_path, "broken.nt", "--for-reasoner")
     span = f"{ID}article/{SEED_ID}/evidence/0-119"  # the first sentence's span
     nif = "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#"
     with path.open("a", encoding="utf-8") as handle:
@@ -275,3 +278,18 @@ def test_a_loaded_property_outside_the_map_becomes_an_annotation_with_its_sub_pr
         ox.Quad(iri("took"), rdf_type, annotation, onto_graph),
         *(ox.Quad(p, rdf_type, annotation, onto_graph) for p in DATE_PROPERTIES),
     }
+
+
+def test_for_reasoner_is_the_api_form_and_applies_to_rdf_only(
+    seed_store_path: Path, tmp_path: Path
+) -> None:
+    path = _export(seed_store_path, tmp_path, "r.ttl", "--format", "turtle", "--for-reasoner")
+    with opened(seed_store_path, read_only=True) as store:
+        assert path.read_bytes() == rdf_export(store, "turtle", for_reasoner=True)
+        assert path.read_bytes() != rdf_export(store, "turtle", with_ontology=True)
+    args = ["export", "--store", str(seed_store_path), "--format", "events", "--for-reasoner"]
+    result = CliRunner().invoke(main, args)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "Error: --with-ontology, --for-reasoner and --inferred apply to RDF formats, not events\n"
+    )
