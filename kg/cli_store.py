@@ -163,6 +163,12 @@ def update(sparql: str | None, store_path: Path | None, endpoint: str | None,
 @click.option("--with-ontology", is_flag=True, help="Put the ontology and code lists in the file.")
 @click.option("--inferred", is_flag=True, help="Add RDFS entailments (subclasses, subproperties).")
 @click.option(
+    "--for-reasoner",
+    is_flag=True,
+    help="OWL 2 DL form for HermiT and Protégé (implies --with-ontology): XSD dates become "
+    "annotations, with their parts as integers beside them.",
+)
+@click.option(
     "--view",
     default="full",
     show_default=True,
@@ -170,7 +176,7 @@ def update(sparql: str | None, store_path: Path | None, endpoint: str | None,
 )
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None)
 def export(store_path: Path | None, endpoint: str | None, fmt: str, article: str | None,
-           with_ontology: bool, inferred: bool, view: str,
+           with_ontology: bool, inferred: bool, for_reasoner: bool, view: str,
            output: Path | None) -> None:  # fmt: skip
     """Export the store: RDF, JSON Lines tables (entities, events), dyad-year CSV (dyads), or a
     network view as GraphML/GEXF."""
@@ -180,8 +186,10 @@ def export(store_path: Path | None, endpoint: str | None, fmt: str, article: str
 
     if article and fmt in ("entities", "events", "dyads"):
         raise KgUsageError(f"--article applies to RDF and graph formats, not {fmt}")
-    if (with_ontology or inferred) and fmt not in ex.RDF_FORMATS:
-        raise KgUsageError(f"--with-ontology and --inferred apply to RDF formats, not {fmt}")
+    if (with_ontology or inferred or for_reasoner) and fmt not in ex.RDF_FORMATS:
+        raise KgUsageError(
+            f"--with-ontology, --for-reasoner and --inferred apply to RDF formats, not {fmt}"
+        )
     with opened(store_path, read_only=True, endpoint=endpoint) as store:
         if fmt == "entities":
             data = ex.json_lines(ex.entities(store)).encode("utf-8")
@@ -192,9 +200,8 @@ def export(store_path: Path | None, endpoint: str | None, fmt: str, article: str
         elif fmt in ex.GRAPH_FORMATS:
             data = ex.network_document(store, fmt, f"article:{article}" if article else view)
         else:
-            data = ex.rdf_export(
-                store, fmt, article, with_ontology=with_ontology, inferred=inferred
-            )
+            data = ex.rdf_export(store, fmt, article, with_ontology=with_ontology,
+                                 inferred=inferred, for_reasoner=for_reasoner)  # fmt: skip
     if output:
         write_atomic(output, data)
         return

@@ -272,10 +272,18 @@ def rdf_quads(
     *,
     with_ontology: bool = False,
     inferred: bool = False,
+    for_reasoner: bool = False,
 ) -> list[ox.Quad]:
-    """The quads an RDF export holds: article graphs, then the ontology and entailments."""
+    """The quads an RDF export holds: article graphs, then the ontology and entailments.
+
+    ``for_reasoner`` gives the OWL 2 DL form (:func:`reasoner_form`) and implies
+    ``with_ontology``; entailments are then computed over that form.
+    """
     quads = refuse_rdf_12([q for g in _graphs(store, article) for q in store.quads(g)])
-    onto = _ontology(store) if (with_ontology or inferred) else []
+    onto = _ontology(store) if (with_ontology or inferred or for_reasoner) else []
+    if for_reasoner:
+        quads, onto = reasoner_form(quads, onto)
+        with_ontology = True
     if inferred:
         triples = {(q.subject, q.predicate, q.object) for q in quads}
         graph = ox.NamedNode(INFERRED_GRAPH)
@@ -283,6 +291,19 @@ def rdf_quads(
     if with_ontology:
         quads += onto
     return quads
+
+
+def reasoner_form(
+    data: list[ox.Quad], ontology: list[ox.Quad]
+) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    """Data and ontology in the OWL 2 DL form HermiT and Protégé accept (``--for-reasoner``).
+
+    Kept apart from the other exports: see :mod:`kg.reasoner` (typed dates as annotations, their
+    parts as ``xsd:integer`` beside them).
+    """
+    from kg.reasoner import owl_dl_form
+
+    return owl_dl_form(data, ontology)
 
 
 def _triples(quads: Iterable[ox.Quad]) -> set[tuple[Any, Any, Any]]:
@@ -340,13 +361,16 @@ def rdf_export(
     *,
     with_ontology: bool = False,
     inferred: bool = False,
+    for_reasoner: bool = False,
 ) -> bytes:
     """One of :data:`RDF_FORMATS`; the same store always gives the same bytes."""
-    if fmt == "turtle" and article is None and not (with_ontology or inferred):
+    if fmt == "turtle" and article is None and not (with_ontology or inferred or for_reasoner):
         union = _article_union(store)
         if union is not None:
             return turtle_bytes(refuse_rdf_12(union))
-    quads = rdf_quads(store, article, with_ontology=with_ontology, inferred=inferred)
+    quads = rdf_quads(
+        store, article, with_ontology=with_ontology, inferred=inferred, for_reasoner=for_reasoner
+    )
     if fmt == "turtle":
         return turtle_bytes(quads)  # the writer's index removes duplicates itself
     if fmt == "trig":

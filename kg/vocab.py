@@ -26,7 +26,6 @@ __all__ = [
     "FOAF",
     "GRAPH",
     "NIF",
-    "OA",
     "ONTOLOGY",
     "ORG",
     "OWL",
@@ -124,6 +123,9 @@ class DKG(DefinedNamespace):
     basisRule: URIRef
     cowCode: URIRef
     date: URIRef
+    dateYear: URIRef
+    dateMonth: URIRef
+    dateDay: URIRef
     endDate: URIRef
     dateText: URIRef
     lastHeld: URIRef
@@ -133,13 +135,13 @@ class DKG(DefinedNamespace):
     articleId: URIRef
     title: URIRef
     published: URIRef
-    publisher: URIRef
     sourceUrl: URIRef
     sentenceIndex: URIRef
 
-    # Annotation properties (on event classes)
+    # Annotation properties (on event classes; an article's publisher name)
     ploverType: URIRef
     cameoCode: URIRef
+    publisher: URIRef
 
 
 DKGC: Final = Namespace("https://w3id.org/defense-kg/code/")
@@ -153,7 +155,6 @@ DKGG: Final = Namespace(GRAPH)
 
 SEM: Final = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
 SCHEMA: Final = Namespace("https://schema.org/")
-OA: Final = Namespace("http://www.w3.org/ns/oa#")
 NIF: Final = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
 
 PREFIXES: Final = MappingProxyType(
@@ -173,7 +174,6 @@ PREFIXES: Final = MappingProxyType(
         "foaf": str(FOAF._NS),
         "sem": str(SEM),
         "schema": str(SCHEMA),
-        "oa": str(OA),
         "nif": str(NIF),
     }
 )
