@@ -174,9 +174,17 @@ def update(sparql: str | None, store_path: Path | None, endpoint: str | None,
     show_default=True,
     help="Network view for graphml/gexf: full, states, officials, article:ID, ego:ENTITY.",
 )
+@click.option("--directed", is_flag=True, help="dyads: each pair in both orders.")
+@click.option(
+    "--panel",
+    default=None,
+    metavar="FROM-TO",
+    help="dyads: every dyad-year of the states in the store in these years, zeros included.",
+)
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None)
 def export(store_path: Path | None, endpoint: str | None, fmt: str, article: str | None,
-           with_ontology: bool, inferred: bool, for_reasoner: bool, view: str,
+           with_ontology: bool, inferred: bool, for_reasoner: bool, view: str, directed: bool,
+           panel: str | None,
            output: Path | None) -> None:  # fmt: skip
     """Export the store: RDF, JSON Lines tables (entities, events), dyad-year CSV (dyads), or a
     network view as GraphML/GEXF."""
@@ -190,13 +198,21 @@ def export(store_path: Path | None, endpoint: str | None, fmt: str, article: str
         raise KgUsageError(
             f"--with-ontology, --for-reasoner and --inferred apply to RDF formats, not {fmt}"
         )
+    if (directed or panel is not None) and fmt != "dyads":
+        raise KgUsageError(f"--directed and --panel apply to dyads, not {fmt}")
+    try:
+        years = ex.parse_panel(panel) if panel is not None else None
+    except ex.ExportError as exc:
+        raise KgUsageError(str(exc)) from None
+    note = None
     with opened(store_path, read_only=True, endpoint=endpoint) as store:
         if fmt == "entities":
             data = ex.json_lines(ex.entities(store)).encode("utf-8")
         elif fmt == "events":
             data = ex.json_lines(ex.events(store)).encode("utf-8")
         elif fmt == "dyads":
-            data = ex.dyads_csv(store).encode("utf-8")
+            dyads = ex.dyad_years(store, directed=directed, panel=years)
+            data, note = ex.dyads_csv(dyads).encode("utf-8"), dyads.note()
         elif fmt in ex.GRAPH_FORMATS:
             data = ex.network_document(store, fmt, f"article:{article}" if article else view)
         else:
@@ -204,12 +220,14 @@ def export(store_path: Path | None, endpoint: str | None, fmt: str, article: str
                                  inferred=inferred, for_reasoner=for_reasoner)  # fmt: skip
     if output:
         write_atomic(output, data)
-        return
-    try:
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-    except OSError as exc:
-        raise KgStoreError(f"stdout: cannot write ({exc.strerror or exc})") from None
+    else:
+        try:
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        except OSError as exc:
+            raise KgStoreError(f"stdout: cannot write ({exc.strerror or exc})") from None
+    if note:
+        click.echo(note, err=True)
 
 
 @click.command("list")

@@ -20,7 +20,8 @@ import io
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pyoxigraph as ox
@@ -28,6 +29,7 @@ from rdflib import Graph, Literal, URIRef
 
 from kg.article import XML_ILLEGAL
 from kg.format import RDF_TYPE, XSD_STRING, TermWriter, trig_bytes, turtle_bytes
+from kg.network.dates import date_key, precision
 from kg.store import (
     ONTOLOGY_GRAPH,
     Backend,
@@ -537,17 +539,26 @@ def events(store: Store) -> list[dict[str, Any]]:
             "type": row["type"][len(D) :],
             "label": row["label"],
             "date": None,
+            "date_precision": "none",
+            "date_start": None,
+            "date_end": None,
             "states": set(),
+            "source": None,
+            "target": None,
             "participants": set(),
             "location": None,
             "status": None,
             "plover": None,
+            "quad_class": None,
+            "cameo": None,
             "evidence": [],
         }
     multi = defaultdict(list)
-    for row in _select(store, f"SELECT ?e ?d WHERE {{ ?e <{D}date> ?d }}"):
-        if row["e"] in records:
-            records[row["e"]]["date"] = row["d"]
+    for field, prop in (("date", "date"), ("date_end", "endDate")):
+        for row in _select(store, f"SELECT ?e ?d WHERE {{ ?e <{D}{prop}> ?d }}"):
+            record = records.get(row["e"])
+            if record and (record[field] is None or date_key(row["d"]) < date_key(record[field])):
+                record[field] = row["d"]
     for prop in ("party", "about"):
         for row in _select(store, f"SELECT ?e ?iso WHERE {{ ?e <{D}{prop}>/<{D}iso3> ?iso }}"):
             if row["e"] in records:
@@ -572,12 +583,11 @@ def events(store: Store) -> list[dict[str, Any]]:
     ):
         if row["e"] in records:
             records[row["e"]]["status"] = row["n"]
-    for row in _select(
-        store,
-        f"SELECT ?e ?n WHERE {{ ?e <{D}plover>/<{NOTATION}> ?n }}",
-    ):
-        if row["e"] in records:
-            records[row["e"]]["plover"] = row["n"]
+    for field in ("plover", "cameo"):
+        for row in _select(store, f"SELECT ?e ?n WHERE {{ ?e <{D}{field}>/<{NOTATION}> ?n }}"):
+            record = records.get(row["e"])
+            if record and (record[field] is None or row["n"] < record[field]):
+                record[field] = row["n"]
     for row in _select(
         store,
         f"""SELECT ?e ?t ?s ?end WHERE {{ ?e <{D}evidence> ?ev .
@@ -590,16 +600,75 @@ def events(store: Store) -> list[dict[str, Any]]:
                 {"text": row["t"], "start": int(row["s"]), "end": int(row["end"])}
             )
     bases = _event_bases(store)
+    hosts = _visit_hosts(store)
+    quads = _quad_classes()
     out = []
     for iri in sorted(records):
         record = records[iri]
         record["states"] = sorted(record["states"])
+        record["date_precision"] = precision(record["date"])
+        record["date_start"] = record["date"]
+        if record["date_end"] == record["date"]:
+            record["date_end"] = None
+        record["source"], record["target"] = _direction(
+            record["type"], record["states"], hosts.get(iri, set()), bases.get(iri, [])
+        )
+        record["quad_class"] = quads.get(record["plover"] or "")
         record["participants"] = sorted(record["participants"])
         unique = {(e["start"], e["end"]): e for e in multi[iri]}
         record["evidence"] = [unique[k] for k in sorted(unique)]
         record["basis"] = bases.get(iri, []) if record["type"] != "Claim" else None
         out.append(record)
     return out
+
+
+def _quad_classes() -> dict[str, str]:
+    """PLOVER type -> quad class, from ``kg/data/plover_quads.tsv``."""
+    from kg.lexicon import read_tsv
+
+    return {row["plover"]: row["quad_class"] for row in read_tsv("plover_quads.tsv")}
+
+
+def _visit_hosts(store: Store) -> dict[str, set[str]]:
+    """The state each visit's destination is or lies in (``dkg:ofState``, via ``locatedIn``)."""
+    rows = _select(
+        store,
+        f"""SELECT DISTINCT ?e ?iso WHERE {{
+          ?e a <{D}Visit> ; <{D}destination> ?d .
+          {{ ?d <{D}iso3> ?iso }} UNION {{ ?d <{D}locatedIn>*/<{D}ofState>/<{D}iso3> ?iso }}
+        }}""",
+    )
+    hosts: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        hosts[row["e"]].add(row["iso"])
+    return hosts
+
+
+def _direction(
+    etype: str, states: list[str], hosts: set[str], basis: list[dict[str, Any]]
+) -> tuple[str | None, str | None]:
+    """Source and target of a directed event of two states, else (None, None).
+
+    A visit goes from the visitor's state to the host, the state its destination is or lies
+    in. An agreement's parties are in the order the text first names them, where both were
+    read from the text (not inferred) at known offsets.
+    """
+    if len(states) != 2:
+        return None, None
+    if etype == "Visit":
+        host = [s for s in states if s in hosts]
+        if len(host) == 1:
+            return next(s for s in states if s != host[0]), host[0]
+    if etype == "Agreement":
+        named: dict[str, int] = {}
+        for b in basis:
+            state = b["fact"].removeprefix("party:")
+            if state in states and not b["inferred"] and b["start"] is not None:
+                named[state] = min(named.get(state, b["start"]), b["start"])
+        if len(named) == 2 and len(set(named.values())) == 2:
+            first, second = sorted(named, key=named.__getitem__)
+            return first, second
+    return None, None
 
 
 def _event_bases(store: Store) -> dict[str, list[dict[str, Any]]]:
@@ -646,7 +715,12 @@ DYAD_COUNTS = (
     ("exercises", "Exercise"),
     ("incidents", "Incident"),
 )
-DYAD_COLUMNS = ("state1", "state2", "ccode1", "ccode2", "year", *(c for c, _ in DYAD_COUNTS))
+DYAD_COLUMNS = (
+    "state1", "state2", "ccode1", "ccode2", "gwcode1", "gwcode2", "year",
+    *(c for c, _ in DYAD_COUNTS),
+)  # fmt: skip
+PANEL_ROW_LIMIT = 5_000_000
+"""The most rows a ``--panel`` table may have (about 200 MB of CSV)."""
 
 
 def _year(date: str | None) -> str:
@@ -664,67 +738,189 @@ def _year(date: str | None) -> str:
     return ("-" if date.startswith("-") else "") + digits if digits.isdigit() else ""
 
 
-def dyad_years(store: Backend) -> list[dict[str, Any]]:
-    """Dyad-year rows in the style of the Correlates of War and DCAD data.
+def parse_panel(text: str) -> tuple[int, int]:
+    """The years of ``--panel FROM-TO`` (both included).
 
-    One row per unordered pair of states (ISO-3, alphabetical) and year with at least one
-    meeting, visit, agreement, exercise or incident linked to the pair's
-    ``dkg:BilateralRelation``; events without a year are counted in a row with an empty year.
-    ``ccode1``/``ccode2`` are the states' COW codes (``dkg:cowCode``), empty when unknown.
+    >>> parse_panel("2015-2024"), parse_panel(" 2020 - 2020 ")
+    ((2015, 2024), (2020, 2020))
+    >>> parse_panel("2024-2015")
+    Traceback (most recent call last):
+    ...
+    kg.export.ExportError: --panel 2024-2015: FROM is after TO (give FROM-TO, e.g. 2015-2024)
+    """
+    match = re.fullmatch(r"\s*(\d{1,4})\s*-\s*(\d{1,4})\s*", text)
+    if not match:
+        raise ExportError(f"--panel {text}: give two years FROM-TO, e.g. 2015-2024")
+    first, last = int(match.group(1)), int(match.group(2))
+    if first > last:
+        raise ExportError(f"--panel {text}: FROM is after TO (give FROM-TO, e.g. 2015-2024)")
+    return first, last
+
+
+@dataclass(frozen=True, slots=True)
+class _Codes:
+    """The states in the store with their COW and GW codes, in COW order."""
+
+    present: tuple[str, ...]
+    cow: dict[str, int]
+    gw: dict[str, int]
+
+    def order(self, iso: str) -> tuple[bool, int, str]:
+        """COW order (``ccode1 < ccode2``); states without a COW code after, by ISO-3."""
+        code = self.cow.get(iso)
+        return (code is None, code or 0, iso)
+
+    def row(self, a: str, b: str, year: int, cell: dict[str, int]) -> dict[str, Any]:
+        cow, gw = self.cow, self.gw
+        return {"state1": a, "state2": b, "ccode1": cow.get(a), "ccode2": cow.get(b),
+                "gwcode1": gw.get(a), "gwcode2": gw.get(b), "year": year, **cell}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class DyadYears:
+    """Dyad-year counts, the rows they make (:meth:`rows`) and what they leave out.
+
+    ``undated`` counts the dyadic events that state no year (none, or a month and day only),
+    which no year row can hold; ``outside`` the dated ones outside a panel's years.
+    """
+
+    codes: _Codes
+    counts: dict[tuple[str, str, int], dict[str, int]]
+    undated: int
+    outside: int = 0
+    directed: bool = False
+    panel: tuple[int, int] | None = None
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        """The rows in order of ``ccode1``, ``ccode2``, ``year`` (made as they are read, so a
+        large panel is never held in memory at once)."""
+        zero = {c: 0 for c, _ in DYAD_COUNTS}
+        if self.panel is None:
+            keys = {(a, b, y) for a, b, y in self.counts}
+            if self.directed:
+                keys |= {(b, a, y) for a, b, y in keys}
+            order = self.codes.order
+            for a, b, year in sorted(keys, key=lambda k: (order(k[0]), order(k[1]), k[2])):
+                cell = self.counts.get((a, b, year)) or self.counts[(b, a, year)]
+                yield self.codes.row(a, b, year, cell)
+            return
+        present = self.codes.present
+        for i, a in enumerate(present):
+            for j, b in enumerate(present):
+                if j == i or (j < i and not self.directed):
+                    continue
+                pair = (a, b) if i < j else (b, a)
+                for year in range(self.panel[0], self.panel[1] + 1):
+                    yield self.codes.row(a, b, year, self.counts.get((*pair, year), zero))
+
+    def note(self) -> str | None:
+        """One line for stderr on what the rows leave out, or None."""
+        parts = []
+        if self.undated:
+            parts.append(f"{self.undated} event(s) without a year")
+        if self.outside:
+            parts.append(f"{self.outside} event(s) dated outside the panel's years")
+        return f"not in the dyad-years: {' and '.join(parts)}" if parts else None
+
+
+def _gw_codes() -> dict[str, int]:
+    """Gleditsch-Ward codes by ISO-3 code, from the ``gw`` column of ``kg/data/states.tsv``."""
+    from kg.lexicon import read_tsv
+
+    return {row["iso3"]: int(row["gw"]) for row in read_tsv("states.tsv") if row.get("gw")}
+
+
+def _states(store: Backend) -> _Codes:
+    cow: dict[str, set[int]] = defaultdict(set)
+    for row in _select(
+        store,
+        f"SELECT DISTINCT ?iso ?c WHERE {{ ?s a <{D}State> ; <{D}iso3> ?iso . "
+        f"OPTIONAL {{ ?s <{D}cowCode> ?c }} }}",
+    ):
+        cow[row["iso"]]  # noqa: B018 - a state without a COW code is present too
+        if "c" in row:
+            cow[row["iso"]].add(int(row["c"]))
+    gw = _gw_codes()
+    codes = _Codes(
+        present=(),
+        cow={iso: min(found) for iso, found in cow.items() if found},
+        gw={iso: gw[iso] for iso in cow if iso in gw},
+    )
+    return replace(codes, present=tuple(sorted(cow, key=codes.order)))
+
+
+def dyad_years(
+    store: Backend, *, directed: bool = False, panel: tuple[int, int] | None = None
+) -> DyadYears:
+    """Dyad-year counts in the conventions of COW and peacesciencer.
+
+    A row per pair of states and year with at least one meeting, visit, agreement, exercise or
+    incident linked to the pair's ``dkg:BilateralRelation``, counted in the year of its date
+    (the earliest, if it has several). Non-directed rows hold each pair once, ordered so that
+    ``ccode1 < ccode2`` (states without a COW code last, by ISO-3); ``directed`` writes both
+    orders with the same counts. ``panel`` (first, last year) writes every dyad-year of the
+    states in the store in those years, zero counts included. ``ccode``/``gwcode`` are the
+    Correlates of War (``dkg:cowCode``) and Gleditsch-Ward codes (``kg/data/states.tsv``),
+    None when the state has none; ``year`` is an integer. Events that state no year are in no
+    row: :attr:`DyadYears.undated` counts them.
+
+    Raises
+    ------
+    ExportError
+        When the panel would have more than :data:`PANEL_ROW_LIMIT` rows.
     """
     types = " ".join(f"<{D}{t}>" for _, t in DYAD_COUNTS)
-    rows = _select(
+    found = _select(
         store,
-        f"""SELECT DISTINCT ?e ?type ?iso1 ?iso2 ?c1 ?c2 ?date WHERE {{
+        f"""SELECT DISTINCT ?e ?type ?iso1 ?iso2 ?date WHERE {{
           ?e <{D}relation> ?rel ; a ?type .
           VALUES ?type {{ {types} }}
           ?rel <{D}relationState> ?s1, ?s2 .
           ?s1 <{D}iso3> ?iso1 . ?s2 <{D}iso3> ?iso2 .
           FILTER(STR(?iso1) < STR(?iso2))
-          OPTIONAL {{ ?s1 <{D}cowCode> ?c1 }}
-          OPTIONAL {{ ?s2 <{D}cowCode> ?c2 }}
           OPTIONAL {{ ?e <{D}date> ?date }}
         }}""",
     )
+    codes = _states(store)
     column = {t: c for c, t in DYAD_COUNTS}
-    codes: dict[str, set[int]] = defaultdict(set)
-    dates: dict[tuple[str, str, str, str], set[str]] = defaultdict(set)
-    for row in rows:
-        key = (row["iso1"], row["iso2"], row["e"], row["type"][len(D) :])
+    dates: dict[tuple[str, str, str, str], set[int]] = defaultdict(set)
+    for row in found:
+        a, b = sorted((row["iso1"], row["iso2"]), key=codes.order)
+        key = (a, b, row["e"], row["type"][len(D) :])
         dates[key]  # noqa: B018 - registers the event even without a date
-        if "date" in row:
-            dates[key].add(row["date"])
-        for iso, code in ((row["iso1"], row.get("c1")), (row["iso2"], row.get("c2"))):
-            if code is not None:
-                codes[iso].add(int(code))
-    counts: dict[tuple[str, str, str], dict[str, int]] = {}
-    for (iso1, iso2, _event, etype), values in dates.items():
-        year = min((_year(d) for d in values), key=lambda y: (y == "", y), default="")
-        cell = counts.setdefault((iso1, iso2, year), {c: 0 for c, _ in DYAD_COUNTS})
-        cell[column[etype]] += 1
-    out = []
-    for (iso1, iso2, year), cell in sorted(
-        counts.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2] == "", kv[0][2])
-    ):
-        out.append(
-            {
-                "state1": iso1,
-                "state2": iso2,
-                "ccode1": min(codes[iso1]) if codes[iso1] else None,
-                "ccode2": min(codes[iso2]) if codes[iso2] else None,
-                "year": year,
-                **cell,
-            }
-        )
-    return out
+        year = _year(row.get("date"))
+        if year:
+            dates[key].add(int(year))
+    if panel:
+        present = set(codes.present) | {iso for key in dates for iso in key[:2]}
+        codes = replace(codes, present=tuple(sorted(present, key=codes.order)))
+        n = len(present)
+        size = n * (n - 1) // (1 if directed else 2) * (panel[1] - panel[0] + 1)
+        if size > PANEL_ROW_LIMIT:
+            raise ExportError(
+                f"--panel {panel[0]}-{panel[1]} over {n} states is {size:,} rows, "
+                f"more than {PANEL_ROW_LIMIT:,}; give fewer years"
+            )
+    counts: dict[tuple[str, str, int], dict[str, int]] = {}
+    undated: set[str] = set()
+    outside: set[str] = set()
+    for (a, b, event, etype), years in dates.items():
+        if not years:
+            undated.add(event)
+        elif panel and not panel[0] <= min(years) <= panel[1]:
+            outside.add(event)
+        else:
+            cell = counts.setdefault((a, b, min(years)), {c: 0 for c, _ in DYAD_COUNTS})
+            cell[column[etype]] += 1
+    return DyadYears(codes, counts, len(undated), len(outside), directed, panel)
 
 
-def dyads_csv(store: Backend) -> str:
-    """:func:`dyad_years` as CSV with the header ``state1,state2,ccode1,ccode2,year,...``."""
+def dyads_csv(table: DyadYears) -> str:
+    """:func:`dyad_years` as CSV with the header ``state1,state2,ccode1,ccode2,gwcode1,...``."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(DYAD_COLUMNS)
-    for row in dyad_years(store):
+    for row in table.rows():
         writer.writerow(["" if row[c] is None else row[c] for c in DYAD_COLUMNS])
     return out.getvalue()
 
@@ -774,11 +970,63 @@ def _flat(value: Any) -> str | int | float | bool | None:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
+def _viz(source: Any) -> dict[str, dict[str, Any]]:
+    """GEXF ``viz`` of each node as the page draws it: colour of its class, size and position
+    from :func:`kg.render.page.to_pyvis` (y flipped: the canvas's y grows downwards, Gephi's
+    upwards)."""
+    from kg.render.page import to_pyvis
+
+    net = to_pyvis(source)
+    groups = net.options["groups"]
+    out = {}
+    for record in net.nodes:
+        colour = groups[record["group"]]["color"]["background"].lstrip("#")
+        r, g, b = (int(colour[i : i + 2], 16) for i in (0, 2, 4))
+        out[record["id"]] = {
+            "color": {"r": r, "g": g, "b": b, "a": 1.0},
+            "size": float(record["size"]),
+            "position": {"x": float(record["x"]), "y": -float(record["y"]) + 0.0, "z": 0.0},
+        }
+    return out
+
+
+def _gexf_bytes(graph: Any) -> bytes:
+    """GEXF 1.2 of ``graph``, the same bytes for the same graph: no ``lastmodifieddate``."""
+    from networkx.readwrite.gexf import GEXFWriter
+
+    writer = GEXFWriter(encoding="utf-8", prettyprint=True, version="1.2draft")
+    meta = writer.xml.find("meta")
+    if meta is not None:
+        meta.attrib.pop("lastmodifieddate", None)
+        creator = meta.find("creator")
+        if creator is not None:
+            creator.text = "defense-kg"
+    writer.add_graph(graph)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _attributes(
+    fmt: str, item: str, attrs: dict[str, Any], keep: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Attributes GraphML/GEXF can hold: scalars (lists and dicts as JSON), no None, checked
+    for XML; the keys in ``keep`` (GEXF's ``spells``, ``viz``) are passed as they are."""
+    flat = {k: _flat(v) for k, v in attrs.items() if v is not None and k not in keep}
+    _check_xml_attributes(fmt, item, flat)
+    flat.update({k: attrs[k] for k in keep if attrs.get(k) is not None})
+    return flat
+
+
 def network_document(store: Backend, fmt: str, view: str = "full") -> bytes:
     """A network view (``full``, ``states``, ``officials``, ``article:ID``...) as GraphML/GEXF.
 
-    The projection is :func:`kg.network.views.view`; list and dict attributes are written as
-    JSON strings (GraphML and GEXF hold scalars only), missing values are left out.
+    The projection is :func:`kg.network.views.view`; attribute names are snake_case; list and
+    dict attributes are written as JSON strings (GraphML and GEXF hold scalars only), missing
+    values are left out. GEXF is for Gephi: each node has the colour, size and position it has
+    on the page (``viz:``), dated events (nodes of the full views, edges of ``states`` and
+    ``officials``) have ``spells`` (the days their dates cover) for Gephi's timeline, and the
+    same store gives the same bytes.
     """
     import networkx as nx
 
@@ -789,29 +1037,26 @@ def network_document(store: Backend, fmt: str, view: str = "full") -> bytes:
         source = network_view(store, view)  # type: ignore[arg-type]
     except NetworkError as exc:
         raise StoreError(str(exc)) from None
-    name = {"graphml": "GraphML", "gexf": "GEXF"}.get(fmt, fmt)
+    if fmt not in GRAPH_FORMATS:
+        raise ValueError(f"unknown graph format {fmt!r}")
+    name = {"graphml": "GraphML", "gexf": "GEXF"}[fmt]
+    gexf = fmt == "gexf"
+    keep = ("spells", "viz") if gexf else ()
+    viz = _viz(source) if gexf and source.number_of_nodes() else {}
     graph = source.__class__()
     for node, attrs in source.nodes(data=True):
-        flat = {k: _flat(v) for k, v in attrs.items() if v is not None}
-        _check_xml_attributes(name, str(node), flat)
-        graph.add_node(node, **flat)
+        graph.add_node(node, **_attributes(name, str(node), {**attrs, "viz": viz.get(node)}, keep))
     if source.is_multigraph():
         for u, v, key, attrs in source.edges(keys=True, data=True):
-            flat = {k: _flat(x) for k, x in attrs.items() if x is not None}
-            _check_xml_attributes(name, f"{u} -> {v}", {**flat, "key": str(key)})
-            graph.add_edge(u, v, key=key, **flat)
+            flat = _attributes(name, f"{u} -> {v}", {**attrs, "key": str(key)}, keep)
+            graph.add_edge(u, v, **flat)
     else:
         for u, v, attrs in source.edges(data=True):
-            flat = {k: _flat(x) for k, x in attrs.items() if x is not None}
-            _check_xml_attributes(name, f"{u} -> {v}", flat)
-            graph.add_edge(u, v, **flat)
+            graph.add_edge(u, v, **_attributes(name, f"{u} -> {v}", attrs, keep))
+    if gexf:
+        return _gexf_bytes(graph)
     out = io.BytesIO()
-    if fmt == "graphml":
-        nx.write_graphml(graph, out, named_key_ids=True)
-    elif fmt == "gexf":
-        nx.write_gexf(graph, out)
-    else:
-        raise ValueError(f"unknown graph format {fmt!r}")
+    nx.write_graphml(graph, out, named_key_ids=True)
     return out.getvalue()
 
 

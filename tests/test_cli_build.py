@@ -19,8 +19,9 @@ ENTITY_KEYS = [
     "id", "type", "name", "aliases", "iso3", "state", "role", "wikidata", "articles", "basis",
 ]  # fmt: skip
 EVENT_KEYS = [
-    "id", "article", "type", "label", "date", "states", "participants", "location", "status",
-    "plover", "evidence", "basis",
+    "id", "article", "type", "label", "date", "date_precision", "date_start", "date_end",
+    "states", "source", "target", "participants", "location", "status", "plover", "quad_class",
+    "cameo", "evidence", "basis",
 ]  # fmt: skip
 
 
@@ -94,6 +95,12 @@ def test_export_tables_have_the_documented_fields(tmp_path: Path) -> None:
         meeting["plover"],
     ) == ("--01-30", ["JPN", "KOR"], "Yokosuka", "held", "CONSULT")
     assert meeting["participants"] == ["Nobuo Kishi", "Suh Wook"]
+    assert (
+        meeting["date_precision"],
+        meeting["source"],
+        meeting["quad_class"],
+        meeting["cameo"],
+    ) == ("month-day", None, "verbal cooperation", "040")
     body = SEED.read_text(encoding="utf-8")
     for event in events:
         for ev in event["evidence"]:

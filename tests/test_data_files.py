@@ -10,7 +10,17 @@ import pytest
 DATA = Path(__file__).resolve().parent.parent / "kg" / "data"
 
 HEADERS = {
-    "states.tsv": ["iso3", "iso2", "name", "cow", "wikidata", "aliases", "adjectives", "seats"],
+    "states.tsv": [
+        "iso3",
+        "iso2",
+        "name",
+        "cow",
+        "wikidata",
+        "aliases",
+        "adjectives",
+        "seats",
+        "gw",
+    ],
     "regions.tsv": ["name", "aliases", "kind", "wikidata"],
     "organizations.tsv": ["name", "aliases", "type", "state"],
     "places.tsv": ["name", "aliases", "kind", "state", "located_in"],
@@ -122,6 +132,25 @@ def test_cow_codes(states):
     }
     for iso, code in expected.items():
         assert by_iso[iso] == str(code), iso
+
+
+def test_gleditsch_ward_codes_equal_cow_but_for_the_known_differences(states):
+    differ = {
+        r["iso3"]: (int(r["cow"]), int(r["gw"])) for r in states if r["cow"] and r["gw"] != r["cow"]
+    }
+    assert differ == {
+        "DEU": (255, 260),
+        "YEM": (679, 678),
+        "SRB": (345, 340),
+        "KIR": (946, 970),
+        "NRU": (970, 971),
+        "TON": (955, 972),
+        "TUV": (947, 973),
+    }
+    assert sorted(r["iso3"] for r in states if not r["gw"]) == ["PSE", "VAT"]
+    gws = [r["gw"] for r in states if r["gw"]]
+    assert len(set(gws)) == len(gws) == 195
+    assert {r["iso3"]: r["gw"] for r in states}["VNM"] == "816"
 
 
 def test_wikidata_ids(states):
@@ -290,3 +319,27 @@ def test_a_misspelt_cue_class_is_one_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("KG_LEXICON_DIR", str(tmp_path))
     with pytest.raises(GrammarError, match=r"^cues.tsv: unknown cue class\(es\) observr$"):
         validate(kg.lexicon.load_lexicon())
+
+
+def test_plover_quad_classes_agree_with_the_scope_notes_of_the_ontology():
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import OWL, SKOS
+
+    from kg.lexicon import read_tsv
+
+    codes = Graph().parse(DATA.parent.parent / "ontology" / "codes.ttl")
+    scheme = URIRef("https://w3id.org/defense-kg/code/PloverScheme")
+    notes = {}
+    for concept in codes.subjects(SKOS.inScheme, scheme):
+        notation = str(codes.value(concept, SKOS.notation))
+        note = codes.value(concept, SKOS.scopeNote)
+        replaced = codes.value(concept, URIRef("http://purl.org/dc/terms/isReplacedBy"))
+        if codes.value(concept, OWL.deprecated) is not None and replaced is not None:
+            note = codes.value(replaced, SKOS.scopeNote)
+        notes[notation] = str(note).removeprefix("PLOVER quad category: ").rstrip(".")
+    table = {row["plover"]: row["quad_class"] for row in read_tsv("plover_quads.tsv")}
+    assert table == notes
+    assert len(table) == 18
+    assert sorted(set(table.values())) == [
+        "material conflict", "material cooperation", "verbal conflict", "verbal cooperation",
+    ]  # fmt: skip

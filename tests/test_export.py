@@ -191,11 +191,10 @@ def dyad_store(tmp_path: Path) -> Path:
 
 def test_dyad_years_csv(dyad_store: Path) -> None:
     assert export(dyad_store, "--format", "dyads").decode() == (
-        "state1,state2,ccode1,ccode2,year,meetings,visits,agreements,exercises,incidents\n"
-        "JPN,KOR,740,732,2021,1,1,0,0,0\n"
-        "JPN,KOR,740,732,,0,0,1,0,0\n"
-        "KOR,USA,732,2,2020,1,0,0,1,0\n"
-        "KOR,USA,732,2,,0,0,0,0,1\n"
+        "state1,state2,ccode1,ccode2,gwcode1,gwcode2,year,"
+        "meetings,visits,agreements,exercises,incidents\n"
+        "USA,KOR,2,732,2,732,2020,1,0,0,1,0\n"
+        "KOR,JPN,732,740,732,740,2021,1,1,0,0,0\n"
     )
 
 
@@ -245,11 +244,18 @@ def test_entity_and_event_tables_keep_their_public_fields(store: Path) -> None:
             "type",
             "label",
             "date",
+            "date_precision",
+            "date_start",
+            "date_end",
             "states",
+            "source",
+            "target",
             "participants",
             "location",
             "status",
             "plover",
+            "quad_class",
+            "cameo",
             "evidence",
             "basis",
         ]

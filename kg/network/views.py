@@ -26,7 +26,7 @@ from typing import Any
 import networkx as nx
 import pyoxigraph as ox
 
-from kg.network.dates import date_key
+from kg.network.dates import date_key, period, spells
 from kg.store import ONTOLOGY_GRAPH, Store
 from kg.vocab import GRAPH
 
@@ -108,6 +108,15 @@ def local_name(iri: str) -> str:
     'holdsPost'
     """
     return re.split(r"[#/]", iri)[-1]
+
+
+def snake_case(name: str) -> str:
+    """An attribute name in the one case style of the views and their exports.
+
+    >>> snake_case("cooperationArea"), snake_case("claimKind"), snake_case("status")
+    ('cooperation_area', 'claim_kind', 'status')
+    """
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
 def humanise(name: str) -> str:
@@ -293,7 +302,9 @@ def full_view(store: Store, graph: str | None = None) -> nx.MultiDiGraph:
     -------
     networkx.MultiDiGraph
         Nodes keyed by IRI with ``label``, ``type``, ``articles``, ``evidence`` (list of quote
-        dicts) and whichever of ``iso3``, ``date``, ``status``, ``plover``... the node has;
+        dicts) and whichever of ``iso3``, ``date``, ``status``, ``plover``... the node has
+        (attribute names in snake_case; a dated event's ``spells`` is ``[(first day, last
+        day)]``, the days its stated dates cover, see :func:`kg.network.dates.period`);
         edges keyed by the property's local name with ``property`` (IRI), ``label``, ``quote``.
         Graph attributes: ``titles`` (article id -> title), ``articles`` (article id -> its
         ``title``, ``publisher``, ``published`` and ``source`` as given) and ``sentences``
@@ -317,6 +328,9 @@ def full_view(store: Store, graph: str | None = None) -> nx.MultiDiGraph:
         for predicate, key in _LITERALS.items():
             if literals.get(predicate):
                 attrs[key] = min(literals[predicate], key=lambda v: (date_key(v), v))
+        spell = _event_period(attrs) if node_type in EVENT_TYPES else None
+        if spell is not None:
+            attrs["spells"] = [spell]
         spans_iri = [e for e in facts.evidence_of.get(iri, ()) if e in quotes]
         spans = [quotes[e] for e in spans_iri]
         held_in = {
@@ -334,7 +348,7 @@ def full_view(store: Store, graph: str | None = None) -> nx.MultiDiGraph:
         if s not in graph_out:
             continue
         if o.startswith(DKGC):
-            codes[s][local_name(p)].append(vocab.code(o))
+            codes[s][snake_case(local_name(p))].append(vocab.code(o))
         elif p == f"{OWL}sameAs":
             graph_out.nodes[s]["same_as"] = o
         elif o in graph_out:
@@ -404,12 +418,23 @@ def _dyads(full: nx.MultiDiGraph, node_type: str, key: str) -> nx.Graph:
         dates = sorted(
             (d for e in events if date_key(d := full.nodes[e].get("date"))[0] < 2), key=date_key
         )
+        periods = [p for e in events if (p := _event_period(full.nodes[e])) is not None]
         view.add_edge(
             a, b, weight=len(events), counts=counts, events=sorted(events),
             first=dates[0] if dates else None, last=dates[-1] if dates else None,
+            spells=spells(periods) or None,
             label=f"{len(events)} event{'s' if len(events) != 1 else ''}",
         )  # fmt: skip
     return view
+
+
+def _event_period(attrs: dict[str, Any]) -> tuple[str, str] | None:
+    """The days an event covers by its stated dates (:func:`kg.network.dates.period`)."""
+    start = period(attrs.get("date"))
+    if start is None:
+        return None
+    end = period(attrs.get("end_date")) or start
+    return (start[0], max(start[1], end[1]))
 
 
 def states_view(full: nx.MultiDiGraph) -> nx.Graph:
@@ -417,7 +442,9 @@ def states_view(full: nx.MultiDiGraph) -> nx.Graph:
 
     Edge attributes: ``weight`` (number of events), ``counts`` (per event type), ``first`` and
     ``last`` (earliest and latest event date in :func:`kg.network.dates.date_key` order: dates
-    with a year, then yearless dates), ``events`` (IRIs). Claims are not events and do not count.
+    with a year, then yearless dates), ``events`` (IRIs) and ``spells`` (the days the dated
+    events cover, merged: ``[(first day, last day), ...]``, None when no event states a year).
+    Claims are not events and do not count.
     """
     return _dyads(full, "State", "party")
 
