@@ -261,3 +261,45 @@ def test_a_named_exercise_with_one_known_side_is_a_name_not_a_relation() -> None
     assert [(e.type, e.parties, e.status, e.name) for e in x.events] == [
         ("Exercise", ("NOR",), None, "Winter Harbour")
     ]
+
+
+def test_remote_meetings_and_courtesy_visits_to_a_person_are_meetings() -> None:
+    """ "telephone conference", "conference call" and "courtesy visit to <person>" are
+    meetings; a courtesy visit paid to a person is no trip of its own."""
+    body = (
+        "Uruguayan Defence Minister Pablo Ferrer held a telephone conference with Bolivian "
+        "Defence Minister Rosa Quispe. Later, Ghanaian Army chief Maj. Gen. Kofi Mensah made a "
+        "courtesy visit to Minister Ferrer. Ferrer also joined a conference call with Peruvian "
+        "Defence Minister Luis Paredes."
+    )
+    assert _events(body) == [
+        ("Meeting", ("BOL", "URY"), None),
+        ("Meeting", ("GHA", "URY"), None),
+        ("Meeting", ("PER", "URY"), None),
+    ]
+
+
+def test_confirmed_to_and_confirmed_with_report_what_was_agreed() -> None:
+    """Readout English: "the ministers confirmed to <verb>", "X confirmed with Y on <topic>";
+    "confirmed to reporters" is speech, not an agreement."""
+    body = (
+        "Laotian Defence Minister Somsack Vongsa and Thai Defence Minister Niran Chai "
+        "confirmed to hold regular staff talks on flood relief."
+    )
+    assert [(t, p) for t, p, _n in _events(body)] == [("Agreement", ("LAO", "THA"))]
+    body = "Minister Niran of Thailand confirmed with Minister Somsack of Laos on mine clearance."
+    assert [(t, p) for t, p, _n in _events(body)] == [("Agreement", ("LAO", "THA"))]
+    body = "Thailand and Laos confirmed to reporters that their ministers spoke by telephone."
+    assert _events(body) == []
+
+
+def test_hosting_a_person_is_a_meeting_hosting_an_event_makes_the_host_a_party() -> None:
+    body = "Malawian Defence Minister Grace Tembo will host her Zambian counterpart in Lilongwe."
+    x = _x(body)
+    assert [(e.type, e.parties, e.status) for e in x.events] == [
+        ("Meeting", ("MWI", "ZMB"), "planned")
+    ]
+    body = "Namibia hosted the drills with troops from Angola and Zambia."
+    assert _events(body) == [("Exercise", ("AGO", "NAM", "ZMB"), None)]
+    body = "Angola is proud to host this inaugural meeting of Namibia, Zambia and Angola."
+    assert _events(body) == [("Meeting", ("AGO", "NAM", "ZMB"), None)]

@@ -108,6 +108,7 @@ class _Words:
             rf"(?<![\w’'])(?:{a('took_place')})\s++(?:(?:{det})\s++)?(?:\w++\s++)?$"
         )
         self.determiner_next = re.compile(rf"\s*+(?:{det})\b")
+        self.audience_next = re.compile(rf"\s*+(?:{a('audience')})\b", re.IGNORECASE)
         self.joined_before = re.compile(rf"(?<![\w’'])(?:{join})\s++(?:\w++\s++)?$")
         self.subordinate = re.compile(
             rf"(?<![\w’'])(?:{a('subordinator')})\s++(?:\w++\s++){{0,3}}$"
@@ -127,6 +128,7 @@ class _Words:
         self.participation = re.compile(rf"\b(?:{a('participation')})\b", re.IGNORECASE)
         self.location = re.compile(rf"\b(?:{a('location_prep')})\s++(?:(?:{det})\s++)?$")
         self.accompanied = re.compile(rf"\b(?:{a('accompaniment')})\s++$")
+        self.accompaniment_next = re.compile(rf"\s++(?:{a('accompaniment')})\s++")
         host = a("host_prep")
         self.host = re.compile(rf"\b(?:{host})\s++(?:(?:{det})\s++)?$")
         self.host_city = re.compile(rf"\b(?:{host})\s++[A-Z][\w’'-]*+,\s*+$")
@@ -175,6 +177,7 @@ class _Words:
         self.cues = _Cues(lex)
         self.plural_meetings = w("plural_meeting")
         self.transitive = w("transitive_trigger")
+        self.host_verbs = w("host_verb")
         self.passive_by = re.compile(rf"\s++(?:{a('participle_prep')})\s", re.IGNORECASE)
         self.finite_clause = re.compile(rf"\s++(?:{a('finite_clause')})\b", re.IGNORECASE)
         self.planning = re.compile(rf"\b(?:{a('planning_noun')})\b", re.IGNORECASE)
@@ -322,6 +325,7 @@ def find_events(doc: Doc) -> Doc:
         triggers = doc.find(doc.lexicon.triggers, sentence.start, sentence.end, sentence.start)
         triggers = _one_per_phrase(text, triggers, sentence.start)
         triggers = _named_exercise_triggers(doc, sentence, triggers)
+        triggers = _without_hosting(doc, sentence, triggers)
         event_triggers = [
             sentence.start + m.start
             for m in triggers
@@ -365,10 +369,11 @@ def find_events(doc: Doc) -> Doc:
                 s <= start < e for s, e, kind, _ in doc.named_spans if kind == "Agreement"
             ):
                 continue  # "Visiting Forces Agreement" is no visit
-            if trigger.surface.endswith(_w(doc).preposition_end) and _w(doc).determiner_next.match(
-                text, end, end + 8
+            if trigger.surface.endswith(_w(doc).preposition_end) and (
+                _w(doc).determiner_next.match(text, end, end + 8)
+                or _w(doc).audience_next.match(text, end, end + 16)
             ):
-                continue  # "committed to the treaty": no new agreement
+                continue  # "committed to the treaty", "confirmed to reporters": no agreement
             if (
                 trigger.event in ("Meeting", "Visit")
                 and trigger.pos == "noun"
@@ -458,6 +463,36 @@ def _one_per_counterpart(
         )
         for other in others
     ]
+
+
+def _without_hosting(
+    doc: Doc, sentence: Sentence, triggers: list[Match[Trigger]]
+) -> list[Match[Trigger]]:
+    """A hosting verb (``host_verb``) whose object is an event ("Kenya hosted the exercise",
+    "honoured to host this inaugural meeting") is no meeting of its own: it is dropped, so
+    the hosted event's parties are looked for from before the verb and take in its subject."""
+    g = _w(doc)
+    kept: list[Match[Trigger]] = []
+    for k, match in enumerate(triggers):
+        nxt = triggers[k + 1] if k + 1 < len(triggers) else None
+        if (
+            nxt is not None
+            and fold(match.value.surface) in g.host_verbs
+            and nxt.value.event in ("Meeting", "Visit", "Exercise")
+            and _host_object(doc, sentence.start + match.end, sentence.start + nxt.start)
+        ):
+            continue
+        kept.append(match)
+    return kept
+
+
+def _host_object(doc: Doc, end: int, start: int) -> bool:
+    """Whether the words in [end, start) are only what stands before an event noun ("the",
+    "this inaugural", "the 11th"): at most four words, none a person or a state."""
+    words = doc.article.text[end:start].split()
+    if len(words) > 4 or any(not re.fullmatch(r"[\w’'-]+", w) for w in words):
+        return False
+    return not any(m.type in ("Official", "State") for m in doc.mentions_in(end, start))
 
 
 def _named_exercise_triggers(
@@ -1277,6 +1312,12 @@ def _agreement(
         return None
     subject_end = min(start, _topic_start(doc, clause, start))
     people, states = _participants_and_states(doc, clause, subject_end)
+    partner = _with_partner(doc, start, end, object_end)
+    if partner is not None and (people or states):
+        # "X confirmed with Minister Y on ...", "X agreed with Y to ...": Y is the other side
+        key, state = partner
+        people = list(dict.fromkeys([*people, *([key] if key else [])]))
+        states = list(dict.fromkeys([*states, state]))
 
     if not states:
         meeting = _latest(doc, "Meeting")
@@ -1317,6 +1358,25 @@ def _agreement(
     )
     doc.events.append(event)
     return event
+
+
+def _with_partner(doc: Doc, start: int, end: int, hi: int) -> tuple[str | None, str] | None:
+    """The official or state right after "with" at an agreement verb ("confirmed with
+    Minister Y", "agreed with Chile"): (official key or None, state), if the text names one."""
+    text, g = doc.article.text, _w(doc)
+    lo = end
+    if not g.accompanied.search(text[start:end] + " "):
+        lead = g.accompaniment_next.match(text, end, hi)
+        if lead is None:
+            return None
+        lo = lead.end()
+    for m in doc.mentions_in(lo, min(hi, lo + 60)):
+        if m.type not in ("Official", "State") or not m.state:
+            continue
+        if len(text[lo : m.start].split()) > 3:
+            return None
+        return (m.key if m.type == "Official" else None), m.state
+    return None
 
 
 def _object_is_an_event(doc: Doc, start: int, end: int) -> bool:
