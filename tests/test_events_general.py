@@ -303,3 +303,54 @@ def test_hosting_a_person_is_a_meeting_hosting_an_event_makes_the_host_a_party()
     assert _events(body) == [("Exercise", ("AGO", "NAM", "ZMB"), None)]
     body = "Angola is proud to host this inaugural meeting of Namibia, Zambia and Angola."
     assert _events(body) == [("Meeting", ("AGO", "NAM", "ZMB"), None)]
+
+
+def test_a_short_quotation_inside_a_clause_starts_no_clause() -> None:
+    """A scare quote ("raised to “a new stage” by ...") keeps the clause's subject."""
+    body = (
+        "Estonia and Finland said their ties, raised to “a new stage” by naval drills held in "
+        "May, keep growing."
+    )
+    assert _events(body) == [("Exercise", ("EST", "FIN"), None)]
+
+
+def test_a_planning_conference_has_the_parties_given_after_the_exercise_it_plans() -> None:
+    body = (
+        "A final planning conference for exercise Amber Coast 2026 opened with staff officers "
+        "from the Latvian and Lithuanian navies."
+    )
+    x = _x(body)
+    assert [(e.type, e.parties, e.status, e.name) for e in x.events] == [
+        ("Meeting", ("LTU", "LVA"), "held", None),
+        ("Exercise", ("LTU", "LVA"), "planned", "Amber Coast 2026"),
+    ]
+
+
+def test_we_and_you_in_a_transcript_are_the_speaker_and_the_official_addressed() -> None:
+    """First person in a speaker's turn is the speaker's state, second person the state of
+    the official the turn opens by addressing; both are inferred from context."""
+    body = (
+        "Irish Defence Minister Sean Byrne is in Reykjavik this week.\n\n"
+        "ICELANDIC FOREIGN MINISTER HANNA SIGURDSSON: Minister Byrne, good morning. We are glad "
+        "to host you in Reykjavik.\n\n"
+        "Since your first visit to Iceland, much has changed.\n\n"
+        "JOURNALIST: Is there a plan?\n\n"
+        "SIGURDSSON: We are working on an arrangement with Ireland on search and rescue."
+    )
+    x = _x(body)
+    found = [(e.type, e.parties, e.status) for e in x.events if e.type != "Statement"]
+    assert found == [
+        ("Meeting", ("IRL", "ISL"), "held"),
+        ("Visit", ("IRL", "ISL"), "held"),
+        ("Agreement", ("IRL", "ISL"), "negotiating"),
+    ]
+    visit = next(e for e in x.events if e.type == "Visit")
+    assert [(b.fact, b.rule, b.inferred) for b in visit.basis[:2]] == [
+        ("party:IRL", "context", True),
+        ("party:ISL", "name", False),
+    ]
+    # a journalist's "we" is nobody's side: no state, so no event
+    assert (
+        _events("IRISH DEFENCE MINISTER SEAN BYRNE: Hello.\n\nJOURNALIST: Will we host Iceland?")
+        == []
+    )

@@ -23,6 +23,7 @@ from kg.lexicon import Concept, Gazetteer, Lexicon, Match, Trigger, cue_regex, f
 from kg.records import DateValue, Event
 
 QUOTE_MIN = 12  # characters a quotation holds at least
+SCARE_QUOTE_MAX = 40  # a closed quotation this short inside a clause quotes a phrase, no speech
 _TOKEN_START = r"(?<![\w’'-])"
 _EXERCISE_NAME_TOKEN = r"[A-Z][\w’'-]*(?:/[A-Z][\w’'-]*+)*+"  # "East/Cooperation-2026"
 _EXERCISE_NUMBER = r"(?:(?:\s+|\s*[-–]\s*)(?:19|20)?\d\d(?:-\d+)?(?![\w-]))?"
@@ -178,6 +179,7 @@ class _Words:
         self.plural_meetings = w("plural_meeting")
         self.transitive = w("transitive_trigger")
         self.host_verbs = w("host_verb")
+        self.second_person = w("second_person")
         self.passive_by = re.compile(rf"\s++(?:{a('participle_prep')})\s", re.IGNORECASE)
         self.finite_clause = re.compile(rf"\s++(?:{a('finite_clause')})\b", re.IGNORECASE)
         self.planning = re.compile(rf"\b(?:{a('planning_noun')})\b", re.IGNORECASE)
@@ -255,11 +257,16 @@ def _quotations(
 
 
 def _clause_start(doc: Doc, sentence: Sentence, pos: int) -> int:
-    """Start of the clause holding ``pos``: after the last quote mark, ';', ':' or clause
-    break ("but") before it."""
+    """Start of the clause holding ``pos``: after the last opening quote mark, ';', ':' or
+    clause break ("but") before it; a short quotation closed before ``pos`` ("elevated to “a
+    new level” by ...") quotes a phrase of the clause and starts none."""
     segment = doc.article.text[sentence.start : pos]
-    marks = ("“", ";", ":", *_w(doc).clause_breaks)
+    marks = (";", ":", *_w(doc).clause_breaks)
     cut = max(segment.rfind(mark) for mark in marks)
+    opening = segment.rfind("“")
+    closing = segment.find("”", opening + 1) if opening >= 0 else -1
+    if opening >= 0 and not 0 < closing - opening <= SCARE_QUOTE_MAX:
+        cut = max(cut, opening)  # a short quotation closed before ``pos`` is a phrase of it
     return sentence.start + cut + 1 if cut >= 0 else sentence.start
 
 
@@ -340,6 +347,10 @@ def find_events(doc: Doc) -> Doc:
             before = [p for p in event_triggers if p < start]
             after = [p for p in event_triggers if p > start]
             window = (before[-1] if before else sentence.start, after[0] if after else sentence.end)
+            if trigger.event == "Meeting" and _w(doc).planning.search(text, start, end):
+                # "a planning conference for exercise X ... with Chilean planners": the
+                # conference's parties are the clause's, on both sides of the exercise it plans
+                window = (window[0], sentence.end)
             if trigger.event == "Statement":
                 continue
             if _inside_entity(doc, start, end) or start in handled:
@@ -646,6 +657,75 @@ def is_venue(doc: Doc, m: Mention, lo: int) -> bool:
     return _contexts(doc)["venue"].search(text[max(lo, m.start - 50) : m.start]) is not None
 
 
+def _speakers(doc: Doc) -> list[tuple[int, str | None, str | None]]:
+    """Where each speaker's words begin, the speaker's state (None when the label names no
+    official: "JOURNALIST:", "SUBJECTS:") and the state of the official addressed at the start
+    of the turn ("AUSTIN: Minister Gram, welcome ..."), in text order. A turn begins after a
+    transcript label ("NAME, TITLE: ...") or a line that introduces speech ("X said:")."""
+    cached = _SPEAKERS.get(id(doc))
+    if cached is not None and cached[0] is doc:
+        return cached[1]
+    from kg.extract.people import _LABEL_LINE
+
+    text = doc.article.text
+    found: list[tuple[int, str | None, str | None]] = []
+    line_start = 0
+    while ":" in text and line_start < len(text):
+        line_end = text.find("\n", line_start)
+        line_end = len(text) if line_end < 0 else line_end
+        line = text[line_start:line_end].rstrip()
+        label = _LABEL_LINE.match(text, line_start, line_end)
+        if label is not None:
+            at = label.end(1)
+            found.append((at, _state_in(doc, line_start, at), _addressed(doc, at + 1, line_end)))
+        elif line.endswith(":") and _w(doc).speech_verb_last.search(line):
+            found.append((line_end, _state_in(doc, line_start, line_end), None))
+        line_start = line_end + 1
+    _SPEAKERS.clear()
+    _SPEAKERS[id(doc)] = (doc, found)
+    return found
+
+
+_SPEAKERS: dict[int, tuple[Doc, list[tuple[int, str | None, str | None]]]] = {}
+
+
+def _state_in(doc: Doc, lo: int, hi: int) -> str | None:
+    """The state of the official (else of the title) named in [lo, hi)."""
+    mentions = [m for m in doc.mentions_in(lo, hi) if m.state]
+    official = [m for m in mentions if m.type == "Official"]
+    titles = [m for m in mentions if m.how == "title" and m.type in ("State", "Organization")]
+    chosen = (official or titles)[:1]
+    return chosen[0].state if chosen else None
+
+
+def _addressed(doc: Doc, lo: int, hi: int) -> str | None:
+    """The state of the official a turn opens by addressing ("Minister Gram, welcome ..."):
+    an official named in its first words, right before a comma."""
+    text = doc.article.text
+    for m in doc.mentions_in(lo, min(hi, lo + 40)):
+        if m.type == "Official" and m.state and text.startswith(",", m.end):
+            return m.state if len(text[lo : m.start].split()) <= 2 else None
+    return None
+
+
+def _speaker_states(doc: Doc, lo: int, hi: int) -> list[str]:
+    """The states "we", "our" or "I" (``first-person``) and "you", "your" (``second_person``)
+    in [lo, hi) stand for: the current speaker's and the addressee's, when the text gives
+    them (a transcript label or "X said:" line before, an official addressed by name)."""
+    first = doc.lexicon.people_words.get("first-person", frozenset())
+    second = _w(doc).second_person
+    found: list[str] = []
+    for word in re.finditer(r"\w+", doc.article.text[lo:hi]):
+        folded = fold(word.group())
+        if folded not in first and folded not in second:
+            continue
+        turns = [t for t in _speakers(doc) if t[0] <= lo + word.start()]
+        state = (turns[-1][1] if folded in first else turns[-1][2]) if turns else None
+        if state and state not in found:
+            found.append(state)
+    return found
+
+
 def _participants_and_states(
     doc: Doc,
     lo: int,
@@ -772,6 +852,8 @@ def _event(
                 ]
             )
         )
+    if len(set(states)) < 2:  # "our very good friends from the United Kingdom": the speaker's
+        states.extend(s for s in _speaker_states(doc, lo, topic) if s not in states)
     if trigger.event == "Meeting" and len(set(states)) < 2 and lo > clause:
         # "on the occasion of the Norwegian minister's visit, a meeting was held in Santiago":
         # the clause's earlier states fill a missing side
@@ -885,6 +967,8 @@ def _visit(doc: Doc, sentence: Sentence, start: int, end: int, event: Event) -> 
     for key in with_people:
         if doc.entities[key].state:
             states.append(doc.entities[key].state or "")
+    if len(set(states)) < 2:  # "since your last visit to the Pentagon": the addressee's
+        states.extend(s for s in _speaker_states(doc, clause, start) if s not in states)
     if len(set(states)) < 2:
         host = _visit_host(doc, sentence, set(states))
         if host:
@@ -1233,7 +1317,9 @@ def _agreement(
             if _named_agreement_near(doc, named, start):
                 return None
             label = _noun_phrase(doc, start, end, sentence.start)
-            status = doc.lexicon.status_words.get(fold(verb.group().split()[0]), "agreed")
+            words = doc.lexicon.status_words  # "working on" (the phrase) before "signed" (a word)
+            phrase, first = fold(" ".join(verb.group().split())), fold(verb.group().split()[0])
+            status = words.get(phrase) or words.get(first, "agreed")
         else:
             s, e, label = inside
             if any(ev.name == label for ev in doc.events):
@@ -1254,6 +1340,8 @@ def _agreement(
         )
         topic = _topic_start(doc, end, sentence.end)
         people, states = _participants_and_states(doc, clause, topic, after=end, origins=False)
+        if len(set(states)) < 2:  # "the treaty we are working on with Indonesia"
+            states.extend(s for s in _speaker_states(doc, clause, topic) if s not in states)
         earlier = None if inside else _antecedent_agreement(doc, trigger, start)
         if earlier is not None:
             # "the memorandum" after a memorandum already reported: the same agreement
@@ -1312,6 +1400,8 @@ def _agreement(
         return None
     subject_end = min(start, _topic_start(doc, clause, start))
     people, states = _participants_and_states(doc, clause, subject_end)
+    if states or people:  # "Our partners from A and B have agreed": the speaker's side too
+        states.extend(s for s in _speaker_states(doc, clause, subject_end) if s not in states)
     partner = _with_partner(doc, start, end, object_end)
     if partner is not None and (people or states):
         # "X confirmed with Minister Y on ...", "X agreed with Y to ...": Y is the other side
