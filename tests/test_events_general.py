@@ -354,3 +354,10 @@ def test_we_and_you_in_a_transcript_are_the_speaker_and_the_official_addressed()
         _events("IRISH DEFENCE MINISTER SEAN BYRNE: Hello.\n\nJOURNALIST: Will we host Iceland?")
         == []
     )
+
+
+def test_what_was_agreed_between_a_and_b_gives_the_sides_a_subject_lacks() -> None:
+    body = "Negotiators agreed to widen pilot training between Austria and Slovenia."
+    assert _events(body) == [("Agreement", ("AUT", "SVN"), None)]
+    # a subject that names its side keeps it: a mediator is no side of the pair
+    assert _events("Hungary agreed to calm relations between Austria and Slovenia.") == []

@@ -180,6 +180,7 @@ class _Words:
         self.transitive = w("transitive_trigger")
         self.host_verbs = w("host_verb")
         self.second_person = w("second_person")
+        self.pair_intro = re.compile(rf"\b(?:{a('pair_intro')})\b", re.IGNORECASE)
         self.passive_by = re.compile(rf"\s++(?:{a('participle_prep')})\s", re.IGNORECASE)
         self.finite_clause = re.compile(rf"\s++(?:{a('finite_clause')})\b", re.IGNORECASE)
         self.planning = re.compile(rf"\b(?:{a('planning_noun')})\b", re.IGNORECASE)
@@ -1418,6 +1419,10 @@ def _agreement(
         )
         if not people and meeting:
             people = list(meeting.participants)
+        if len(set(states)) < 2:
+            # "The two ministers agreed to bolster cooperation between the ROK and Vietnam":
+            # with no side in the subject, the pair the object names
+            states = _pair_in(doc, end, object_end) or states
     label = obj.rstrip(".")
     obj_start = text.find(obj, end)
     area_lo = obj_start
@@ -1467,6 +1472,21 @@ def _with_partner(doc: Doc, start: int, end: int, hi: int) -> tuple[str | None, 
             return None
         return (m.key if m.type == "Official" else None), m.state
     return None
+
+
+def _pair_in(doc: Doc, lo: int, hi: int) -> list[str]:
+    """The two states of a "between A and B" (``pair_intro``) in [lo, hi), if it names two."""
+    text, g = doc.article.text, _w(doc)
+    intro = g.pair_intro.search(text, lo, hi)
+    if intro is None:
+        return []
+    states = [m for m in doc.mentions_in(intro.end(), hi) if m.type == "State" and m.state][:2]
+    if len(states) < 2 or not _listed(doc, text[states[0].end : states[1].start]):
+        return []
+    if text[intro.end() : states[0].start].split() not in ([], ["the"]):
+        return []
+    found = list(dict.fromkeys(m.state for m in states if m.state))
+    return found if len(found) == 2 else []
 
 
 def _object_is_an_event(doc: Doc, start: int, end: int) -> bool:
