@@ -357,7 +357,11 @@ def test_we_and_you_in_a_transcript_are_the_speaker_and_the_official_addressed()
 
 
 def test_what_was_agreed_between_a_and_b_gives_the_sides_a_subject_lacks() -> None:
-    body = "Negotiators agreed to widen pilot training between Austria and Slovenia."
+    body = (
+        "On the occasion of the Slovenian defence minister’s visit, a bilateral meeting was "
+        "held. The two defence ministers agreed to widen pilot training between Austria and "
+        "Slovenia."
+    )  # the meeting knows one side only; the pair gives both
     assert _events(body) == [("Agreement", ("AUT", "SVN"), None)]
     # a subject that names its side keeps it: a mediator is no side of the pair
     assert _events("Hungary agreed to calm relations between Austria and Slovenia.") == []
