@@ -261,3 +261,107 @@ def test_a_named_exercise_with_one_known_side_is_a_name_not_a_relation() -> None
     assert [(e.type, e.parties, e.status, e.name) for e in x.events] == [
         ("Exercise", ("NOR",), None, "Winter Harbour")
     ]
+
+
+def test_remote_meetings_and_courtesy_visits_to_a_person_are_meetings() -> None:
+    """ "telephone conference", "conference call" and "courtesy visit to <person>" are
+    meetings; a courtesy visit paid to a person is no trip of its own."""
+    body = (
+        "Uruguayan Defence Minister Pablo Ferrer held a telephone conference with Bolivian "
+        "Defence Minister Rosa Quispe. Later, Ghanaian Army chief Maj. Gen. Kofi Mensah made a "
+        "courtesy visit to Minister Ferrer. Ferrer also joined a conference call with Peruvian "
+        "Defence Minister Luis Paredes."
+    )
+    assert _events(body) == [
+        ("Meeting", ("BOL", "URY"), None),
+        ("Meeting", ("GHA", "URY"), None),
+        ("Meeting", ("PER", "URY"), None),
+    ]
+
+
+def test_confirmed_to_and_confirmed_with_report_what_was_agreed() -> None:
+    """Readout English: "the ministers confirmed to <verb>", "X confirmed with Y on <topic>";
+    "confirmed to reporters" is speech, not an agreement."""
+    body = (
+        "Laotian Defence Minister Somsack Vongsa and Thai Defence Minister Niran Chai "
+        "confirmed to hold regular staff talks on flood relief."
+    )
+    assert [(t, p) for t, p, _n in _events(body)] == [("Agreement", ("LAO", "THA"))]
+    body = "Minister Niran of Thailand confirmed with Minister Somsack of Laos on mine clearance."
+    assert [(t, p) for t, p, _n in _events(body)] == [("Agreement", ("LAO", "THA"))]
+    body = "Thailand and Laos confirmed to reporters that their ministers spoke by telephone."
+    assert _events(body) == []
+
+
+def test_hosting_a_person_is_a_meeting_hosting_an_event_makes_the_host_a_party() -> None:
+    body = "Malawian Defence Minister Grace Tembo will host her Zambian counterpart in Lilongwe."
+    x = _x(body)
+    assert [(e.type, e.parties, e.status) for e in x.events] == [
+        ("Meeting", ("MWI", "ZMB"), "planned")
+    ]
+    body = "Namibia hosted the drills with troops from Angola and Zambia."
+    assert _events(body) == [("Exercise", ("AGO", "NAM", "ZMB"), None)]
+    body = "Angola is proud to host this inaugural meeting of Namibia, Zambia and Angola."
+    assert _events(body) == [("Meeting", ("AGO", "NAM", "ZMB"), None)]
+
+
+def test_a_short_quotation_inside_a_clause_starts_no_clause() -> None:
+    """A scare quote ("raised to “a new stage” by ...") keeps the clause's subject."""
+    body = (
+        "Estonia and Finland said their ties, raised to “a new stage” by naval drills held in "
+        "May, keep growing."
+    )
+    assert _events(body) == [("Exercise", ("EST", "FIN"), None)]
+
+
+def test_a_planning_conference_has_the_parties_given_after_the_exercise_it_plans() -> None:
+    body = (
+        "A final planning conference for exercise Amber Coast 2026 opened with staff officers "
+        "from the Latvian and Lithuanian navies."
+    )
+    x = _x(body)
+    assert [(e.type, e.parties, e.status, e.name) for e in x.events] == [
+        ("Meeting", ("LTU", "LVA"), "held", None),
+        ("Exercise", ("LTU", "LVA"), "planned", "Amber Coast 2026"),
+    ]
+
+
+def test_we_and_you_in_a_transcript_are_the_speaker_and_the_official_addressed() -> None:
+    """First person in a speaker's turn is the speaker's state, second person the state of
+    the official the turn opens by addressing; both are inferred from context."""
+    body = (
+        "Irish Defence Minister Sean Byrne is in Reykjavik this week.\n\n"
+        "ICELANDIC FOREIGN MINISTER HANNA SIGURDSSON: Minister Byrne, good morning. We are glad "
+        "to host you in Reykjavik.\n\n"
+        "Since your first visit to Iceland, much has changed.\n\n"
+        "JOURNALIST: Is there a plan?\n\n"
+        "SIGURDSSON: We are working on an arrangement with Ireland on search and rescue."
+    )
+    x = _x(body)
+    found = [(e.type, e.parties, e.status) for e in x.events if e.type != "Statement"]
+    assert found == [
+        ("Meeting", ("IRL", "ISL"), "held"),
+        ("Visit", ("IRL", "ISL"), "held"),
+        ("Agreement", ("IRL", "ISL"), "negotiating"),
+    ]
+    visit = next(e for e in x.events if e.type == "Visit")
+    assert [(b.fact, b.rule, b.inferred) for b in visit.basis[:2]] == [
+        ("party:IRL", "context", True),
+        ("party:ISL", "name", False),
+    ]
+    # a journalist's "we" is nobody's side: no state, so no event
+    assert (
+        _events("IRISH DEFENCE MINISTER SEAN BYRNE: Hello.\n\nJOURNALIST: Will we host Iceland?")
+        == []
+    )
+
+
+def test_what_was_agreed_between_a_and_b_gives_the_sides_a_subject_lacks() -> None:
+    body = (
+        "On the occasion of the Slovenian defence minister’s visit, a bilateral meeting was "
+        "held. The two defence ministers agreed to widen pilot training between Austria and "
+        "Slovenia."
+    )  # the meeting knows one side only; the pair gives both
+    assert _events(body) == [("Agreement", ("AUT", "SVN"), None)]
+    # a subject that names its side keeps it: a mediator is no side of the pair
+    assert _events("Hungary agreed to calm relations between Austria and Slovenia.") == []

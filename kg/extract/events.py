@@ -23,6 +23,7 @@ from kg.lexicon import Concept, Gazetteer, Lexicon, Match, Trigger, cue_regex, f
 from kg.records import DateValue, Event
 
 QUOTE_MIN = 12  # characters a quotation holds at least
+SCARE_QUOTE_MAX = 40  # a closed quotation this short inside a clause quotes a phrase, no speech
 _TOKEN_START = r"(?<![\w’'-])"
 _EXERCISE_NAME_TOKEN = r"[A-Z][\w’'-]*(?:/[A-Z][\w’'-]*+)*+"  # "East/Cooperation-2026"
 _EXERCISE_NUMBER = r"(?:(?:\s+|\s*[-–]\s*)(?:19|20)?\d\d(?:-\d+)?(?![\w-]))?"
@@ -108,6 +109,7 @@ class _Words:
             rf"(?<![\w’'])(?:{a('took_place')})\s++(?:(?:{det})\s++)?(?:\w++\s++)?$"
         )
         self.determiner_next = re.compile(rf"\s*+(?:{det})\b")
+        self.audience_next = re.compile(rf"\s*+(?:{a('audience')})\b", re.IGNORECASE)
         self.joined_before = re.compile(rf"(?<![\w’'])(?:{join})\s++(?:\w++\s++)?$")
         self.subordinate = re.compile(
             rf"(?<![\w’'])(?:{a('subordinator')})\s++(?:\w++\s++){{0,3}}$"
@@ -127,6 +129,7 @@ class _Words:
         self.participation = re.compile(rf"\b(?:{a('participation')})\b", re.IGNORECASE)
         self.location = re.compile(rf"\b(?:{a('location_prep')})\s++(?:(?:{det})\s++)?$")
         self.accompanied = re.compile(rf"\b(?:{a('accompaniment')})\s++$")
+        self.accompaniment_next = re.compile(rf"\s++(?:{a('accompaniment')})\s++")
         host = a("host_prep")
         self.host = re.compile(rf"\b(?:{host})\s++(?:(?:{det})\s++)?$")
         self.host_city = re.compile(rf"\b(?:{host})\s++[A-Z][\w’'-]*+,\s*+$")
@@ -175,6 +178,9 @@ class _Words:
         self.cues = _Cues(lex)
         self.plural_meetings = w("plural_meeting")
         self.transitive = w("transitive_trigger")
+        self.host_verbs = w("host_verb")
+        self.second_person = w("second_person")
+        self.pair_intro = re.compile(rf"\b(?:{a('pair_intro')})\b", re.IGNORECASE)
         self.passive_by = re.compile(rf"\s++(?:{a('participle_prep')})\s", re.IGNORECASE)
         self.finite_clause = re.compile(rf"\s++(?:{a('finite_clause')})\b", re.IGNORECASE)
         self.planning = re.compile(rf"\b(?:{a('planning_noun')})\b", re.IGNORECASE)
@@ -252,11 +258,16 @@ def _quotations(
 
 
 def _clause_start(doc: Doc, sentence: Sentence, pos: int) -> int:
-    """Start of the clause holding ``pos``: after the last quote mark, ';', ':' or clause
-    break ("but") before it."""
+    """Start of the clause holding ``pos``: after the last opening quote mark, ';', ':' or
+    clause break ("but") before it; a short quotation closed before ``pos`` ("elevated to “a
+    new level” by ...") quotes a phrase of the clause and starts none."""
     segment = doc.article.text[sentence.start : pos]
-    marks = ("“", ";", ":", *_w(doc).clause_breaks)
+    marks = (";", ":", *_w(doc).clause_breaks)
     cut = max(segment.rfind(mark) for mark in marks)
+    opening = segment.rfind("“")
+    closing = segment.find("”", opening + 1) if opening >= 0 else -1
+    if opening >= 0 and not 0 < closing - opening <= SCARE_QUOTE_MAX:
+        cut = max(cut, opening)  # a short quotation closed before ``pos`` is a phrase of it
     return sentence.start + cut + 1 if cut >= 0 else sentence.start
 
 
@@ -322,6 +333,7 @@ def find_events(doc: Doc) -> Doc:
         triggers = doc.find(doc.lexicon.triggers, sentence.start, sentence.end, sentence.start)
         triggers = _one_per_phrase(text, triggers, sentence.start)
         triggers = _named_exercise_triggers(doc, sentence, triggers)
+        triggers = _without_hosting(doc, sentence, triggers)
         event_triggers = [
             sentence.start + m.start
             for m in triggers
@@ -336,6 +348,10 @@ def find_events(doc: Doc) -> Doc:
             before = [p for p in event_triggers if p < start]
             after = [p for p in event_triggers if p > start]
             window = (before[-1] if before else sentence.start, after[0] if after else sentence.end)
+            if trigger.event == "Meeting" and _w(doc).planning.search(text, start, end):
+                # "a planning conference for exercise X ... with Chilean planners": the
+                # conference's parties are the clause's, on both sides of the exercise it plans
+                window = (window[0], sentence.end)
             if trigger.event == "Statement":
                 continue
             if _inside_entity(doc, start, end) or start in handled:
@@ -365,10 +381,11 @@ def find_events(doc: Doc) -> Doc:
                 s <= start < e for s, e, kind, _ in doc.named_spans if kind == "Agreement"
             ):
                 continue  # "Visiting Forces Agreement" is no visit
-            if trigger.surface.endswith(_w(doc).preposition_end) and _w(doc).determiner_next.match(
-                text, end, end + 8
+            if trigger.surface.endswith(_w(doc).preposition_end) and (
+                _w(doc).determiner_next.match(text, end, end + 8)
+                or _w(doc).audience_next.match(text, end, end + 16)
             ):
-                continue  # "committed to the treaty": no new agreement
+                continue  # "committed to the treaty", "confirmed to reporters": no agreement
             if (
                 trigger.event in ("Meeting", "Visit")
                 and trigger.pos == "noun"
@@ -458,6 +475,36 @@ def _one_per_counterpart(
         )
         for other in others
     ]
+
+
+def _without_hosting(
+    doc: Doc, sentence: Sentence, triggers: list[Match[Trigger]]
+) -> list[Match[Trigger]]:
+    """A hosting verb (``host_verb``) whose object is an event ("Kenya hosted the exercise",
+    "honoured to host this inaugural meeting") is no meeting of its own: it is dropped, so
+    the hosted event's parties are looked for from before the verb and take in its subject."""
+    g = _w(doc)
+    kept: list[Match[Trigger]] = []
+    for k, match in enumerate(triggers):
+        nxt = triggers[k + 1] if k + 1 < len(triggers) else None
+        if (
+            nxt is not None
+            and fold(match.value.surface) in g.host_verbs
+            and nxt.value.event in ("Meeting", "Visit", "Exercise")
+            and _host_object(doc, sentence.start + match.end, sentence.start + nxt.start)
+        ):
+            continue
+        kept.append(match)
+    return kept
+
+
+def _host_object(doc: Doc, end: int, start: int) -> bool:
+    """Whether the words in [end, start) are only what stands before an event noun ("the",
+    "this inaugural", "the 11th"): at most four words, none a person or a state."""
+    words = doc.article.text[end:start].split()
+    if len(words) > 4 or any(not re.fullmatch(r"[\w’'-]+", w) for w in words):
+        return False
+    return not any(m.type in ("Official", "State") for m in doc.mentions_in(end, start))
 
 
 def _named_exercise_triggers(
@@ -611,6 +658,75 @@ def is_venue(doc: Doc, m: Mention, lo: int) -> bool:
     return _contexts(doc)["venue"].search(text[max(lo, m.start - 50) : m.start]) is not None
 
 
+def _speakers(doc: Doc) -> list[tuple[int, str | None, str | None]]:
+    """Where each speaker's words begin, the speaker's state (None when the label names no
+    official: "JOURNALIST:", "SUBJECTS:") and the state of the official addressed at the start
+    of the turn ("AUSTIN: Minister Gram, welcome ..."), in text order. A turn begins after a
+    transcript label ("NAME, TITLE: ...") or a line that introduces speech ("X said:")."""
+    cached = _SPEAKERS.get(id(doc))
+    if cached is not None and cached[0] is doc:
+        return cached[1]
+    from kg.extract.people import _LABEL_LINE
+
+    text = doc.article.text
+    found: list[tuple[int, str | None, str | None]] = []
+    line_start = 0
+    while ":" in text and line_start < len(text):
+        line_end = text.find("\n", line_start)
+        line_end = len(text) if line_end < 0 else line_end
+        line = text[line_start:line_end].rstrip()
+        label = _LABEL_LINE.match(text, line_start, line_end)
+        if label is not None:
+            at = label.end(1)
+            found.append((at, _state_in(doc, line_start, at), _addressed(doc, at + 1, line_end)))
+        elif line.endswith(":") and _w(doc).speech_verb_last.search(line):
+            found.append((line_end, _state_in(doc, line_start, line_end), None))
+        line_start = line_end + 1
+    _SPEAKERS.clear()
+    _SPEAKERS[id(doc)] = (doc, found)
+    return found
+
+
+_SPEAKERS: dict[int, tuple[Doc, list[tuple[int, str | None, str | None]]]] = {}
+
+
+def _state_in(doc: Doc, lo: int, hi: int) -> str | None:
+    """The state of the official (else of the title) named in [lo, hi)."""
+    mentions = [m for m in doc.mentions_in(lo, hi) if m.state]
+    official = [m for m in mentions if m.type == "Official"]
+    titles = [m for m in mentions if m.how == "title" and m.type in ("State", "Organization")]
+    chosen = (official or titles)[:1]
+    return chosen[0].state if chosen else None
+
+
+def _addressed(doc: Doc, lo: int, hi: int) -> str | None:
+    """The state of the official a turn opens by addressing ("Minister Gram, welcome ..."):
+    an official named in its first words, right before a comma."""
+    text = doc.article.text
+    for m in doc.mentions_in(lo, min(hi, lo + 40)):
+        if m.type == "Official" and m.state and text.startswith(",", m.end):
+            return m.state if len(text[lo : m.start].split()) <= 2 else None
+    return None
+
+
+def _speaker_states(doc: Doc, lo: int, hi: int) -> list[str]:
+    """The states "we", "our" or "I" (``first-person``) and "you", "your" (``second_person``)
+    in [lo, hi) stand for: the current speaker's and the addressee's, when the text gives
+    them (a transcript label or "X said:" line before, an official addressed by name)."""
+    first = doc.lexicon.people_words.get("first-person", frozenset())
+    second = _w(doc).second_person
+    found: list[str] = []
+    for word in re.finditer(r"\w+", doc.article.text[lo:hi]):
+        folded = fold(word.group())
+        if folded not in first and folded not in second:
+            continue
+        turns = [t for t in _speakers(doc) if t[0] <= lo + word.start()]
+        state = (turns[-1][1] if folded in first else turns[-1][2]) if turns else None
+        if state and state not in found:
+            found.append(state)
+    return found
+
+
 def _participants_and_states(
     doc: Doc,
     lo: int,
@@ -737,6 +853,8 @@ def _event(
                 ]
             )
         )
+    if len(set(states)) < 2:  # "our very good friends from the United Kingdom": the speaker's
+        states.extend(s for s in _speaker_states(doc, lo, topic) if s not in states)
     if trigger.event == "Meeting" and len(set(states)) < 2 and lo > clause:
         # "on the occasion of the Norwegian minister's visit, a meeting was held in Santiago":
         # the clause's earlier states fill a missing side
@@ -850,6 +968,8 @@ def _visit(doc: Doc, sentence: Sentence, start: int, end: int, event: Event) -> 
     for key in with_people:
         if doc.entities[key].state:
             states.append(doc.entities[key].state or "")
+    if len(set(states)) < 2:  # "since your last visit to the Pentagon": the addressee's
+        states.extend(s for s in _speaker_states(doc, clause, start) if s not in states)
     if len(set(states)) < 2:
         host = _visit_host(doc, sentence, set(states))
         if host:
@@ -1198,7 +1318,9 @@ def _agreement(
             if _named_agreement_near(doc, named, start):
                 return None
             label = _noun_phrase(doc, start, end, sentence.start)
-            status = doc.lexicon.status_words.get(fold(verb.group().split()[0]), "agreed")
+            words = doc.lexicon.status_words  # "working on" (the phrase) before "signed" (a word)
+            phrase, first = fold(" ".join(verb.group().split())), fold(verb.group().split()[0])
+            status = words.get(phrase) or words.get(first, "agreed")
         else:
             s, e, label = inside
             if any(ev.name == label for ev in doc.events):
@@ -1219,6 +1341,8 @@ def _agreement(
         )
         topic = _topic_start(doc, end, sentence.end)
         people, states = _participants_and_states(doc, clause, topic, after=end, origins=False)
+        if len(set(states)) < 2:  # "the treaty we are working on with Indonesia"
+            states.extend(s for s in _speaker_states(doc, clause, topic) if s not in states)
         earlier = None if inside else _antecedent_agreement(doc, trigger, start)
         if earlier is not None:
             # "the memorandum" after a memorandum already reported: the same agreement
@@ -1277,6 +1401,14 @@ def _agreement(
         return None
     subject_end = min(start, _topic_start(doc, clause, start))
     people, states = _participants_and_states(doc, clause, subject_end)
+    if states or people:  # "Our partners from A and B have agreed": the speaker's side too
+        states.extend(s for s in _speaker_states(doc, clause, subject_end) if s not in states)
+    partner = _with_partner(doc, start, end, object_end)
+    if partner is not None and (people or states):
+        # "X confirmed with Minister Y on ...", "X agreed with Y to ...": Y is the other side
+        key, state = partner
+        people = list(dict.fromkeys([*people, *([key] if key else [])]))
+        states = list(dict.fromkeys([*states, state]))
 
     if not states:
         meeting = _latest(doc, "Meeting")
@@ -1287,6 +1419,10 @@ def _agreement(
         )
         if not people and meeting:
             people = list(meeting.participants)
+        if len(set(states)) < 2:
+            # "The two ministers agreed to bolster cooperation between the ROK and Vietnam":
+            # with no side in the subject, the pair the object names
+            states = _pair_in(doc, end, object_end) or states
     label = obj.rstrip(".")
     obj_start = text.find(obj, end)
     area_lo = obj_start
@@ -1317,6 +1453,40 @@ def _agreement(
     )
     doc.events.append(event)
     return event
+
+
+def _with_partner(doc: Doc, start: int, end: int, hi: int) -> tuple[str | None, str] | None:
+    """The official or state right after "with" at an agreement verb ("confirmed with
+    Minister Y", "agreed with Chile"): (official key or None, state), if the text names one."""
+    text, g = doc.article.text, _w(doc)
+    lo = end
+    if not g.accompanied.search(text[start:end] + " "):
+        lead = g.accompaniment_next.match(text, end, hi)
+        if lead is None:
+            return None
+        lo = lead.end()
+    for m in doc.mentions_in(lo, min(hi, lo + 60)):
+        if m.type not in ("Official", "State") or not m.state:
+            continue
+        if len(text[lo : m.start].split()) > 3:
+            return None
+        return (m.key if m.type == "Official" else None), m.state
+    return None
+
+
+def _pair_in(doc: Doc, lo: int, hi: int) -> list[str]:
+    """The two states of a "between A and B" (``pair_intro``) in [lo, hi), if it names two."""
+    text, g = doc.article.text, _w(doc)
+    intro = g.pair_intro.search(text, lo, hi)
+    if intro is None:
+        return []
+    states = [m for m in doc.mentions_in(intro.end(), hi) if m.type == "State" and m.state][:2]
+    if len(states) < 2 or not _listed(doc, text[states[0].end : states[1].start]):
+        return []
+    if text[intro.end() : states[0].start].split() not in ([], ["the"]):
+        return []
+    found = list(dict.fromkeys(m.state for m in states if m.state))
+    return found if len(found) == 2 else []
 
 
 def _object_is_an_event(doc: Doc, start: int, end: int) -> bool:

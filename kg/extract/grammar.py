@@ -29,7 +29,8 @@ CLASSES = frozenset(
     object_lead meeting_noun adverbial_lead area_intro halt_noun example_intro shared_prefix
     preposition_end complementizer historical_clause meeting_context
     exercise_keyword clause_break planning_noun finite_clause participle_prep
-    transitive_trigger person_noun plural_meeting""".split()
+    transitive_trigger person_noun plural_meeting host_verb audience
+    second_person pair_intro""".split()
 )
 
 
