@@ -6,14 +6,14 @@ aborted. No browser is downloaded: the Debian binary is launched by path.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from conftest import missing
 
-from kg.build import build_articles, bundled_corpus, read_articles
+from kg.build import build_articles, read_articles
 from kg.network import EVENT_TYPES, date_key, full_view
 from kg.render import render_view
 from kg.store import opened
@@ -53,9 +53,7 @@ class Visit:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail("chromium is missing (make test installs it)")
-        pytest.skip("no /usr/bin/chromium (run make test-deps)")
+        missing(f"chromium is not installed at {CHROMIUM} (make test-deps)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -71,13 +69,14 @@ def _write_page(store_path: Path, out: Path, view_name: str = "full") -> Path:
 
 
 @pytest.fixture(scope="module")
-def seed_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    """The bundled corpus in a temporary store, its full view graph and its page."""
+def seed_pages(
+    seed_store_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, object]:
+    """The bundled corpus's full view graph and its page."""
     base = tmp_path_factory.mktemp("browser")
-    with opened(base / "store", create=True) as store:
-        build_articles(store, read_articles([bundled_corpus()]))
+    with opened(seed_store_path, read_only=True) as store:
         graph = full_view(store)
-    return {"graph": graph, "full": _write_page(base / "store", base / "full.html")}
+    return {"graph": graph, "full": _write_page(seed_store_path, base / "full.html")}
 
 
 LINKED = """---

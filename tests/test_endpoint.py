@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import require_tool
 from endpoint_helpers import (
     SEED,
     MatchesEmbedded,
@@ -30,11 +31,9 @@ pytestmark = pytest.mark.external
 
 
 def oxigraph_binary() -> str:
-    found = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which(
-        "oxigraph"
-    )
-    assert found, "install the oxigraph package (pip install -e '.[test]')"
-    return found
+    install = "pip install -e '.[test]'"
+    beside = shutil.which("oxigraph", path=str(Path(sys.executable).parent))
+    return beside or require_tool("oxigraph", install)
 
 
 @pytest.fixture()

@@ -10,7 +10,6 @@ no traceback, within a generous bound (the deadline in these tests is 1.5 s).
 from __future__ import annotations
 
 import select
-import shutil
 import signal
 import socket
 import ssl
@@ -24,6 +23,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from conftest import require_tool
 
 from kg.cli import main
 from kg.endpoint import query_form
@@ -336,8 +336,7 @@ def test_well_formed_answers_with_unusable_values(
 @pytest.mark.external
 def test_the_deadline_holds_over_tls(tmp_path: Path) -> None:
     """A TLS server that trickles its answer is cut at the deadline too (needs openssl)."""
-    openssl = shutil.which("openssl")
-    assert openssl, "install openssl"
+    openssl = require_tool("openssl", "apt-get install openssl")
     key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
     subprocess.run(
         [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),

@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -16,6 +15,7 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from conftest import require_tool
 from rdflib import Graph
 
 from kg.build import build_articles, read_articles
@@ -293,7 +293,7 @@ def test_graphml_and_gexf_read_back_with_networkx(store: Path) -> None:
 def test_rapper_parses_the_same_number_of_triples(
     store: Path, union: set, tmp_path: Path, fmt: str, parser: str
 ) -> None:
-    assert shutil.which("rapper"), "install raptor2-utils (make test-deps)"
+    require_tool("rapper", "raptor2-utils; make test-deps")
     path = tmp_path / f"export.{fmt}"
     path.write_bytes(export(store, "--format", fmt))
     result = subprocess.run(
@@ -344,33 +344,40 @@ def roqet_rows(
     return names, sorted(rows)
 
 
+RASQAL_GAPS = {
+    "cq01_meetings": "Rasqal 0.9 mis-evaluates the chain of OPTIONALs after a participant: it "
+    "repeats rows and pairs participants with other meetings' dates",
+    "cq10_timeline": "Rasqal 0.9 loops on the grouped subquery (no answer within 60 s)",
+}
+"""The named queries Rasqal cannot answer right, and why; rdflib must answer them like kg."""
+
+
 @pytest.mark.external
 def test_named_queries_give_the_same_rows_in_roqet(store: Path, tmp_path: Path) -> None:
-    """Every named query, run by Rasqal over the Turtle export, returns ``kg query``'s rows.
+    """Every named query, run by Rasqal over the Turtle export, returns ``kg query``'s rows,
+    except the ones in :data:`RASQAL_GAPS`, which rdflib (a third implementation) answers.
 
-    Rasqal 0.9 lacks property paths (rewritten to the equivalent blank-node patterns), EXISTS,
-    and mis-evaluates some OPTIONAL/VALUES combinations. When it cannot parse a query or its
-    rows differ, rdflib (a third implementation) must return exactly kg's rows, and at least
-    half of the named queries must agree with Rasqal exactly.
+    Rasqal 0.9 lacks property paths (rewritten to the equivalent blank-node patterns) and
+    EXISTS, and mis-evaluates some OPTIONAL/VALUES combinations.
     """
-    assert shutil.which("roqet"), "install rasqal-utils (make test-deps)"
+    require_tool("roqet", "rasqal-utils; make test-deps")
     data = tmp_path / "all.ttl"
     data.write_bytes(export(store, "--format", "turtle", "--with-ontology"))
     reference = Graph()
     reference.parse(data, format="turtle")
-    agree, differ = [], {}
+    differ = {}
     with opened(store, read_only=True) as s:
         for name, query in named_queries().items():
             table = run_on_store(s, query.text)
             mine = sorted(tuple(v or "" for v in row) for row in table.rows)
-            got = roqet_rows(data, query.text, tmp_path)
-            if isinstance(got, tuple) and got == (list(table.columns), mine):
-                agree.append(name)
+            if name in RASQAL_GAPS:
+                third = sorted(
+                    tuple("" if v is None else str(v) for v in row)
+                    for row in reference.query(query.text)
+                )
+                assert third == mine, name
                 continue
-            differ[name] = got if isinstance(got, str) else "different rows"
-            third = sorted(
-                tuple("" if v is None else str(v) for v in row)
-                for row in reference.query(query.text)
-            )
-            assert third == mine, name
-    assert len(agree) * 2 >= len(named_queries()), differ
+            got = roqet_rows(data, query.text, tmp_path)
+            if got != (list(table.columns), mine):
+                differ[name] = got if isinstance(got, str) else "different rows"
+    assert differ == {}

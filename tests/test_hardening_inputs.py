@@ -20,6 +20,7 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from conftest import require_tool
 from rdflib import Graph
 
 from kg.article import read_article, read_article_text
@@ -28,7 +29,6 @@ from kg.export import xml_local_name
 from kg.lexicon import load_lexicon
 from kg.store import opened
 
-ROOT = Path(__file__).resolve().parent.parent
 G = "https://w3id.org/defense-kg/graph/"
 RDF_PARSERS = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -144,7 +144,8 @@ def test_every_rdf_export_of_an_article_with_controls_reads_back(
         assert set(parsed) == quads
     else:
         assert {ox.Triple(q.subject, q.predicate, q.object) for q in parsed} == triples
-    if fmt in RAPPER and shutil.which("rapper"):
+    if fmt in RAPPER:
+        require_tool("rapper", "raptor2-utils; make test-deps")  # the checks above have passed
         assert _rapper_count(data, RAPPER[fmt], tmp_path) == "rapper: Parsing returned 234 triples"
 
 
@@ -285,17 +286,17 @@ def test_predicates_that_can_be_split_read_back_in_rapper_and_rdflib(tmp_path: P
     expected = {("http://example.org/s", p, f"v{i}") for i, p in enumerate(SPLITTABLE)}
     graph = Graph().parse(data=xml, format="xml")
     assert {(str(s), str(p), str(o)) for s, p, o in graph} == expected
-    if shutil.which("rapper"):
-        path = tmp_path / "out.rdf"
-        path.write_bytes(xml)
-        done = subprocess.run(
-            ["rapper", "-q", "-i", "rdfxml", "-o", "ntriples", path.as_uri()],
-            capture_output=True,
-            timeout=60,
-        )
-        assert done.returncode == 0, done.stderr
-        parsed = ox.parse(done.stdout, format=ox.RdfFormat.N_TRIPLES)
-        assert {(q.subject.value, q.predicate.value, q.object.value) for q in parsed} == expected
+    rapper = require_tool("rapper", "raptor2-utils; make test-deps")  # the checks above passed
+    path = tmp_path / "out.rdf"
+    path.write_bytes(xml)
+    done = subprocess.run(
+        [rapper, "-q", "-i", "rdfxml", "-o", "ntriples", path.as_uri()],
+        capture_output=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    parsed = ox.parse(done.stdout, format=ox.RdfFormat.N_TRIPLES)
+    assert {(q.subject.value, q.predicate.value, q.object.value) for q in parsed} == expected
 
 
 def test_xml_local_name() -> None:
@@ -333,12 +334,10 @@ RDF12 = {
 
 
 @pytest.fixture(scope="module")
-def built_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built_store(seed_store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the session's seed store (these tests try to load into it)."""
     store = tmp_path_factory.mktemp("built") / "store"
-    out = store.parent / "out"
-    seed = ROOT / "corpus" / "000_83c0c4f066b0d405.txt"
-    code, _, err = invoke("build", str(seed), "--store", str(store), "--out", str(out))
-    assert code == 0, err
+    shutil.copytree(seed_store_path, store)
     return store
 
 

@@ -21,7 +21,6 @@ import kg.build
 from kg.build import STARTED, clean_stale_temporaries, write_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "corpus" / "000_83c0c4f066b0d405.txt"
 ARTICLES = ROOT / "tests" / "articles"
 ONE = ARTICLES / "kor-jpn-ministers-meet-wire.txt"
 TWO = ARTICLES / "deu-ltu-brigade-agreement.txt"
@@ -31,11 +30,9 @@ TWO = ARTICLES / "deu-ltu-brigade-agreement.txt"
 
 
 @pytest.fixture(scope="module")
-def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    store = tmp_path_factory.mktemp("pristine") / "store"
-    code, _, err = invoke("build", str(SEED), "--store", str(store), "--out", str(store.parent))
-    assert code == 0, err
-    return store
+def pristine(seed_store_path: Path) -> Path:
+    """The session's seed store: only copied or read."""
+    return seed_store_path
 
 
 def _largest_sst(store: Path) -> Path:

@@ -15,7 +15,6 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
-from kg.build import build_articles, bundled_corpus, read_articles
 from kg.cli import main
 from kg.export import events as export_events
 from kg.network import (
@@ -45,23 +44,14 @@ KISHI, SUH = f"{ID}person/nobuo-kishi", f"{ID}person/suh-wook"
 
 
 @pytest.fixture(scope="session")
-def network_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled corpus built once into a temporary store (this module's own fixture)."""
-    path = tmp_path_factory.mktemp("network") / "store"
-    with opened(path, create=True) as store:
-        build_articles(store, read_articles([bundled_corpus()]))
-    return path
-
-
-@pytest.fixture(scope="session")
-def full(network_store: Path) -> nx.MultiDiGraph:
-    with opened(network_store, read_only=True) as store:
+def full(seed_store_path: Path) -> nx.MultiDiGraph:
+    with opened(seed_store_path, read_only=True) as store:
         return full_view(store)
 
 
 @pytest.fixture()
-def store(network_store: Path) -> Store:
-    return open_store(network_store, read_only=True)
+def store(seed_store_path: Path) -> Store:
+    return open_store(seed_store_path, read_only=True)
 
 
 # --- the full projection ------------------------------------------------------------------
@@ -353,17 +343,17 @@ def test_date_key():
 # --- the commands -------------------------------------------------------------------------
 
 
-def _invoke(network_store: Path, *args: str):
-    return CliRunner().invoke(main, [*args, "--store", str(network_store)])
+def _invoke(seed_store_path: Path, *args: str):
+    return CliRunner().invoke(main, [*args, "--store", str(seed_store_path)])
 
 
-def test_cli_centrality_csv(network_store):
-    result = _invoke(network_store, "network", "centrality", "--top", "2", "--format", "csv")
+def test_cli_centrality_csv(seed_store_path):
+    result = _invoke(seed_store_path, "network", "centrality", "--top", "2", "--format", "csv")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         "label,type,degree,betweenness,pagerank,node",
-        f"Japan,State,30,0.433098,{centrality_value(network_store, 0)},{JPN}",
-        f"South Korea,State,26,0.313237,{centrality_value(network_store, 1)},{KOR}",
+        f"Japan,State,30,0.433098,{centrality_value(seed_store_path, 0)},{JPN}",
+        f"South Korea,State,26,0.313237,{centrality_value(seed_store_path, 1)},{KOR}",
     ]
 
 
@@ -372,8 +362,8 @@ def centrality_value(path: Path, index: int) -> float:
         return centrality(full_view(store))[index].pagerank
 
 
-def test_cli_path_json(network_store):
-    result = _invoke(network_store, "network", "path", "Nobuo Kishi", "CHN", "--format", "json")
+def test_cli_path_json(seed_store_path):
+    result = _invoke(seed_store_path, "network", "path", "Nobuo Kishi", "CHN", "--format", "json")
     assert result.exit_code == 0, result.output
     hops = json.loads(result.output)
     assert [h["step"] for h in hops] == [1, 2, 3]
@@ -383,9 +373,9 @@ def test_cli_path_json(network_store):
     }  # fmt: skip
 
 
-def test_cli_states_view_neighbors_and_communities(network_store):
+def test_cli_states_view_neighbors_and_communities(seed_store_path):
     result = _invoke(
-        network_store, "network", "neighbors", "JPN", "--view", "states", "--format", "tsv"
+        seed_store_path, "network", "neighbors", "JPN", "--view", "states", "--format", "tsv"
     )
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
@@ -393,7 +383,7 @@ def test_cli_states_view_neighbors_and_communities(network_store):
         "both\t11 events\tSouth Korea\tState\t\t",
     ]
     result = _invoke(
-        network_store, "network", "communities", "--view", "officials", "--format", "csv"
+        seed_store_path, "network", "communities", "--view", "officials", "--format", "csv"
     )
     assert result.output.splitlines() == [
         "community,node,label,type",
@@ -402,7 +392,7 @@ def test_cli_states_view_neighbors_and_communities(network_store):
     ]
 
 
-def test_cli_errors_are_one_line(network_store, tmp_path):
+def test_cli_errors_are_one_line(seed_store_path, tmp_path):
     for args in (
         ["network", "path", "Atlantis", "JPN"],
         ["network", "timeline", "JPN", "JPN"],
@@ -410,17 +400,17 @@ def test_cli_errors_are_one_line(network_store, tmp_path):
         ["network", "neighbors", "X", "--store", str(tmp_path / "missing")],
     ):
         result = CliRunner().invoke(
-            main, args + ([] if "--store" in args else ["--store", str(network_store)])
+            main, args + ([] if "--store" in args else ["--store", str(seed_store_path)])
         )
         assert result.exit_code == 1, args
         assert result.stderr.count("\n") == 1 and result.stderr.startswith("Error: "), result.stderr
         assert "Traceback" not in result.output
 
 
-def test_timeline_command_in_a_real_process(network_store):
+def test_timeline_command_in_a_real_process(seed_store_path):
     kg = Path(sys.executable).with_name("kg")
     done = subprocess.run(
-        [str(kg), "network", "timeline", "Japan", "South Korea", "--store", str(network_store),
+        [str(kg), "network", "timeline", "Japan", "South Korea", "--store", str(seed_store_path),
          "--format", "csv"],
         capture_output=True, text=True, check=True,
     )  # fmt: skip

@@ -4,8 +4,6 @@ logically consistent, and their SHACL shapes accept good graphs and reject broke
 from __future__ import annotations
 
 import collections
-import os
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +11,7 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 import rdflib.term
+from conftest import require_module, require_tool
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
@@ -60,13 +59,8 @@ def shapes() -> Graph:
 
 
 def _require_tool(name: str) -> str:
-    """Path of an external tool; skipped locally when missing, a failure in CI."""
-    path = shutil.which(name)
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{name} is required in CI but is not on PATH")
-        pytest.skip(f"{name} not installed")
-    return path
+    """Path of an external tool (Debian packages that make test-deps installs)."""
+    return require_tool(name, "make test-deps")
 
 
 def _dkg_terms(graph: Graph) -> set[str]:
@@ -310,7 +304,7 @@ def test_bind_prefixes_gives_our_prefixes_and_no_ns1() -> None:
 def _hermit(tmp_path: Path, extra: Graph | None = None) -> list[object]:
     """Run HermiT on defense.ttl + codes.ttl (+ extra); return the unsatisfiable classes."""
     _require_tool("java")
-    owlready2 = pytest.importorskip("owlready2")
+    owlready2 = require_module("owlready2")
     merged = _load("defense.ttl") + _load("codes.ttl")
     if extra is not None:
         merged += extra
@@ -344,7 +338,7 @@ def test_hermit_finds_the_ontology_consistent_and_all_classes_satisfiable(
 def test_hermit_rejects_contradictions(
     tmp_path: Path, triples: list[tuple[URIRef, URIRef]]
 ) -> None:
-    owlready2 = pytest.importorskip("owlready2")
+    owlready2 = require_module("owlready2")
     extra = Graph()
     node = DKGR["test/x"]
     for predicate, obj in triples:
@@ -607,7 +601,7 @@ def _violations(data: Graph, inference: str = "none") -> collections.Counter[str
     The shapes need no inference: pySHACL mixes the ontology into the data graph, and every
     event shape targets each concrete event class.
     """
-    pyshacl = pytest.importorskip("pyshacl")
+    pyshacl = require_module("pyshacl")
     conforms, report, _ = pyshacl.validate(
         data,
         shacl_graph=_load("shapes.ttl"),

@@ -174,7 +174,7 @@ def test_every_evidence_quote_matches_the_article_body(seed_store: Store) -> Non
             == solution["quote"].value
         )
         count += 1
-    assert count > 80
+    assert count == 95
     # every entity, event, agreement and claim has evidence
     missing = seed_store.query("""
     PREFIX dkg: <https://w3id.org/defense-kg/ontology#>

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import http.server
 import json
-import shutil
 import subprocess
 import threading
 import urllib.parse
@@ -22,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import require_tool
 from endpoint_helpers import (
     ARTICLES,
     MatchesEmbedded,
@@ -88,9 +88,7 @@ class Virtuoso:
 
 
 def _binary(name: str) -> str:
-    found = shutil.which(name)
-    assert found, f"install virtuoso-opensource ('make test' does): no {name}"
-    return found
+    return require_tool(name, "virtuoso-opensource; make test-deps")
 
 
 @pytest.fixture(scope="module")
