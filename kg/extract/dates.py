@@ -13,6 +13,7 @@ per lexicon. No pattern nests quantifiers, so matching is linear in the text.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import re
@@ -31,6 +32,28 @@ def _alt(words: list[str]) -> str:
     return "|".join(
         re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True)
     )
+
+
+class Spans:
+    """Disjoint spans, sorted, for overlap tests in logarithmic time (a list scanned for each
+    new span made articles with thousands of dates or names quadratic)."""
+
+    __slots__ = ("_starts", "_ends")
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+
+    def free(self, start: int, end: int) -> bool:
+        """No span overlaps [start, end)."""
+        i = bisect.bisect_left(self._starts, end)
+        return i == 0 or self._ends[i - 1] <= start
+
+    def add(self, start: int, end: int) -> None:
+        """Add [start, end), which must be free."""
+        i = bisect.bisect_left(self._starts, start)
+        self._starts.insert(i, start)
+        self._ends.insert(i, end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,10 +105,16 @@ def _grammar(words: tuple[tuple[str, str, str], ...]) -> DateGrammar:
                 rf"\b{m.format(n='m')}\s+{d.format(n='d1')}{sep}{d.format(n='d2')}(?:,?\s+{y.format(n='y')})?\b"
             ),
         ),
-        (
+        (  # "March 4 to March 14, 2024", "Feb. 26 - March 7, 2024"
             "range_words",
             re.compile(
-                rf"\b{m.format(n='m')}\s+{d.format(n='d1')}\s+(?:and\s+(?:{verbs})\s+)?(?:{_alt(worded)})\s+{m.format(n='m2')}\s+{d.format(n='d2')},?\s+{y.format(n='y')}\b"
+                rf"\b{m.format(n='m')}\s+{d.format(n='d1')}(?:\s+and\s+(?:{verbs}))?{sep}{m.format(n='m2')}\s+{d.format(n='d2')},?\s+{y.format(n='y')}\b"
+            ),
+        ),
+        (  # "26 February to 7 March 2024": two months, the year once at the end
+            "range_dmdm",
+            re.compile(
+                rf"\b{d.format(n='d1')}\s+{m.format(n='m')}{sep}{d.format(n='d2')}\s+{m.format(n='m2')},?\s+{y.format(n='y')}\b"
             ),
         ),
         (
@@ -165,7 +194,7 @@ def _parse(
         if y:
             return _full(y, m, d1, text), _full(y, m, d2, text)
         return _month_day(m, d1, text), _month_day(m, d2, text)
-    if kind == "range_words":
+    if kind in ("range_words", "range_dmdm"):
         assert y is not None
         return _full(y, _month(g, groups["m"]), int(groups["d1"]), text), _full(
             y, _month(g, groups["m2"]), int(groups["d2"]), text
@@ -256,10 +285,8 @@ def find_dates(doc: Doc) -> Doc:
     g = grammar(doc.lexicon)
     text = doc.article.text
     published = doc.article.published
-    taken: list[tuple[int, int]] = []
-
-    def free(start: int, end: int) -> bool:
-        return all(end <= s or start >= e for s, e in taken)
+    taken = Spans()
+    free = taken.free
 
     # month names anchor every pattern but the bare year: try those patterns only around them
     month_starts = [m.start() for m in g.month_word.finditer(text)]
@@ -280,9 +307,11 @@ def find_dates(doc: Doc) -> Doc:
                 if dated is not None and dated[0] is not None:
                     value, start, end = dated[0], dated[1], dated[2]
                 elif dated is not None:
-                    taken.append((dated[1], dated[2]))  # the weekday is no relative date
-            taken.append((start, end))
+                    if free(dated[1], dated[2]):
+                        taken.add(dated[1], dated[2])  # the weekday is no relative date
+            taken.add(start, end)
             doc.dates.append(DateMention(start, end, value, end_value))
+    _years_from_earlier_dates(doc.dates)
     if published is not None:
         for match in g.relative.finditer(text):
             if not free(match.start(), match.end()):
@@ -291,7 +320,7 @@ def find_dates(doc: Doc) -> Doc:
             future = bool(g.future.search(sentence.text))
             value = _resolve_relative(g, match, published, future)
             if value is not None:
-                taken.append((match.start(), match.end()))
+                taken.add(match.start(), match.end())
                 doc.dates.append(DateMention(match.start(), match.end(), value))
         for pos in month_starts:  # "last November": only where a month name stands
             around = g.relative_month.finditer(text, max(0, pos - 12), pos + 12)
@@ -300,10 +329,41 @@ def find_dates(doc: Doc) -> Doc:
                 continue
             value = _resolve_month(g, month, published)
             if value is not None:
-                taken.append((month.start(), month.end()))
+                taken.add(month.start(), month.end())
                 doc.dates.append(DateMention(month.start(), month.end(), value))
     doc.dates.sort(key=lambda d: d.start)
     return doc
+
+
+def _years_from_earlier_dates(dates: list[DateMention]) -> None:
+    """ "On 18 September" after "from 18 to 20 September 2018": a day and month without a year
+    take the year of an earlier full date of the same day, or of an earlier full range that holds
+    the day, when every such date gives the same year (the text's own evidence, never a guess)."""
+    full = sorted(
+        (d for d in dates if d.value.datatype == "date"),
+        key=lambda d: d.start,
+    )
+    if not full:
+        return
+    for i, mention in enumerate(dates):
+        if mention.value.datatype != "gMonthDay" or mention.end_value is not None:
+            continue
+        month, day = int(mention.value.value[2:4]), int(mention.value.value[5:7])
+        years = set()
+        for earlier in full:
+            if earlier.start >= mention.start:
+                break
+            first = dt.date.fromisoformat(earlier.value.value)
+            last = first
+            if earlier.end_value is not None and earlier.end_value.datatype == "date":
+                last = dt.date.fromisoformat(earlier.end_value.value)
+            for year in {first.year, last.year}:
+                candidate = _full(year, month, day, "")
+                if candidate is not None and first <= dt.date(year, month, day) <= last:
+                    years.add(year)
+        if len(years) == 1:
+            value = _full(years.pop(), month, day, mention.value.text)
+            dates[i] = DateMention(mention.start, mention.end, value or mention.value)
 
 
 _MONTH_FIRST = frozenset({"range_md", "range_words", "mdy", "my", "md"})
