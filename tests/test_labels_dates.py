@@ -168,6 +168,16 @@ def test_a_planning_conference_underway_does_not_date_the_exercise() -> None:
     assert exercises == [("Exercise", "planned", ("CHL", "FIN"), None, "Austral Frost 2026")]
 
 
+def test_the_day_something_runs_until_is_not_its_day() -> None:
+    body = "Portugal and Cabo Verde will hold exercise Tidal Anchor V until 14 June 2025."
+    assert _rows(extract(_article(body, "2025-06-10"))) == [
+        ("Exercise", "planned", ("CPV", "PRT"), None, "Tidal Anchor V")
+    ]
+    # "Running through 14 June, CRIT Atlantic 2025 brings ...": 14 June ends the exercise
+    days = [r[3] for r in _own("prt-cpv-crit-atlantic-acronym") if r[0] == "Exercise"]
+    assert days == ["--06-09", "--06-09", None, None]
+
+
 def test_ranges_across_months_date_exercises_by_their_start() -> None:
     assert _own("gha-sen-gulf-tern-title-name") == [
         ("Exercise", "held", ("GHA", "SEN"), "2025-09-28", "Gulf Tern"),

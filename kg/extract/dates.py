@@ -74,6 +74,7 @@ class DateGrammar:
     month_word: re.Pattern[str]
     weekday_before: re.Pattern[str]
     weekday_after: re.Pattern[str]
+    until: re.Pattern[str]
 
 
 @functools.lru_cache(maxsize=4)
@@ -140,6 +141,7 @@ def _grammar(words: tuple[tuple[str, str, str], ...]) -> DateGrammar:
         rf"\b(?P<mod>(?i:{month_mods}))\s+(?P<m>{_alt(month_full)})\b(?!\s+\d)"
     )
     future = re.compile(rf"\b(?:{_alt(list(by_class.get('future', {})))})\b", re.IGNORECASE)
+    until_words = list(by_class.get("until", {}))
     weekday_before = re.compile(rf"\b(?P<wd>{_alt(weekday_words)}),?\s+(?:\(\s*)?$")
     weekday_after = re.compile(rf"\s*(?:,\s*|\(\s*)(?P<wd>{_alt(weekday_words)})\b")
     return DateGrammar(
@@ -157,12 +159,18 @@ def _grammar(words: tuple[tuple[str, str, str], ...]) -> DateGrammar:
         month_word=re.compile(m.format(n="m")),
         weekday_before=weekday_before,
         weekday_after=weekday_after,
+        until=re.compile(rf"\b(?:{_alt(until_words)})\s+$", re.IGNORECASE),
     )
 
 
 def grammar(lexicon: Lexicon) -> DateGrammar:
     """The date grammar of ``lexicon`` (built once per lexicon)."""
     return _grammar(lexicon.date_words)
+
+
+def ends_something(lexicon: Lexicon, text: str, mention: DateMention) -> bool:
+    """ "through 14 June", "until 3 May": the date where something ends, not its day."""
+    return bool(grammar(lexicon).until.search(text, max(0, mention.start - 16), mention.start))
 
 
 def _month(g: DateGrammar, text: str) -> int:

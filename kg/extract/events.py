@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from kg.article import Sentence
-from kg.extract.dates import Spans
+from kg.extract.dates import Spans, ends_something
 from kg.extract.dates import grammar as date_grammar
 from kg.extract.doc import DateMention, Doc, Mention, ends_with_initial
 from kg.extract.grammar import alt, alternation, cased, validate
@@ -579,9 +579,13 @@ def _date_near(
     """The date expression nearest to ``pos`` in [lo, hi). Without ``before_ok`` (another
     event was reported just before this one) only dates after ``pos`` count."""
     lo, hi = within or (sentence.start, sentence.end)
-    candidates = [d for d in doc.dates if lo <= d.start and d.end <= hi and not d.used]
+    text = doc.article.text
+    candidates = [
+        d
+        for d in doc.dates
+        if lo <= d.start and d.end <= hi and not d.used and not ends_something(doc.lexicon, text, d)
+    ]
     if not before_ok:
-        text = doc.article.text
         candidates = [
             d
             for d in candidates
