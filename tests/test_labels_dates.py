@@ -253,3 +253,18 @@ def test_long_runs_of_what_these_rules_read_complete(
     monkeypatch.setenv("KG_EXTRACT_BUDGET", "10")
     x = extract(_article(RUNS[name], "2025-05-02"))
     assert all(x.article.text[s.start : s.end] == s.text for e in x.events for s in e.evidence)
+
+
+def test_a_visit_that_frames_a_signing_does_not_take_the_signings_day() -> None:
+    body = (
+        "Ghana and Senegal signed a maritime security agreement today during the state visit "
+        "of the Senegalese President to Accra."
+    )
+    rows = _rows(extract(_article(body, "2025-09-25")))
+    assert [(r[0], r[3]) for r in rows] == [("Agreement", "2025-09-25"), ("Visit", None)]
+    framed = "On 24 September, Ghana and Senegal signed an agreement during the state visit."
+    rows = _rows(extract(_article(framed, "2025-09-25")))
+    assert [(r[0], r[3]) for r in rows] == [
+        ("Agreement", "--09-24"),
+        ("Visit", None),
+    ]  # no year written

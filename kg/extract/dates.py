@@ -75,6 +75,7 @@ class DateGrammar:
     weekday_before: re.Pattern[str]
     weekday_after: re.Pattern[str]
     until: re.Pattern[str]
+    frame: re.Pattern[str]
 
 
 @functools.lru_cache(maxsize=4)
@@ -142,6 +143,7 @@ def _grammar(words: tuple[tuple[str, str, str], ...]) -> DateGrammar:
     )
     future = re.compile(rf"\b(?:{_alt(list(by_class.get('future', {})))})\b", re.IGNORECASE)
     until_words = list(by_class.get("until", {}))
+    frame_words = list(by_class.get("frame", {}))
     weekday_before = re.compile(rf"\b(?P<wd>{_alt(weekday_words)}),?\s+(?:\(\s*)?$")
     weekday_after = re.compile(rf"\s*(?:,\s*|\(\s*)(?P<wd>{_alt(weekday_words)})\b")
     return DateGrammar(
@@ -160,6 +162,7 @@ def _grammar(words: tuple[tuple[str, str, str], ...]) -> DateGrammar:
         weekday_before=weekday_before,
         weekday_after=weekday_after,
         until=re.compile(rf"\b(?:{_alt(until_words)})\s+$", re.IGNORECASE),
+        frame=re.compile(rf"\b(?:{_alt(frame_words)})\s+(?:[\w’'-]+\s+){{0,4}}$", re.IGNORECASE),
     )
 
 
@@ -171,6 +174,12 @@ def grammar(lexicon: Lexicon) -> DateGrammar:
 def ends_something(lexicon: Lexicon, text: str, mention: DateMention) -> bool:
     """ "through 14 June", "until 3 May": the date where something ends, not its day."""
     return bool(grammar(lexicon).until.search(text, max(0, mention.start - 16), mention.start))
+
+
+def frame_start(lexicon: Lexicon, text: str, lo: int, pos: int) -> int | None:
+    """Where "during the state visit" begins, when a frame word leads to ``pos``."""
+    found = grammar(lexicon).frame.search(text, max(lo, pos - 60), pos)
+    return found.start() if found else None
 
 
 def _month(g: DateGrammar, text: str) -> int:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from kg.article import Sentence
-from kg.extract.dates import Spans, ends_something
+from kg.extract.dates import Spans, ends_something, frame_start
 from kg.extract.dates import grammar as date_grammar
 from kg.extract.doc import DateMention, Doc, Mention, ends_with_initial
 from kg.extract.grammar import alt, alternation, cased, validate
@@ -575,9 +575,11 @@ def _date_near(
     pos: int,
     within: tuple[int, int] | None = None,
     before_ok: bool = True,
+    opener_ok: bool = True,
 ) -> tuple[DateValue | None, DateValue | None]:
     """The date expression nearest to ``pos`` in [lo, hi). Without ``before_ok`` (another
-    event was reported just before this one) only dates after ``pos`` count."""
+    event was reported just before this one) only dates after ``pos`` count. Without one, the
+    sentence's opening date or the dateline (unless not ``opener_ok``)."""
     lo, hi = within or (sentence.start, sentence.end)
     text = doc.article.text
     candidates = [
@@ -592,7 +594,9 @@ def _date_near(
             if d.start >= pos or _w(doc).relative_adverb.search(text, d.end, pos)
         ]
     if not candidates:
-        opener = _opening_date(doc, sentence, lo) or _dateline(doc, sentence)
+        opener = (
+            (_opening_date(doc, sentence, lo) or _dateline(doc, sentence)) if opener_ok else None
+        )
         return (opener.value, opener.end_value) if opener else (None, None)
     best = min(candidates, key=lambda d: abs(d.start - pos))
     return best.value, best.end_value
@@ -850,7 +854,13 @@ def _event(
         status = near or status or "held"
     if cues.last_held.search(text, sentence.start, start):
         status = trigger.status or status if status not in ("held",) else "held"
-    date, end_date = _date_near(doc, sentence, start, within=(lo, hi), before_ok=lo == clause)
+    frame = frame_start(doc.lexicon, text, lo, start) if trigger.event == "Visit" else None
+    if frame is not None:  # "signed today during the state visit": today is the signing's
+        date, end_date = _date_near(
+            doc, sentence, start, within=(frame, hi), before_ok=False, opener_ok=False
+        )
+    else:
+        date, end_date = _date_near(doc, sentence, start, within=(lo, hi), before_ok=lo == clause)
     location = (
         _location(doc, end, sentence.end) if trigger.event in ("Meeting", "Exercise") else None
     )
