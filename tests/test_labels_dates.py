@@ -268,3 +268,11 @@ def test_a_visit_that_frames_a_signing_does_not_take_the_signings_day() -> None:
         ("Agreement", "--09-24"),
         ("Visit", None),
     ]  # no year written
+
+
+def test_a_weekday_after_ahead_of_is_the_next_one() -> None:
+    # published Wednesday 2025-06-11
+    ahead = "The ministers just ended their talks, ahead of a summit in Accra on Friday."
+    assert _dates(ahead, "2025-06-11") == [("on Friday", "2025-06-13", None)]
+    before = "The ministers met on Monday ahead of a summit in Accra."
+    assert _dates(before, "2025-06-11") == [("on Monday", "2025-06-09", None)]

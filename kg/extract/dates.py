@@ -71,6 +71,7 @@ class DateGrammar:
     relative: re.Pattern[str]
     relative_month: re.Pattern[str]
     future: re.Pattern[str]
+    future_before: re.Pattern[str]
     month_word: re.Pattern[str]
     weekday_before: re.Pattern[str]
     weekday_after: re.Pattern[str]
@@ -143,6 +144,7 @@ def _grammar(words: tuple[tuple[str, str, str], ...]) -> DateGrammar:
     )
     future = re.compile(rf"\b(?:{_alt(list(by_class.get('future', {})))})\b", re.IGNORECASE)
     until_words = list(by_class.get("until", {}))
+    ahead_words = list(by_class.get("future-before", {}))
     frame_words = list(by_class.get("frame", {}))
     weekday_before = re.compile(rf"\b(?P<wd>{_alt(weekday_words)}),?\s+(?:\(\s*)?$")
     weekday_after = re.compile(rf"\s*(?:,\s*|\(\s*)(?P<wd>{_alt(weekday_words)})\b")
@@ -158,6 +160,7 @@ def _grammar(words: tuple[tuple[str, str, str], ...]) -> DateGrammar:
         relative=relative,
         relative_month=relative_month,
         future=future,
+        future_before=re.compile(rf"\b(?:{_alt(ahead_words)})\b", re.IGNORECASE),
         month_word=re.compile(m.format(n="m")),
         weekday_before=weekday_before,
         weekday_after=weekday_after,
@@ -334,7 +337,9 @@ def find_dates(doc: Doc) -> Doc:
             if not free(match.start(), match.end()):
                 continue
             sentence = doc.article.sentence_at(match.start())
-            future = bool(g.future.search(sentence.text))
+            future = bool(g.future.search(sentence.text)) or bool(
+                g.future_before.search(text, sentence.start, match.start())
+            )
             value = _resolve_relative(g, match, published, future)
             if value is not None:
                 taken.add(match.start(), match.end())
