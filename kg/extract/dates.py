@@ -2,7 +2,9 @@
 
 "January 30" stays ``--01-30`` (xsd:gMonthDay): a missing year is never filled in, except from
 the text's own evidence: a weekday beside the day ("On Friday 9 May") fixes the year when the
-weekday matches that day in exactly one year near the ``published`` date. Relative expressions
+weekday matches that day in exactly one year near the ``published`` date, and an earlier full
+date or range of the article that holds the day ("from 18 to 20 September 2018" before "On 18
+September") gives its year when every such date agrees. Relative expressions
 ("today", "on Monday", "last year", "last November") resolve only against ``published`` and only
 when unambiguous; without a published date they are left out.
 
