@@ -171,9 +171,20 @@ def _grammar(words: tuple[tuple[str, str, str], ...]) -> DateGrammar:
     )
 
 
+_BY_LEXICON: dict[int, tuple[Lexicon, DateGrammar]] = {}
+
+
 def grammar(lexicon: Lexicon) -> DateGrammar:
-    """The date grammar of ``lexicon`` (built once per lexicon)."""
-    return _grammar(lexicon.date_words)
+    """The date grammar of ``lexicon`` (built once per lexicon; looked up by the lexicon's
+    identity, since hashing its word table on every call cost more than the lookups)."""
+    known = _BY_LEXICON.get(id(lexicon))
+    if known is not None and known[0] is lexicon:
+        return known[1]
+    built = _grammar(lexicon.date_words)
+    if len(_BY_LEXICON) >= 4:
+        _BY_LEXICON.clear()
+    _BY_LEXICON[id(lexicon)] = (lexicon, built)
+    return built
 
 
 def ends_something(lexicon: Lexicon, text: str, mention: DateMention) -> bool:
