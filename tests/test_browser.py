@@ -316,7 +316,7 @@ def test_first_screen_is_a_digest_of_states_and_events(own_visit, own_pages):
     digest = [n for n, t in graph.nodes(data="type") if t in ("State", *EVENT_TYPES)]
     page = own_visit.page
     assert page.evaluate(DRAWN) == sorted(digest)
-    assert len(digest) == 126
+    assert len(digest) == 146
     unticked = page.evaluate(
         "[...document.querySelectorAll('#kg-legend input:not(:checked)')].map(b => b.dataset.type)"
     )
@@ -333,7 +333,7 @@ def test_date_slider_filters_events_and_their_participants(own_visit, own_pages)
     assert bounds == [["24120", "24315", "24120"], ["24120", "24315", "24315"]]
     assert page.locator("#kg-from-label").text_content() == "2010-01"
     assert page.locator("#kg-to-label").text_content() == "2026-04"
-    assert page.locator("#kg-undated-count").text_content() == "37"
+    assert page.locator("#kg-undated-count").text_content() == "43"
     _set_range(page, 2023 * 12 + 8, 2023 * 12 + 8)  # September 2023 only
     assert page.locator("#kg-from-label").text_content() == "2023-09"
     drawn = page.evaluate(DRAWN)
@@ -346,7 +346,7 @@ def test_date_slider_filters_events_and_their_participants(own_visit, own_pages)
         ("2023-09-05", "Meeting between Estonia and Latvia"),
     ]  # fmt: skip
     # the events without a year stay (behind the tick box), with the states they involve
-    assert (len(events), len(drawn)) == (5 + 37, 67)
+    assert (len(events), len(drawn)) == (5 + 43, 75)
     page.uncheck("#kg-undated")
     drawn = page.evaluate(DRAWN)
     events = [n for n in drawn if graph.nodes[n]["type"] in EVENT_TYPES]
@@ -361,12 +361,12 @@ def test_date_slider_filters_events_and_their_participants(own_visit, own_pages)
     dated = [graph.nodes[n]["date"] for n in drawn if graph.nodes[n]["type"] in EVENT_TYPES]
     assert sorted(dated) == [
         "2024", "2024-02-14", "2024-03", "2024-03-14", "2024-05-27", "2024-06-07", "2024-06-10",
-        "2024-09-11", "2024-10-21", "2024-11", "2024-11-07", "2024-11-08", "2024-11-08",
-        "2024-11-08",
+        "2024-09-11", "2024-10-21", "2024-10-30", "2024-11", "2024-11-07", "2024-11-08",
+        "2024-11-08", "2024-11-08",
     ]  # fmt: skip
-    assert len(drawn) == 29
+    assert len(drawn) == 32
     shown = page.locator("#kg-visible").text_content()
-    assert shown == "showing 29 of 391 nodes, 36 of 964 edges"
+    assert shown == "showing 32 of 434 nodes, 38 of 1065 edges"
     assert own_visit.errors == []
 
 
@@ -415,7 +415,7 @@ def test_neighbours_only(own_visit, own_pages):
     ]  # fmt: skip
     page.uncheck("#kg-neighbours")
     officials = sum(1 for _, t in graph.nodes(data="type") if t == "Official")
-    assert len(page.evaluate(DRAWN)) == 126 + officials  # selecting an official showed them
+    assert len(page.evaluate(DRAWN)) == 146 + officials  # selecting an official showed them
 
 
 def test_search_enter_selects_the_exact_name_centred_with_its_panel(own_visit):
