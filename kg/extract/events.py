@@ -582,11 +582,9 @@ def _date_near(
     sentence's opening date or the dateline (unless not ``opener_ok``)."""
     lo, hi = within or (sentence.start, sentence.end)
     text = doc.article.text
-    candidates = [
-        d
-        for d in doc.dates
-        if lo <= d.start and d.end <= hi and not d.used and not ends_something(doc.lexicon, text, d)
-    ]
+    candidates = [d for d in doc.dates if lo <= d.start and d.end <= hi and not d.used]
+    if candidates:
+        candidates = [d for d in candidates if not ends_something(doc.lexicon, text, d)]
     if not before_ok:
         candidates = [
             d
@@ -611,6 +609,8 @@ def _opening_date(doc: Doc, sentence: Sentence, before: int) -> DateMention | No
     whose own clause gives no date."""
     text = doc.article.text
     for d in doc.dates:
+        if d.start >= before:
+            break  # the dates are in text order
         if d.start < sentence.start or d.end > before:
             continue
         if d.value.datatype not in ("date", "gMonthDay") or text[d.end : d.end + 1] != ",":
