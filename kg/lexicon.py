@@ -449,7 +449,7 @@ def _load_people_words() -> tuple[dict[str, frozenset[str]], dict[str, str], dic
 
 DATE_WORD_CLASSES = frozenset(
     {"month", "weekday", "day", "year", "before-weekday", "before-month", "range", "range-verb",
-     "future", "year-opener"}
+     "future", "future-before", "year-opener", "until", "frame"}
 )  # fmt: skip
 """The classes of ``date_words.tsv`` (each one read by ``kg.extract.dates``)."""
 _NUMERIC_DATE_CLASSES = frozenset({"month", "weekday", "day", "year"})

@@ -315,7 +315,7 @@ def test_first_screen_is_a_digest_of_states_and_events(own_visit, own_pages):
     digest = [n for n, t in graph.nodes(data="type") if t in ("State", *EVENT_TYPES)]
     page = own_visit.page
     assert page.evaluate(DRAWN) == sorted(digest)
-    assert len(digest) == 160
+    assert len(digest) == 179
     unticked = page.evaluate(
         "[...document.querySelectorAll('#kg-legend input:not(:checked)')].map(b => b.dataset.type)"
     )
@@ -332,7 +332,7 @@ def test_date_slider_filters_events_and_their_participants(own_visit, own_pages)
     assert bounds == [["24120", "24315", "24120"], ["24120", "24315", "24315"]]
     assert page.locator("#kg-from-label").text_content() == "2010-01"
     assert page.locator("#kg-to-label").text_content() == "2026-04"
-    assert page.locator("#kg-undated-count").text_content() == "47"
+    assert page.locator("#kg-undated-count").text_content() == "53"
     _set_range(page, 2023 * 12 + 8, 2023 * 12 + 8)  # September 2023 only
     assert page.locator("#kg-from-label").text_content() == "2023-09"
     drawn = page.evaluate(DRAWN)
@@ -345,7 +345,7 @@ def test_date_slider_filters_events_and_their_participants(own_visit, own_pages)
         ("2023-09-05", "Meeting between Estonia and Latvia"),
     ]  # fmt: skip
     # the events without a year stay (behind the tick box), with the states they involve
-    assert (len(events), len(drawn)) == (5 + 47, 90)
+    assert (len(events), len(drawn)) == (5 + 53, 98)
     page.uncheck("#kg-undated")
     drawn = page.evaluate(DRAWN)
     events = [n for n in drawn if graph.nodes[n]["type"] in EVENT_TYPES]
@@ -361,12 +361,12 @@ def test_date_slider_filters_events_and_their_participants(own_visit, own_pages)
     assert sorted(dated) == [
         "2024", "2024", "2024-02-14", "2024-03", "2024-03-14", "2024-05", "2024-05-27", "2024-06-07",
         "2024-06-10",
-        "2024-09-11", "2024-10-21", "2024-11", "2024-11-07", "2024-11-08", "2024-11-08",
-        "2024-11-08",
+        "2024-09-11", "2024-10-21", "2024-10-30", "2024-11", "2024-11-07", "2024-11-08",
+        "2024-11-08", "2024-11-08",
     ]  # fmt: skip
-    assert len(drawn) == 35
+    assert len(drawn) == 38
     shown = page.locator("#kg-visible").text_content()
-    assert shown == "showing 35 of 476 nodes, 40 of 1148 edges"
+    assert shown == "showing 38 of 518 nodes, 42 of 1249 edges"
     assert own_visit.errors == []
 
 
@@ -415,7 +415,7 @@ def test_neighbours_only(own_visit, own_pages):
     ]  # fmt: skip
     page.uncheck("#kg-neighbours")
     officials = sum(1 for _, t in graph.nodes(data="type") if t == "Official")
-    assert len(page.evaluate(DRAWN)) == 160 + officials  # selecting an official showed them
+    assert len(page.evaluate(DRAWN)) == 179 + officials  # selecting an official showed them
 
 
 def test_search_enter_selects_the_exact_name_centred_with_its_panel(own_visit):

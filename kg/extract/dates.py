@@ -2,7 +2,9 @@
 
 "January 30" stays ``--01-30`` (xsd:gMonthDay): a missing year is never filled in, except from
 the text's own evidence: a weekday beside the day ("On Friday 9 May") fixes the year when the
-weekday matches that day in exactly one year near the ``published`` date. Relative expressions
+weekday matches that day in exactly one year near the ``published`` date, and an earlier full
+date or range of the article that holds the day ("from 18 to 20 September 2018" before "On 18
+September") gives its year when every such date agrees. Relative expressions
 ("today", "on Monday", "last year", "last November") resolve only against ``published`` and only
 when unambiguous; without a published date they are left out.
 
@@ -13,6 +15,7 @@ per lexicon. No pattern nests quantifiers, so matching is linear in the text.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import re
@@ -33,6 +36,28 @@ def _alt(words: list[str]) -> str:
     )
 
 
+class Spans:
+    """Disjoint spans, sorted, for overlap tests in logarithmic time (a list scanned for each
+    new span made articles with thousands of dates or names quadratic)."""
+
+    __slots__ = ("_starts", "_ends")
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+
+    def free(self, start: int, end: int) -> bool:
+        """No span overlaps [start, end)."""
+        i = bisect.bisect_left(self._starts, end)
+        return i == 0 or self._ends[i - 1] <= start
+
+    def add(self, start: int, end: int) -> None:
+        """Add [start, end), which must be free."""
+        i = bisect.bisect_left(self._starts, start)
+        self._starts.insert(i, start)
+        self._ends.insert(i, end)
+
+
 @dataclass(frozen=True, slots=True)
 class DateGrammar:
     """Date patterns and word tables built from ``date_words.tsv``."""
@@ -48,9 +73,12 @@ class DateGrammar:
     relative: re.Pattern[str]
     relative_month: re.Pattern[str]
     future: re.Pattern[str]
+    future_before: re.Pattern[str]
     month_word: re.Pattern[str]
     weekday_before: re.Pattern[str]
     weekday_after: re.Pattern[str]
+    until: re.Pattern[str]
+    frame: re.Pattern[str]
 
 
 @functools.lru_cache(maxsize=4)
@@ -82,10 +110,16 @@ def _grammar(words: tuple[tuple[str, str, str], ...]) -> DateGrammar:
                 rf"\b{m.format(n='m')}\s+{d.format(n='d1')}{sep}{d.format(n='d2')}(?:,?\s+{y.format(n='y')})?\b"
             ),
         ),
-        (
+        (  # "March 4 to March 14, 2024", "Feb. 26 - March 7, 2024"
             "range_words",
             re.compile(
-                rf"\b{m.format(n='m')}\s+{d.format(n='d1')}\s+(?:and\s+(?:{verbs})\s+)?(?:{_alt(worded)})\s+{m.format(n='m2')}\s+{d.format(n='d2')},?\s+{y.format(n='y')}\b"
+                rf"\b{m.format(n='m')}\s+{d.format(n='d1')}(?:\s+and\s+(?:{verbs}))?{sep}{m.format(n='m2')}\s+{d.format(n='d2')},?\s+{y.format(n='y')}\b"
+            ),
+        ),
+        (  # "26 February to 7 March 2024": two months, the year once at the end
+            "range_dmdm",
+            re.compile(
+                rf"\b{d.format(n='d1')}\s+{m.format(n='m')}{sep}{d.format(n='d2')}\s+{m.format(n='m2')},?\s+{y.format(n='y')}\b"
             ),
         ),
         (
@@ -111,6 +145,9 @@ def _grammar(words: tuple[tuple[str, str, str], ...]) -> DateGrammar:
         rf"\b(?P<mod>(?i:{month_mods}))\s+(?P<m>{_alt(month_full)})\b(?!\s+\d)"
     )
     future = re.compile(rf"\b(?:{_alt(list(by_class.get('future', {})))})\b", re.IGNORECASE)
+    until_words = list(by_class.get("until", {}))
+    ahead_words = list(by_class.get("future-before", {}))
+    frame_words = list(by_class.get("frame", {}))
     weekday_before = re.compile(rf"\b(?P<wd>{_alt(weekday_words)}),?\s+(?:\(\s*)?$")
     weekday_after = re.compile(rf"\s*(?:,\s*|\(\s*)(?P<wd>{_alt(weekday_words)})\b")
     return DateGrammar(
@@ -125,15 +162,40 @@ def _grammar(words: tuple[tuple[str, str, str], ...]) -> DateGrammar:
         relative=relative,
         relative_month=relative_month,
         future=future,
+        future_before=re.compile(rf"\b(?:{_alt(ahead_words)})\b", re.IGNORECASE),
         month_word=re.compile(m.format(n="m")),
         weekday_before=weekday_before,
         weekday_after=weekday_after,
+        until=re.compile(rf"\b(?:{_alt(until_words)})\s+$", re.IGNORECASE),
+        frame=re.compile(rf"\b(?:{_alt(frame_words)})\s+(?:[\w’'-]+\s+){{0,4}}$", re.IGNORECASE),
     )
 
 
+_BY_LEXICON: dict[int, tuple[Lexicon, DateGrammar]] = {}
+
+
 def grammar(lexicon: Lexicon) -> DateGrammar:
-    """The date grammar of ``lexicon`` (built once per lexicon)."""
-    return _grammar(lexicon.date_words)
+    """The date grammar of ``lexicon`` (built once per lexicon; looked up by the lexicon's
+    identity, since hashing its word table on every call cost more than the lookups)."""
+    known = _BY_LEXICON.get(id(lexicon))
+    if known is not None and known[0] is lexicon:
+        return known[1]
+    built = _grammar(lexicon.date_words)
+    if len(_BY_LEXICON) >= 4:
+        _BY_LEXICON.clear()
+    _BY_LEXICON[id(lexicon)] = (lexicon, built)
+    return built
+
+
+def ends_something(lexicon: Lexicon, text: str, mention: DateMention) -> bool:
+    """ "through 14 June", "until 3 May": the date where something ends, not its day."""
+    return bool(grammar(lexicon).until.search(text, max(0, mention.start - 16), mention.start))
+
+
+def frame_start(lexicon: Lexicon, text: str, lo: int, pos: int) -> int | None:
+    """Where "during the state visit" begins, when a frame word leads to ``pos``."""
+    found = grammar(lexicon).frame.search(text, max(lo, pos - 60), pos)
+    return found.start() if found else None
 
 
 def _month(g: DateGrammar, text: str) -> int:
@@ -165,7 +227,7 @@ def _parse(
         if y:
             return _full(y, m, d1, text), _full(y, m, d2, text)
         return _month_day(m, d1, text), _month_day(m, d2, text)
-    if kind == "range_words":
+    if kind in ("range_words", "range_dmdm"):
         assert y is not None
         return _full(y, _month(g, groups["m"]), int(groups["d1"]), text), _full(
             y, _month(g, groups["m2"]), int(groups["d2"]), text
@@ -256,10 +318,8 @@ def find_dates(doc: Doc) -> Doc:
     g = grammar(doc.lexicon)
     text = doc.article.text
     published = doc.article.published
-    taken: list[tuple[int, int]] = []
-
-    def free(start: int, end: int) -> bool:
-        return all(end <= s or start >= e for s, e in taken)
+    taken = Spans()
+    free = taken.free
 
     # month names anchor every pattern but the bare year: try those patterns only around them
     month_starts = [m.start() for m in g.month_word.finditer(text)]
@@ -280,18 +340,22 @@ def find_dates(doc: Doc) -> Doc:
                 if dated is not None and dated[0] is not None:
                     value, start, end = dated[0], dated[1], dated[2]
                 elif dated is not None:
-                    taken.append((dated[1], dated[2]))  # the weekday is no relative date
-            taken.append((start, end))
+                    if free(dated[1], dated[2]):
+                        taken.add(dated[1], dated[2])  # the weekday is no relative date
+            taken.add(start, end)
             doc.dates.append(DateMention(start, end, value, end_value))
+    _years_from_earlier_dates(doc.dates)
     if published is not None:
         for match in g.relative.finditer(text):
             if not free(match.start(), match.end()):
                 continue
             sentence = doc.article.sentence_at(match.start())
-            future = bool(g.future.search(sentence.text))
+            future = bool(g.future.search(sentence.text)) or bool(
+                g.future_before.search(text, sentence.start, match.start())
+            )
             value = _resolve_relative(g, match, published, future)
             if value is not None:
-                taken.append((match.start(), match.end()))
+                taken.add(match.start(), match.end())
                 doc.dates.append(DateMention(match.start(), match.end(), value))
         for pos in month_starts:  # "last November": only where a month name stands
             around = g.relative_month.finditer(text, max(0, pos - 12), pos + 12)
@@ -300,10 +364,41 @@ def find_dates(doc: Doc) -> Doc:
                 continue
             value = _resolve_month(g, month, published)
             if value is not None:
-                taken.append((month.start(), month.end()))
+                taken.add(month.start(), month.end())
                 doc.dates.append(DateMention(month.start(), month.end(), value))
     doc.dates.sort(key=lambda d: d.start)
     return doc
+
+
+def _years_from_earlier_dates(dates: list[DateMention]) -> None:
+    """ "On 18 September" after "from 18 to 20 September 2018": a day and month without a year
+    take the year of an earlier full date of the same day, or of an earlier full range that holds
+    the day, when every such date gives the same year (the text's own evidence, never a guess)."""
+    full = sorted(
+        (d for d in dates if d.value.datatype == "date"),
+        key=lambda d: d.start,
+    )
+    if not full:
+        return
+    for i, mention in enumerate(dates):
+        if mention.value.datatype != "gMonthDay" or mention.end_value is not None:
+            continue
+        month, day = int(mention.value.value[2:4]), int(mention.value.value[5:7])
+        years = set()
+        for earlier in full:
+            if earlier.start >= mention.start:
+                break
+            first = dt.date.fromisoformat(earlier.value.value)
+            last = first
+            if earlier.end_value is not None and earlier.end_value.datatype == "date":
+                last = dt.date.fromisoformat(earlier.end_value.value)
+            for year in {first.year, last.year}:
+                candidate = _full(year, month, day, "")
+                if candidate is not None and first <= dt.date(year, month, day) <= last:
+                    years.add(year)
+        if len(years) == 1:
+            value = _full(years.pop(), month, day, mention.value.text)
+            dates[i] = DateMention(mention.start, mention.end, value or mention.value)
 
 
 _MONTH_FIRST = frozenset({"range_md", "range_words", "mdy", "my", "md"})

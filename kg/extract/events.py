@@ -11,12 +11,13 @@ for "they" and "both ministers". Mentions of the same event merge.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from kg.article import Sentence
+from kg.extract.dates import Spans, ends_something, frame_start
 from kg.extract.dates import grammar as date_grammar
-from kg.extract.doc import Doc, Mention, ends_with_initial
+from kg.extract.doc import DateMention, Doc, Mention, ends_with_initial
 from kg.extract.grammar import alt, alternation, cased, validate
 from kg.extract.grammar import words as cue_words
 from kg.lexicon import Concept, Gazetteer, Lexicon, Match, Trigger, cue_regex, fold, tokenize
@@ -94,6 +95,19 @@ class _Words:
                 rf"(?P<name>{_NAME_RUN}\s+(?:19|20)?\d\d)\b"
             ),
         )
+        # "exercise Cooperation Afloat Readiness and Training (CARAT) Bangladesh": a long name
+        # with its acronym; the acronym and what follows it are its short form
+        self.acronym_exercise = re.compile(
+            rf"\b(?i:{a('exercise_keyword')})\s+(?P<name>(?P<long>{_NAME_RUN}"
+            rf"(?:\s++(?:{conn})\s++{_NAME_RUN})?)\s++\((?P<acr>[A-Z]{{2,}}+)\)"
+            rf"(?P<tail>(?:\s++{_EXERCISE_NAME_TOKEN}){{0,2}}){_EXERCISE_NUMBER})"
+        )
+        # "kicked off Coral Tide IV (4), the annual multinational exercise": a name set off
+        # by the exercise it is
+        self.apposed_exercise = re.compile(
+            rf"\b(?:{a('exercise_verb')})\s++(?:(?:{det})\s++)?(?P<name>{_NAME_RUN})"
+            rf"(?:\s*+\([^()]{{1,12}}+\))?,\s++(?:{det})\s++[^.,]{{0,60}}?\b(?:{ex_noun})\b"
+        )
         self.name_part = re.compile(rf"{_TOKEN_START}{_NAME_RUN}{_EXERCISE_NUMBER}")
         self.listed_names = re.compile(
             rf"\b(?:{a('name_intro')})\s+(?:(?:{det})\s+)?"
@@ -135,6 +149,7 @@ class _Words:
         self.host_city = re.compile(rf"\b(?:{host})\s++[A-Z][\w’'-]*+,\s*+$")
         self.agreement_verb = re.compile(rf"\b(?:{a('agreement_verb')})\b")
         self.signing_verb = re.compile(rf"\b({a('signing_verb')})\b")
+        self.signed_before = re.compile(rf"\b(?:{a('signing_verb')})\s++(?:(?:{det})\s++)?“$")
         self.signing_phrase = re.compile(rf"\b(?:{a('signing_phrase')})\b")
         meeting = a("meeting_noun")
         self.object_lead = re.compile(
@@ -439,6 +454,7 @@ def find_events(doc: Doc) -> Doc:
                 )
             if trigger.event == "Exercise":
                 _listed_exercises(doc, sentence, merged, inside_agreement)
+    _dates_from_elsewhere(doc)
     _link_agreements_to_meetings(doc)
     _complete_pairs(doc)
     return doc
@@ -606,22 +622,106 @@ def _date_near(
     pos: int,
     within: tuple[int, int] | None = None,
     before_ok: bool = True,
+    opener_ok: bool = True,
 ) -> tuple[DateValue | None, DateValue | None]:
     """The date expression nearest to ``pos`` in [lo, hi). Without ``before_ok`` (another
-    event was reported just before this one) only dates after ``pos`` count."""
+    event was reported just before this one) only dates after ``pos`` count. Without one, the
+    sentence's opening date or the dateline (unless not ``opener_ok``)."""
     lo, hi = within or (sentence.start, sentence.end)
+    text = doc.article.text
     candidates = [d for d in doc.dates if lo <= d.start and d.end <= hi and not d.used]
+    if candidates:
+        candidates = [d for d in candidates if not ends_something(doc.lexicon, text, d)]
     if not before_ok:
-        text = doc.article.text
         candidates = [
             d
             for d in candidates
             if d.start >= pos or _w(doc).relative_adverb.search(text, d.end, pos)
         ]
     if not candidates:
-        return None, None
+        opener = (
+            (_opening_date(doc, sentence, lo) or _dateline(doc, sentence)) if opener_ok else None
+        )
+        return (opener.value, opener.end_value) if opener else (None, None)
     best = min(candidates, key=lambda d: abs(d.start - pos))
     return best.value, best.end_value
+
+
+_OPENER_BEFORE = re.compile(r"(?:^|,)\s*+(?:[\w’'-]++\s++)?$")
+
+
+def _opening_date(doc: Doc, sentence: Sentence, before: int) -> DateMention | None:
+    """A day set off by a comma before the clauses of its sentence ("On 18 September, X was
+    received ..., followed by a meeting"; "Today, ..."): it dates every event of the sentence
+    whose own clause gives no date."""
+    text = doc.article.text
+    for d in doc.dates:
+        if d.start >= before:
+            break  # the dates are in text order
+        if d.start < sentence.start or d.end > before:
+            continue
+        if d.value.datatype not in ("date", "gMonthDay") or text[d.end : d.end + 1] != ",":
+            continue
+        if _OPENER_BEFORE.search(text[sentence.start : d.start]):
+            return d
+    return None
+
+
+_POSSESSIVE_AFTER = re.compile(r"[’']s\s++(?:[\w-]++\s++){0,2}")
+_DATELINE_FILL = re.compile(r"[\s,.–—-]*+(?:[A-Z][\w’'.-]*+[\s,.–—-]*+)*+")
+
+
+def _dates_from_elsewhere(doc: Doc) -> None:
+    """A date that owns an event noun in another sentence ("Today's meeting", "yesterday's
+    talks") dates the undated reported events of that type, when all of them stand in one
+    sentence."""
+    text = doc.article.text
+    for mention in doc.dates:
+        if mention.value.datatype != "date":
+            continue
+        own = _POSSESSIVE_AFTER.match(text, mention.end)
+        if own is None:
+            continue
+        sentence = doc.article.sentence_at(mention.start)
+        hi = min(sentence.end, own.end() + 30)
+        nouns = doc.find(doc.lexicon.triggers, own.start(), hi)
+        noun = next((n for n in nouns if n.value.pos == "noun" and n.start <= own.end()), None)
+        if noun is not None:
+            _date_undated(doc, noun.value.event, mention.value)
+
+
+def _date_undated(doc: Doc, event_type: str, date: DateValue) -> None:
+    """Give ``date`` to the reported events of ``event_type`` (named, or with two sides) when
+    none has a date yet and they all stand in one sentence."""
+    reported = [
+        (i, e)
+        for i, e in enumerate(doc.events)
+        if e.type == event_type and e.status and (e.name or len(set(e.parties)) > 1)
+    ]
+    undated = [(i, e) for i, e in reported if e.date is None]
+    if not undated or len(undated) < len(reported):
+        return
+    if len({e.evidence[0].sentence for _, e in undated}) != 1:
+        return
+    for i, event in undated:
+        doc.events[i] = replace(event, date=date)
+
+
+def _dateline(doc: Doc, sentence: Sentence) -> DateMention | None:
+    """The date of a dateline, a first line that is only a full date and place names ("12 May
+    2025, Oslo"): it dates the events of the sentence right after it that give no date."""
+    if sentence.index != 1:
+        return None
+    text, first = doc.article.text, doc.article.sentences[0]
+    line = [d for d in doc.dates if first.start <= d.start and d.end <= first.end]
+    if (
+        len(line) == 1
+        and line[0].value.datatype == "date"
+        and _DATELINE_FILL.fullmatch(text, first.start, line[0].start)
+        and _DATELINE_FILL.fullmatch(text, line[0].end, first.end)
+    ):
+        return line[0]
+    return None
 
 
 def _contexts(doc: Doc) -> dict[str, re.Pattern[str]]:
@@ -872,7 +972,13 @@ def _event(
         status = near or status or "held"
     if cues.last_held.search(text, sentence.start, start):
         status = trigger.status or status if status not in ("held",) else "held"
-    date, end_date = _date_near(doc, sentence, start, within=(lo, hi), before_ok=lo == clause)
+    frame = frame_start(doc.lexicon, text, lo, start) if trigger.event == "Visit" else None
+    if frame is not None:  # "signed today during the state visit": today is the signing's
+        date, end_date = _date_near(
+            doc, sentence, start, within=(frame, hi), before_ok=False, opener_ok=False
+        )
+    else:
+        date, end_date = _date_near(doc, sentence, start, within=(lo, hi), before_ok=lo == clause)
     location = (
         _location(doc, end, sentence.end) if trigger.event in ("Meeting", "Exercise") else None
     )
@@ -1089,8 +1195,15 @@ def _exercise(
     planning = _w(doc).planning.search(text, clause, start)
     if planning is not None:
         # "held a planning conference on 3 March for exercise X": the conference took place
-        # on that date; the exercise is only planned, dated by what the text says after it
-        later = [d for d in doc.dates if end <= d.start and d.end <= sentence.end]
+        # on that date; the exercise is only planned, dated by what the text says after it in
+        # the future ("which will begin on 10 June"); "is underway ... March 7-9" is the
+        # conference's own date
+        future = date_grammar(doc.lexicon).future
+        later = [
+            d
+            for d in doc.dates
+            if end <= d.start and d.end <= sentence.end and future.search(text, end, d.start)
+        ]
         date, end_date = (later[0].value, later[0].end_value) if later else (None, None)
         after = _status_near(doc, cues, end, sentence.end)
         event = replace(event, status=after or "planned")
@@ -1187,13 +1300,22 @@ def _find_named_spans(doc: Doc) -> None:
     """Names of exercises and agreements ("Freedom Shield 24", "Reciprocal Access Agreement")."""
     text, g = doc.article.text, _w(doc)
     spans: list[tuple[int, int, str, str]] = []
+    taken, indexed = Spans(), [0]
 
     def overlaps(s: int, e: int) -> bool:
-        return any(s < e2 and s2 < e for s2, e2, _, _ in spans)
+        for s2, e2, _, _ in spans[indexed[0] :]:  # the spans added since the last test
+            if taken.free(s2, e2):
+                taken.add(s2, e2)
+            else:  # an overlapping one (none so far): fall back to the plain scan
+                return any(s < e3 and s3 < e for s3, e3, _, _ in spans)
+        indexed[0] = len(spans)
+        return not taken.free(s, e)
 
     for lo, hi in _quotations(text, 0, len(text), min_len=0, curly_only=True):
         if g.agreement_noun.search(text, lo, hi):  # a quoted title: “Treaty of ...”
             spans.append((lo, hi, "Agreement", text[lo:hi]))
+        elif text[lo : lo + 1].isupper() and g.signed_before.search(text, max(0, lo - 30), lo):
+            spans.append((lo, hi, "Agreement", text[lo:hi]))  # signed the “Joint Vision ...”
     # the costly name patterns only run over sentences that hold one of their key words
     agreement_sentences = [x for x in doc.article.sentences if g.agreement_noun_any.search(x.text)]
     exercise_sentences = [
@@ -1233,6 +1355,14 @@ def _find_named_spans(doc: Doc) -> None:
             if words[0] in g.not_name or overlaps(s, e) or doc.occupied(s, e):
                 continue
             spans.append((s, e, "Exercise", part.group()))
+    short_forms = _acronym_exercises(doc, spans, exercise_sentences, overlaps)
+    for match in _in_sentences(g.apposed_exercise, text, exercise_sentences):
+        s, e = match.span("name")
+        words = match.group("name").split()
+        if words[0] in g.not_name or overlaps(s, e) or doc.occupied(s, e):
+            continue
+        if _name_words_ok(doc, words, s, e):
+            spans.append((s, e, "Exercise", match.group("name")))
     for index, pattern in enumerate(g.named_exercise):
         # the last pattern ("conducting Balikatan 2025") needs no exercise word nearby
         last = index == len(g.named_exercise) - 1
@@ -1272,12 +1402,16 @@ def _find_named_spans(doc: Doc) -> None:
     for _s, _e, kind, name in spans:
         if kind == "Exercise":
             bases.add(_YEAR_SUFFIX.sub("", name), name)  # the first name of a base wins
-    if any(kind == "Exercise" for _s, _e, kind, _n in spans):
+    for short in short_forms:
+        bases.add(short, "")  # a short form names itself ("CARAT Bangladesh 2014")
+    for name in _title_exercise_names(doc):
+        bases.add(name, name)  # the title's "Exercise Coral Tide": the body's "Coral Tide"
+    if any(kind == "Exercise" for _s, _e, kind, _n in spans) or bases:
         for found in doc.find(bases, 0, len(text)):
             year = _YEAR_AFTER.match(text, found.end)
             e = year.end() if year else found.end
             if not overlaps(found.start, e):
-                spans.append((found.start, e, "Exercise", found.value))
+                spans.append((found.start, e, "Exercise", found.value or text[found.start : e]))
     # a name never runs past its sentence ("... Partnership. Both sides ...")
     clipped = []
     for s, e, kind, name in spans:
@@ -1290,6 +1424,46 @@ def _find_named_spans(doc: Doc) -> None:
                 (s, s + len(piece), kind, piece if (s, e) != (s, s + len(piece)) else name)
             )
     doc.named_spans = sorted(clipped)
+
+
+def _acronym_exercises(
+    doc: Doc,
+    spans: list[tuple[int, int, str, str]],
+    sentences: list[Sentence],
+    overlaps: Callable[[int, int], bool],
+) -> list[str]:
+    """Exercise names spelt out with their acronym, added to ``spans``; their short forms
+    (acronym and the words after it) returned. The acronym must be the initials of the long
+    name's words (with or without its lower-case connectors)."""
+    text, g = doc.article.text, _w(doc)
+    short_forms = []
+    for match in _in_sentences(g.acronym_exercise, text, sentences):
+        words = match.group("long").split()
+        initials = "".join(w[0] for w in words).upper()
+        capitals = "".join(w[0] for w in words if w[0].isupper())
+        if match.group("acr") not in (initials, capitals) or words[0] in g.not_name:
+            continue
+        s, e = match.span("name")
+        if overlaps(s, e):
+            continue
+        _drop_people_inside(doc, s, e)
+        spans.append((s, e, "Exercise", match.group("name")))
+        short_forms.append(f"{match.group('acr')}{match.group('tail')}")
+    return short_forms
+
+
+def _title_exercise_names(doc: Doc) -> list[str]:
+    """Names the title gives after the exercise keyword ("... Scope of Exercise Coral Tide to
+    ..."): the title is no evidence, but it says what the body's mentions of the name are."""
+    title = doc.article.title or ""
+    names = []
+    for match in _w(doc).named_exercise[0].finditer(title):
+        words = match.group("name").split()
+        while words and words[0] in _w(doc).not_name:
+            words = words[1:]
+        if len(words) >= 2 and not any(w in _w(doc).not_name for w in words):
+            names.append(" ".join(words))
+    return names
 
 
 def _agreement(
@@ -1309,6 +1483,8 @@ def _agreement(
         if kind == "Agreement" and sentence.start <= s < sentence.end
     ]
     clause = _clause_start(doc, sentence, start)
+    if clause == start and text[start - 1 : start] == "“":
+        clause = _clause_start(doc, sentence, start - 1)  # a quoted title: the clause quoting it
     if trigger.pos == "noun":
         inside = next(((s, e, n) for s, e, n in named if s <= start < e), None)
         if inside is None:
@@ -1330,7 +1506,9 @@ def _agreement(
             verb = verbs[-1] if verbs else _w(doc).signing_verb.search(around)
             # a treaty only named, with no verb saying what happened to it, is no event
             status = (
-                doc.lexicon.status_words.get(fold(verb.group(1)), "agreed") if verb else "concluded"
+                doc.lexicon.status_words.get(fold(verb.group(1)), "agreed")
+                if verb
+                else trigger.status or "concluded"  # the verb whose object the name is
             )
             if _w(doc).signing_phrase.search(around):
                 status = "signed"
