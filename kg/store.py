@@ -452,21 +452,13 @@ class Store:
         """Atomically replace one named graph with ``quads`` (one transaction).
 
         A graph the store does not hold yet (the usual case when a corpus is built) is added
-        with one atomic ``extend`` of its quads and their union copies, which skips parsing a
-        SPARQL update; an existing graph is replaced by a single update that also retracts
-        from the union what only that graph supported.
+        with its union copies by :meth:`add_nquads`, which skips parsing a SPARQL update; an
+        existing graph is replaced by a single update that also retracts from the union what
+        only that graph supported.
         """
         self._writable()
-        name = ox.NamedNode(graph)
-        if not self.inner.contains_named_graph(name):
-            triples = [(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in _spo(quads)]
-            try:
-                self.inner.extend(
-                    [ox.Quad(s, p, o, name) for s, p, o in triples]  # type: ignore[arg-type]
-                    + [ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in triples]  # type: ignore[arg-type]
-                )
-            except (OSError, RuntimeError) as exc:
-                raise _storage_error(self.path, exc, "write") from None
+        if not self.inner.contains_named_graph(ox.NamedNode(graph)):
+            self.add_nquads([graph_nquads(graph, quads)])
             return
         self.update(replace_graph_update(graph, quads))
 
