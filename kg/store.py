@@ -883,8 +883,20 @@ def load_file(store: Backend, path: Path, graph: str | None = None) -> tuple[str
 def load_triples(
     store: Backend, graph: str, triples: Iterable[tuple[Any, Any, Any]]
 ) -> tuple[str, int]:
-    """Replace ``graph`` with ``triples`` in one transaction; return the graph and count."""
+    """Replace ``graph`` with ``triples``; return the graph and count.
+
+    An existing graph is replaced in one transaction, and a new one added in one bulk load
+    (all or nothing) up to half :data:`BULK_QUADS` triples. A larger new graph on the
+    embedded store is bulk-loaded in parts of that size: ``kill -9`` between two parts leaves
+    the graph partly loaded (never a damaged store), and the same ``kg load`` run again
+    replaces it whole.
+    """
     unique = sorted(set(triples), key=lambda t: (str(t[0]), str(t[1]), str(t[2])))
-    store.replace_graph(graph, unique)
+    part = BULK_QUADS // 2
+    if isinstance(store, Store) and len(unique) > part and not store.has_graph(graph):
+        for start in range(0, len(unique), part):
+            store.add_nquads([graph_nquads(graph, unique[start : start + part])])
+    else:
+        store.replace_graph(graph, unique)
     store.flush()
     return graph, len(unique)

@@ -407,3 +407,19 @@ def test_a_writer_removes_sst_files_a_killed_bulk_load_left(tmp_path: Path) -> N
         assert len(s) > 0
     assert not (store / "bulk-12345678901234567890.sst").exists()
     assert (store / "bulk-notes.sst").exists()
+
+
+def test_a_large_new_graph_is_loaded_in_parts_and_a_second_load_replaces_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kg.store
+
+    monkeypatch.setattr(kg.store, "BULK_QUADS", 10)  # parts of 5 triples
+    p = ox.NamedNode("http://example.org/p")
+    triples = [(ox.NamedNode(f"http://example.org/s{i}"), p, ox.Literal(str(i))) for i in range(23)]
+    with opened(tmp_path / "store", create=True) as s:
+        assert kg.store.load_triples(s, G + "big", triples) == (G + "big", 23)
+        assert sum(1 for _ in s.quads(G + "big")) == 23
+        assert kg.store.load_triples(s, G + "big", triples[:7]) == (G + "big", 7)
+        assert sum(1 for _ in s.quads(G + "big")) == 7
+    assert union_is_consistent(tmp_path / "store")
