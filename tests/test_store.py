@@ -423,3 +423,20 @@ def test_a_large_new_graph_is_loaded_in_parts_and_a_second_load_replaces_it(
         assert kg.store.load_triples(s, G + "big", triples[:7]) == (G + "big", 7)
         assert sum(1 for _ in s.quads(G + "big")) == 7
     assert union_is_consistent(tmp_path / "store")
+
+
+def test_mapping_in_a_pool_writes_the_same_store_as_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kg.build
+
+    monkeypatch.setattr(kg.build, "POOL_MAPPING_MIN", 1)  # the pool even for a few articles
+    articles = read_articles([ROOT / "tests" / "articles"])
+    extractions = kg.build.extract_all(articles, 1)
+    for jobs in (1, 2):
+        with opened(tmp_path / f"store-{jobs}", create=True) as s:
+            reports = kg.build.build_extractions(s, extractions, jobs=jobs, batch=5)
+        assert [r.article_id for r in reports] == [a.id for a in articles]
+    assert len(everything(tmp_path / "store-1")) > len(articles)
+    assert everything(tmp_path / "store-1") == everything(tmp_path / "store-2")
+    assert union_is_consistent(tmp_path / "store-2")
