@@ -175,6 +175,7 @@ def triples_body(quads: Iterable[Any]) -> str:
 #: Characters escaped in an N-Triples string (the others may appear as they are).
 _NT_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_OX_TERMS = frozenset({ox.NamedNode, ox.Literal, ox.BlankNode})
 
 #: Lines of one :meth:`Store.add_nquads` call that still go through the bulk loader (which
 #: makes a second ingestion only past a million quads).
@@ -189,6 +190,8 @@ def _nt_fast(term: Any) -> str:
     >>> _nt_fast(Literal('a "b"\\n', lang="en")) == nt_term(Literal('a "b"\\n', lang="en"))
     True
     """
+    if type(term) in _OX_TERMS:  # already pyoxigraph's (kg load): its own N-Triples form
+        return str(term)
     if isinstance(term, URIRef):
         return f"<{str(term)}>"
     if isinstance(term, Literal):
@@ -891,12 +894,13 @@ def load_triples(
     the graph partly loaded (never a damaged store), and the same ``kg load`` run again
     replaces it whole.
     """
-    unique = sorted(set(triples), key=lambda t: (str(t[0]), str(t[1]), str(t[2])))
+    unique = list(set(triples))
     part = BULK_QUADS // 2
-    if isinstance(store, Store) and len(unique) > part and not store.has_graph(graph):
+    if isinstance(store, Store) and not store.has_graph(graph):  # order does not matter here
         for start in range(0, len(unique), part):
             store.add_nquads([graph_nquads(graph, unique[start : start + part])])
-    else:
+    else:  # an update's text (or an endpoint's request) in a stable order
+        unique.sort(key=lambda t: (str(t[0]), str(t[1]), str(t[2])))
         store.replace_graph(graph, unique)
     store.flush()
     return graph, len(unique)
