@@ -8,12 +8,12 @@ of each size given (default 1,000 and 10,000 articles):
   extract (a pool forked before the store opens), resolve, map (in a pool for large builds)
   and write (Oxigraph's bulk loader, 256 articles per batch), without the ``--out`` export;
 
-then, on the largest store built:
+then, on the store of each size:
 
 - ``add one``: ``kg build ONE.txt`` (a new article) as a command, wall time including the
   interpreter's start;
-- ``load``: ``kg load FILE.nq`` of the 1,000-article store's union (its default graph) into a
-  fresh store, as a command, in triples per second.
+- ``load``: ``kg load FILE.nt`` of that store's union (its default graph) into a fresh store,
+  as a command, in triples per second.
 
 Each figure is wall time (``time.perf_counter``) and CPU time of this process and its children
 (``os.times``), because on a shared machine the wall time is mostly waiting for a core.
@@ -103,7 +103,7 @@ def _command(args: list[str]) -> tuple[float, float, subprocess.CompletedProcess
 
 
 def bench_add_one(store: Path, work: Path, seed: int) -> Timing:
-    one = work / "one"
+    one = work
     write_corpus(one, 1, seed + 1)
     (one / "gold.json").unlink()
     new = one / "new-article.txt"
@@ -113,6 +113,7 @@ def bench_add_one(store: Path, work: Path, seed: int) -> Timing:
 
 
 def bench_load(store: Path, work: Path) -> Timing:
+    work.mkdir()
     nquads = work / "union.nt"
     with opened(store, read_only=True) as s:
         data = [str(q.triple) + " .\n" for q in s.inner.quads_for_pattern(None, None, None, None)
@@ -135,7 +136,6 @@ def run(sizes: list[int], seed: int) -> Iterator[str]:
     yield "|---|---|---|---|---|---|---|"
     with tempfile.TemporaryDirectory(prefix="kg-bench-build-") as tmp:
         work = Path(tmp)
-        stores: dict[int, Path] = {}
         for size in sizes:
             corpus = work / f"corpus-{size}"
             write_corpus(corpus, size, seed)
@@ -145,10 +145,8 @@ def run(sizes: list[int], seed: int) -> Iterator[str]:
             for processes in (1, 2):
                 store = work / f"store-{size}-{processes}"
                 yield bench_build(corpus, processes, store).row
-                stores[size] = store
-        largest = stores[max(sizes)]
-        yield bench_add_one(largest, work, seed).row
-        yield bench_load(stores[min(sizes)], work).row
+            yield bench_add_one(store, work / f"one-{size}", seed).row
+            yield bench_load(store, work / f"load-{size}").row
 
 
 def main(argv: list[str] | None = None) -> int:
