@@ -11,10 +11,9 @@ import re
 import stat
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 
@@ -24,7 +23,7 @@ from kg.lexicon import load_lexicon
 from kg.mapping import extraction_quads, graph_iri
 from kg.records import Extraction
 from kg.resolve import KnownPerson, known_people, resolve
-from kg.store import Backend, Store
+from kg.store import BULK_QUADS, Backend, Store, graph_nquads
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +147,32 @@ def without_inference(extraction: Extraction) -> Extraction:
     return replace(extraction, entities=entities, events=tuple(events))
 
 
+def _article_nquads(extraction: Extraction) -> tuple[int, bytes]:
+    """An article's triple count and :func:`kg.store.graph_nquads` (a pool worker's job)."""
+    quads = extraction_quads(extraction)
+    return len(quads), graph_nquads(str(graph_iri(extraction.article.id)), quads)
+
+
+#: Fewer articles than this are mapped in this process even with ``jobs`` > 1 (starting the
+#: workers would cost more than it saves).
+POOL_MAPPING_MIN = 256
+
+
+def _mapped(extractions: list[Extraction], jobs: int) -> Iterator[tuple[int, bytes]]:
+    """:func:`_article_nquads` of each extraction, in order; in a pool of ``jobs`` processes
+    for a large build, so that writing one batch overlaps with mapping the next.
+
+    The store is open by now (RocksDB has its threads), so the pool spawns fresh processes
+    rather than forking this one.
+    """
+    if jobs <= 1 or len(extractions) < POOL_MAPPING_MIN:
+        yield from map(_article_nquads, extractions)
+        return
+    context = mp.get_context("fork" if _single_threaded() else "spawn")
+    with context.Pool(jobs) as pool:
+        yield from pool.imap(_article_nquads, extractions, chunksize=16)
+
+
 def build_extractions(
     store: Backend,
     extractions: list[Extraction],
@@ -155,45 +180,68 @@ def build_extractions(
     *,
     batch: int = BATCH,
     inference: bool = True,
+    jobs: int = 1,
 ) -> list[BuildReport]:
     """Resolve, map and write already extracted articles.
 
     On the embedded store, graphs it does not hold yet are added ``batch`` articles per
-    transaction (a build killed midway keeps whole batches, never part of one); an article
-    already there is replaced in a transaction of its own.
+    bulk load (:meth:`kg.store.Store.add_nquads`: a build killed midway keeps whole batches,
+    never part of one), mapped in ``jobs`` processes; an article already there is replaced
+    in a transaction of its own.
     """
     store.ensure_ontology()
     rebuilt = {str(graph_iri(x.article.id)) for x in extractions}
     extractions = resolve(extractions, existing_people(store, exclude_graphs=rebuilt))
     if not inference:
         extractions = [without_inference(x) for x in extractions]
+    if not isinstance(store, Store):
+        return _replace_each(store, extractions, progress)
     reports: list[BuildReport] = []
-    pending: list[tuple[str, list[Any], Article]] = []
+    pending: list[tuple[bytes, Article]] = []
+    lines = 0
 
     def write_pending() -> None:
+        nonlocal lines
         if pending:
-            assert isinstance(store, Store)
-            store.add_graphs([(graph, quads) for graph, quads, _ in pending])
-            for _, _, article in pending:
+            store.add_nquads([data for data, _ in pending])
+            for _, article in pending:
                 if progress:
                     progress(article)
             pending.clear()
+            lines = 0
 
-    local = store if isinstance(store, Store) else None
-    for extraction in extractions:
+    for extraction, (triples, data) in zip(extractions, _mapped(extractions, jobs), strict=True):
         article = extraction.article
         graph = str(graph_iri(article.id))
-        quads = extraction_quads(extraction)
-        reports.append(BuildReport(article.id, article.path or "", len(quads)))
-        if local is not None and not local.has_graph(graph):
-            pending.append((graph, quads, article))
+        reports.append(BuildReport(article.id, article.path or "", triples))
+        if not store.has_graph(graph):
+            if lines + 2 * triples > BULK_QUADS:
+                write_pending()
+            pending.append((data, article))
+            lines += 2 * triples
             if len(pending) >= batch:
                 write_pending()
             continue
-        store.replace_graph(graph, quads)
+        store.replace_graph(graph, extraction_quads(extraction))
         if progress:
             progress(article)
     write_pending()
+    store.flush()
+    return reports
+
+
+def _replace_each(
+    store: Backend, extractions: list[Extraction], progress: Callable[[Article], None] | None
+) -> list[BuildReport]:
+    """Write each article's graph in a request of its own (a remote endpoint)."""
+    reports = []
+    for extraction in extractions:
+        article = extraction.article
+        quads = extraction_quads(extraction)
+        reports.append(BuildReport(article.id, article.path or "", len(quads)))
+        store.replace_graph(str(graph_iri(article.id)), quads)
+        if progress:
+            progress(article)
     store.flush()
     return reports
 

@@ -38,7 +38,7 @@ def main() -> None:
     "--jobs",
     type=click.IntRange(min=1),
     default=None,
-    help="Processes that extract articles (default: the machine's cores).",
+    help="Processes that extract and map articles (default: the machine's cores).",
 )
 @click.option(
     "--no-inference",
@@ -78,7 +78,8 @@ def build(
     except UnreadableError as exc:
         raise KgInputError(f"{exc}; pass --skip-unreadable to build without it") from None
     # extraction runs before the store is opened, so the pool can fork a clean process
-    extractions = extract_all(articles, jobs or os.cpu_count() or 1)
+    jobs = jobs or os.cpu_count() or 1
+    extractions = extract_all(articles, jobs)
     with opened(store_path or default_store_path(), create=True, endpoint=endpoint) as store:
         with click.progressbar(
             length=len(articles),
@@ -91,6 +92,7 @@ def build(
                 extractions,
                 progress=lambda _a: bar.update(1),
                 inference=not no_inference,
+                jobs=jobs,
             )
         if out_dir is not None:
             turtle_bytes = turtle(store)

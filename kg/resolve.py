@@ -9,6 +9,7 @@ named exercise or agreement) gets one corpus-level key, so its node collects evi
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -18,6 +19,8 @@ from kg.records import Basis, Entity, Event, Extraction, Span
 
 SHARED_EVENT_TYPES = frozenset({"Meeting", "Visit", "Exercise"})
 NAMED_EVENT_TYPES = frozenset({"Exercise", "Agreement"})
+#: Names of more tokens than this are matched against everyone sharing a token (2^n subsets).
+_MAX_SUBSET_TOKENS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,12 +60,14 @@ def known_people(rows: Iterable[tuple[str, str, str | None]]) -> list[KnownPerso
 
 
 class _PeopleIndex:
-    """People by name token, so a lookup only looks at people who share a word of the name."""
+    """People by name token and by the set of their name tokens, so that a lookup only looks
+    at the people whose names contain the name looked up, or are contained in it."""
 
     def __init__(self) -> None:
         self.people: list[KnownPerson] = []
         self.keys: set[str] = set()
         self._by_token: dict[str, list[int]] = {}
+        self._by_tokens: dict[frozenset[str], list[int]] = {}
 
     def add(self, person: KnownPerson) -> None:
         position = len(self.people)
@@ -70,6 +75,24 @@ class _PeopleIndex:
         self.keys.add(person.key)
         for token in person.tokens:
             self._by_token.setdefault(token, []).append(position)
+        self._by_tokens.setdefault(person.tokens, []).append(position)
+
+    def _related(self, tokens: frozenset[str]) -> list[int]:
+        """Positions of the people whose tokens contain ``tokens`` or are contained in them
+        (every person :func:`_compatible` can accept), in the order they were added."""
+        if not tokens:
+            return []
+        lists = sorted((self._by_token.get(t, []) for t in tokens), key=len)
+        found = set(lists[0]).intersection(*lists[1:])  # names containing every token
+        if len(tokens) <= _MAX_SUBSET_TOKENS:
+            words = sorted(tokens)
+            for size in range(1, len(words)):  # names made of some of the tokens
+                for subset in itertools.combinations(words, size):
+                    found.update(self._by_tokens.get(frozenset(subset), ()))
+        else:  # an unusually long name: every person sharing a token
+            for positions in lists:
+                found.update(positions)
+        return sorted(found)
 
     def first_compatible(
         self, tokens: frozenset[str], state: str | None, longer: bool = False
@@ -78,11 +101,8 @@ class _PeopleIndex:
         ``longer``, only one whose name has more words). A short name that fits people of
         different full names ("Singh": "Rajnath Singh" and "Rajesh Kumar Singh") is ambiguous
         and fits nobody."""
-        positions: set[int] = set()
-        for token in tokens:
-            positions.update(self._by_token.get(token, ()))
         found = None
-        for position in sorted(positions):
+        for position in self._related(tokens):
             person = self.people[position]
             if longer and len(person.tokens) <= len(tokens):
                 continue
@@ -157,21 +177,25 @@ def recognise_known(extractions: list[Extraction], existing: list[KnownPerson]) 
         for e in x.entities:
             if e.type == "Official" and e.state and len(name_tokens(e.name)) >= 2:
                 known.setdefault(e.name, KnownPerson(e.key, e.name, name_tokens(e.name), e.state))
-    # each article is searched only for the names whose first word it contains (linear in the
-    # corpus, instead of one pattern per known name per article)
+    # each article is searched only for the names whose first two words it writes one after
+    # the other (linear in the corpus: a common first name does not make every article look
+    # at every person of that first name); a name of one word is looked up by that word
     word = re.compile(r"[\w’'-]+")
-    by_first: dict[str | None, list[str]] = {}
+    by_words: dict[tuple[str, ...] | None, list[str]] = {}
     for name in known:
         first = word.match(name)
-        by_first.setdefault(first.group() if first else None, []).append(name)
+        key = tuple(m.group() for m in word.finditer(name, 0))[:2] if first else None
+        by_words.setdefault(key, []).append(name)
     out = []
     for x in extractions:
         text = x.article.text
         taken = [(m.start, m.end) for e in x.entities for m in e.mentions]
         have = {name_tokens(e.name) for e in x.entities if e.type == "Official"}
         added: list[Entity] = []
-        present = set(word.findall(text)) | {None}
-        candidates = sorted(n for w in present & by_first.keys() for n in by_first[w])
+        words = word.findall(text)
+        present: set[tuple[str, ...] | None] = {None, *((w,) for w in words)}
+        present.update(zip(words, words[1:], strict=False))
+        candidates = sorted(n for key in present & by_words.keys() for n in by_words[key])
         for name in candidates:
             person = known[name]
             if person.tokens in have or any(person.tokens < t for t in have):

@@ -320,21 +320,27 @@ for i in range(100000):
 """
 
 
-def test_build_killed_midway_leaves_store_as_before_the_interrupted_article(
-    tmp_path: Path,
-) -> None:
-    store = tmp_path / "store"
+def _kill_midway(script: str, store: Path, first: str, after: float) -> None:
+    """Run a writer script on the seed, wait for its first commit (line ``first``), let more
+    commits start for ``after`` seconds, then kill it (SIGKILL) with one in flight."""
     process = subprocess.Popen(
-        [sys.executable, "-c", CRASH_BUILDER, str(store), SEED_ID, str(SEED)],
+        [sys.executable, "-c", script, str(store), SEED_ID, str(SEED)],
         stdout=subprocess.PIPE,
         text=True,
         cwd=ROOT,
     )
     assert process.stdout is not None
-    assert process.stdout.readline() == "copy00000\n"
-    time.sleep(0.7)  # let more commits start, then kill one in flight
+    assert process.stdout.readline() == first
+    time.sleep(after)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
+
+
+def test_build_killed_midway_leaves_store_as_before_the_interrupted_article(
+    tmp_path: Path,
+) -> None:
+    store = tmp_path / "store"
+    _kill_midway(CRASH_BUILDER, store, "copy00000\n", 0.7)
     with opened(store) as s:  # reopening recovers from the write-ahead log
         graphs = s.article_graphs()
         sizes = {g: sum(1 for _ in s.quads(g)) for g in graphs}
@@ -344,3 +350,93 @@ def test_build_killed_midway_leaves_store_as_before_the_interrupted_article(
     assert graphs == [G + f"copy{i:05d}" for i in range(len(graphs))]
     assert set(sizes.values()) == {expected}, sizes
     assert union_is_consistent(store)
+
+
+BATCH_CRASH_BUILDER = """
+import sys
+from pathlib import Path
+from rdflib import URIRef
+from kg.article import read_article
+from kg.extract import extract
+from kg.mapping import extraction_quads, graph_iri
+from kg.store import graph_nquads, open_store
+
+store = open_store(Path(sys.argv[1]), create=True)
+store.ensure_ontology()
+seed_id, path = sys.argv[2], sys.argv[3]
+quads = extraction_quads(extract(read_article(Path(path))))
+
+def copy(new):
+    renamed = [
+        tuple(URIRef(str(t).replace(seed_id, new)) if isinstance(t, URIRef) else t for t in q)
+        for q in quads
+    ]
+    return graph_nquads(str(graph_iri(new)), renamed)
+
+for b in range(100000):
+    store.add_nquads([copy(f"copy{b:04d}-{i}") for i in range(3)])
+    print(b, flush=True)
+"""
+
+
+def test_build_killed_during_a_bulk_batch_keeps_whole_batches(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    _kill_midway(BATCH_CRASH_BUILDER, store, "0\n", 1.0)
+    with opened(store) as s:  # the writer's open removes a killed load's SST files
+        graphs = s.article_graphs()
+        sizes = {g: sum(1 for _ in s.quads(g)) for g in graphs}
+    assert not [n for n in os.listdir(store) if n.startswith("bulk-")]
+    expected = len({q[:3] for q in extraction_quads(extract(read_article(SEED)))})
+    batches = len(graphs) // 3
+    assert batches >= 1
+    assert graphs == sorted(G + f"copy{b:04d}-{i}" for b in range(batches) for i in range(3))
+    assert set(sizes.values()) == {expected}, sizes
+    assert union_is_consistent(store)
+
+
+def test_a_writer_removes_sst_files_a_killed_bulk_load_left(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    with opened(store, create=True) as s:
+        s.ensure_ontology()
+    (store / "bulk-12345678901234567890.sst").write_bytes(b"half an sst file")
+    (store / "bulk-notes.sst").write_bytes(b"not a name the loader gives")
+    with opened(store, read_only=True) as s:  # a reader changes nothing
+        assert len(s) > 0
+    assert (store / "bulk-12345678901234567890.sst").exists()
+    with opened(store) as s:
+        assert len(s) > 0
+    assert not (store / "bulk-12345678901234567890.sst").exists()
+    assert (store / "bulk-notes.sst").exists()
+
+
+def test_a_large_new_graph_is_loaded_in_parts_and_a_second_load_replaces_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kg.store
+
+    monkeypatch.setattr(kg.store, "BULK_QUADS", 10)  # parts of 5 triples
+    p = ox.NamedNode("http://example.org/p")
+    triples = [(ox.NamedNode(f"http://example.org/s{i}"), p, ox.Literal(str(i))) for i in range(23)]
+    with opened(tmp_path / "store", create=True) as s:
+        assert kg.store.load_triples(s, G + "big", triples) == (G + "big", 23)
+        assert sum(1 for _ in s.quads(G + "big")) == 23
+        assert kg.store.load_triples(s, G + "big", triples[:7]) == (G + "big", 7)
+        assert sum(1 for _ in s.quads(G + "big")) == 7
+    assert union_is_consistent(tmp_path / "store")
+
+
+def test_mapping_in_a_pool_writes_the_same_store_as_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kg.build
+
+    monkeypatch.setattr(kg.build, "POOL_MAPPING_MIN", 1)  # the pool even for a few articles
+    articles = read_articles([ROOT / "tests" / "articles"])
+    extractions = kg.build.extract_all(articles, 1)
+    for jobs in (1, 2):
+        with opened(tmp_path / f"store-{jobs}", create=True) as s:
+            reports = kg.build.build_extractions(s, extractions, jobs=jobs, batch=5)
+        assert [r.article_id for r in reports] == [a.id for a in articles]
+    assert len(everything(tmp_path / "store-1")) > len(articles)
+    assert everything(tmp_path / "store-1") == everything(tmp_path / "store-2")
+    assert union_is_consistent(tmp_path / "store-2")
