@@ -110,7 +110,9 @@ def test_a_damaged_store_is_one_line_and_stays_byte_identical(
     assert not (tmp_path / "out").exists()
 
 
-def test_corrupt_blocks_found_while_writing_are_one_line(pristine: Path, tmp_path: Path) -> None:
+def test_corrupt_blocks_found_by_a_build_are_one_line(pristine: Path, tmp_path: Path) -> None:
+    # The build reads the store (known officials, graphs held) before its bulk write, so the
+    # damage is found before anything is written: the damaged file is left as it was.
     store = tmp_path / "store"
     shutil.copytree(pristine, store)
     sst = _largest_sst(store)
@@ -122,9 +124,10 @@ def test_corrupt_blocks_found_while_writing_are_one_line(pristine: Path, tmp_pat
     assert (code, err.splitlines()[-1]) == (
         1,
         f"Error: the store at {store} is damaged: {sst.name} is corrupt (block checksum "
-        "mismatch) (found while writing)",
+        "mismatch); nothing was changed",
     )
     assert "Traceback" not in err
+    assert sst.read_bytes() == bytes(data)
 
 
 def test_an_intact_store_still_opens_for_readers_and_writers(
