@@ -180,13 +180,13 @@ def test_csv_tsv_markdown_and_table(mini: Path) -> None:
     )
     assert run("query", *store, "--format", "markdown", STATES)[1] == (
         "| s | label | code |\n|---|---|---|\n"
-        "| dkgr:state/JPN | Japan | 740 |\n| dkgr:state/KOR | South Korea | 732 |\n"
+        "| dkgr:state\\/JPN | Japan | 740 |\n| dkgr:state\\/KOR | South Korea | 732 |\n"
     )
     assert run("query", *store, STATES)[1] == (
-        "s               label        code\n"
-        "--------------  -----------  ----\n"
-        "dkgr:state/JPN  Japan        740\n"
-        "dkgr:state/KOR  South Korea  732\n"
+        "s                label        code\n"
+        "---------------  -----------  ----\n"
+        "dkgr:state\\/JPN  Japan        740\n"
+        "dkgr:state\\/KOR  South Korea  732\n"
         "(2 rows)\n"
     )
 
@@ -198,10 +198,10 @@ def test_table_wraps_to_the_terminal_width() -> None:
         (("https://w3id.org/defense-kg/id/state/JPN", "a long note that needs wrapping here"),),
     )
     assert aligned_table(table, width=40) == (
-        "item            note\n"
-        "--------------  ------------------------\n"
-        "dkgr:state/JPN  a long note that needs\n"
-        "                wrapping here\n"
+        "item             note\n"
+        "---------------  -----------------------\n"
+        "dkgr:state\\/JPN  a long note that needs\n"
+        "                 wrapping here\n"
         "(1 row)\n"
     )
     assert all(len(line) <= 40 for line in aligned_table(table, width=40).splitlines())
