@@ -8,34 +8,16 @@ from pathlib import Path
 
 import click
 
-from kg.article import ArticleError, UnreadableError
-from kg.store import StoreError, default_store_path
-
-STORE_OPTION = click.option(
-    "--store",
-    "store_path",
-    type=click.Path(path_type=Path),  # checked by kg.store, in one line
-    default=None,
-    help="Store directory (default: $KG_STORE or .kg/store).",
-)
+from kg.article import UnreadableError
+from kg.cli_errors import KgError, KgGroup, KgInputError, KgStoreError
+from kg.cli_eval import evaluate
+from kg.cli_network import network, render
+from kg.cli_options import ENDPOINT_OPTION, STORE_OPTION
+from kg.cli_store import export, list_articles, load, query, remove, stats, update
+from kg.store import default_store_path
 
 
-ENDPOINT_OPTION = click.option(
-    "--endpoint",
-    "endpoint",
-    envvar="KG_ENDPOINT",
-    default=None,
-    metavar="URL",
-    help="A SPARQL 1.1 endpoint to use instead of the store (default: $KG_ENDPOINT).",
-)
-
-
-def _fail(message: str, code: int = 1) -> None:
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(code)
-
-
-@click.group()
+@click.group(cls=KgGroup)
 @click.version_option(package_name="defense-kg")
 def main() -> None:
     """defense-kg: articles about bilateral defense relations -> an RDF knowledge graph."""
@@ -88,37 +70,34 @@ def build(
     def skipped(message: str) -> None:
         click.echo(f"Warning: {message}; skipped (--skip-unreadable)", err=True)
 
+    if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
+        raise KgStoreError(f"{out_dir}: not a directory (--out)")
+    sources = list(paths) or [bundled_corpus()]
     try:
-        if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
-            _fail(f"{out_dir}: not a directory (--out)")
-        sources = list(paths) or [bundled_corpus()]
-        try:
-            articles = read_articles(sources, skipped if skip_unreadable else None)
-        except UnreadableError as exc:
-            _fail(f"{exc}; pass --skip-unreadable to build without it")
-        # extraction runs before the store is opened, so the pool can fork a clean process
-        extractions = extract_all(articles, jobs or os.cpu_count() or 1)
-        with opened(store_path or default_store_path(), create=True, endpoint=endpoint) as store:
-            with click.progressbar(
-                length=len(articles),
-                label="Building",
-                file=sys.stderr,
-                hidden=not sys.stderr.isatty(),  # stderr of a script: only the outcome line
-            ) as bar:
-                reports = build_extractions(
-                    store,
-                    extractions,
-                    progress=lambda _a: bar.update(1),
-                    inference=not no_inference,
-                )
-            if out_dir is not None:
-                turtle_bytes = turtle(store)
-                trig_bytes = trig(store)
+        articles = read_articles(sources, skipped if skip_unreadable else None)
+    except UnreadableError as exc:
+        raise KgInputError(f"{exc}; pass --skip-unreadable to build without it") from None
+    # extraction runs before the store is opened, so the pool can fork a clean process
+    extractions = extract_all(articles, jobs or os.cpu_count() or 1)
+    with opened(store_path or default_store_path(), create=True, endpoint=endpoint) as store:
+        with click.progressbar(
+            length=len(articles),
+            label="Building",
+            file=sys.stderr,
+            hidden=not sys.stderr.isatty(),  # stderr of a script: only the outcome line
+        ) as bar:
+            reports = build_extractions(
+                store,
+                extractions,
+                progress=lambda _a: bar.update(1),
+                inference=not no_inference,
+            )
         if out_dir is not None:
-            write_atomic(out_dir / "defense-kg.ttl", turtle_bytes)
-            write_atomic(out_dir / "defense-kg.trig", trig_bytes)
-    except (ArticleError, StoreError, OSError) as exc:
-        _fail(str(exc))
+            turtle_bytes = turtle(store)
+            trig_bytes = trig(store)
+    if out_dir is not None:
+        write_atomic(out_dir / "defense-kg.ttl", turtle_bytes)
+        write_atomic(out_dir / "defense-kg.trig", trig_bytes)
     total = sum(r.triples for r in reports)
     wrote = f"; wrote {out_dir}/defense-kg.ttl and .trig" if out_dir is not None else ""
     click.echo(f"Built {len(reports)} article(s), {total} triples{wrote}", err=True)
@@ -132,32 +111,25 @@ def validate(store_path: Path | None, endpoint: str | None) -> None:
     from kg.store import opened
     from kg.validate import validate_store
 
-    try:
-        with opened(store_path, read_only=True, endpoint=endpoint) as store:
-            report = validate_store(store)
-    except StoreError as exc:
-        _fail(str(exc))
+    with opened(store_path, read_only=True, endpoint=endpoint) as store:
+        report = validate_store(store)
     for v in report.violations:
         click.echo(f"{v.severity}: {v.focus} {v.path or ''}: {v.message}")
     if report.violations:
-        _fail(f"{len(report.violations)} SHACL violation(s)")
+        raise KgError(f"{len(report.violations)} SHACL violation(s)")
     click.echo(f"Conforms: {report.triples} triples, 0 violations")
 
 
-def _register_plugins() -> None:
-    """Commands that live in their own modules (kg/cli_*.py) register themselves on ``main``."""
-    import importlib
-    import pkgutil
-
-    import kg
-
-    for module in sorted(
-        m.name for m in pkgutil.iter_modules(kg.__path__) if m.name.startswith("cli_")
-    ):
-        importlib.import_module(f"kg.{module}")
-
-
-_register_plugins()
+main.add_command(query)
+main.add_command(update)
+main.add_command(export)
+main.add_command(list_articles)
+main.add_command(remove)
+main.add_command(load)
+main.add_command(stats)
+main.add_command(network)
+main.add_command(render)
+main.add_command(evaluate)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,4 +1,4 @@
-"""The ``kg evaluate`` command (registered on the main ``kg`` group)."""
+"""The ``kg evaluate`` command (added to the main ``kg`` group in :mod:`kg.cli`)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,8 @@ from pathlib import Path
 
 import click
 
-from kg.cli import _fail, main
 
-
-@main.command()
+@click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--gold",
@@ -35,15 +33,10 @@ def evaluate(
     Prints precision, recall and F1 (with TP/FP/FN) for states, officials, events, names of
     exercises and agreements, and full dates, micro-averaged over the articles.
     """
-    from kg.article import ArticleError
-    from kg.evaluate import EvaluationError, render_errors, render_scores
     from kg.evaluate import evaluate as run_evaluation
-    from kg.store import StoreError
+    from kg.evaluate import render_errors, render_scores
 
-    try:
-        result = run_evaluation(gold_path, list(paths))
-    except (EvaluationError, ArticleError, StoreError, OSError) as exc:
-        _fail(str(exc))
+    result = run_evaluation(gold_path, list(paths))
     if fmt == "json":
         click.echo(render_scores(result, fmt, per_article or errors), nl=False)
         return

@@ -10,8 +10,7 @@ from typing import Any
 
 import click
 
-from kg.cli import STORE_OPTION, _fail, main
-from kg.store import StoreError
+from kg.cli_options import STORE_OPTION
 
 VIEW_HELP = "View: full, states, officials, article:ID or ego:ENTITY[:DEPTH]."
 FORMAT_OPTION = click.option(
@@ -27,15 +26,12 @@ VIEW_OPTION = click.option("--view", "view_name", default="full", show_default=T
 def _run(store_path: Path | None, view_name: str, analysis: Callable[[Any], list[Any]],
          columns: tuple[str, ...] | None, fmt: str) -> None:  # fmt: skip
     """Open the store, build the view, run ``analysis`` on it and print its rows."""
-    from kg.network import NetworkError, format_rows, view
+    from kg.network import format_rows, view
     from kg.store import opened
 
-    try:
-        with opened(store_path, read_only=True) as store:
-            graph = view(store, view_name)
-        rows = analysis(graph)
-    except (StoreError, NetworkError) as exc:
-        _fail(str(exc))
+    with opened(store_path, read_only=True) as store:
+        graph = view(store, view_name)
+    rows = analysis(graph)
     if not rows:
         click.echo("(no rows)", err=True)
     row_type = type(rows[0]) if rows else None
@@ -43,7 +39,7 @@ def _run(store_path: Path | None, view_name: str, analysis: Callable[[Any], list
     click.echo(format_rows(rows, names, fmt), nl=False)
 
 
-@main.group()
+@click.group()
 def network() -> None:
     """Analyse a network view of the store (entities may be named by IRI, label or ISO-3)."""
 
@@ -120,7 +116,7 @@ def timeline_command(state1: str, state2: str, store_path: Path | None, fmt: str
     )  # fmt: skip
 
 
-@main.command()
+@click.command()
 @STORE_OPTION
 @click.option(
     "--view",
@@ -147,20 +143,16 @@ def render(store_path: Path | None, view_name: str, max_nodes: int | None,
            output: Path | None) -> None:  # fmt: skip
     """Write one self-contained, offline HTML page showing a view of the store."""
     from kg.build import write_atomic
-    from kg.network import NetworkError
     from kg.render import render_view
     from kg.store import opened
 
-    try:
-        with opened(store_path, read_only=True) as store:
-            page = render_view(store, view_name, max_nodes=max_nodes)
-        data = page.html.encode("utf-8")
-        if output:
-            write_atomic(output, data)
-        else:
-            sys.stdout.buffer.write(data)
-    except (StoreError, NetworkError, OSError) as exc:
-        _fail(str(exc))
+    with opened(store_path, read_only=True) as store:
+        page = render_view(store, view_name, max_nodes=max_nodes)
+    data = page.html.encode("utf-8")
+    if output:
+        write_atomic(output, data)
+    else:
+        sys.stdout.buffer.write(data)
     if output and view_name.startswith("timeline:"):
         click.echo(f"Wrote {output}: {page.nodes} timeline entries", err=True)
     elif output:

@@ -14,8 +14,9 @@ from typing import Any
 
 import click
 
-from kg.cli import ENDPOINT_OPTION, STORE_OPTION, _fail, main
-from kg.store import StoreError, default_store_path
+from kg.cli_errors import KgStoreError, KgUsageError
+from kg.cli_options import ENDPOINT_OPTION, STORE_OPTION
+from kg.store import default_store_path
 
 TABLE_FORMATS = ["table", "csv", "tsv", "json", "markdown"]
 EXPORT_FORMATS = [
@@ -57,8 +58,7 @@ def _memory(text: str | None) -> int | None:
     try:
         return parse_size(text)
     except QueryError as exc:
-        _fail(f"--max-memory: {exc}", 2)
-        raise AssertionError from None  # unreachable
+        raise KgUsageError(f"--max-memory: {exc}") from None
 
 
 def _target(store_path: Path | None, endpoint: str | None) -> Any:
@@ -78,14 +78,14 @@ def _read_text(sparql: str | None, query_file: Path | None, what: str) -> str:
         try:
             return query_file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            _fail(f"{query_file}: cannot read ({getattr(exc, 'strerror', None) or exc})", 2)
+            reason = getattr(exc, "strerror", None) or exc
+            raise KgUsageError(f"{query_file}: cannot read ({reason})") from None
     if sparql:
         return sparql
-    _fail(f"give a {what}, -f FILE" + (" or --name NAME" if what == "query" else ""), 2)
-    raise AssertionError  # unreachable
+    raise KgUsageError(f"give a {what}, -f FILE" + (" or --name NAME" if what == "query" else ""))
 
 
-@main.command()
+@click.command()
 @click.argument("sparql", required=False)
 @STORE_OPTION
 @ENDPOINT_OPTION
@@ -105,7 +105,7 @@ def query(sparql: str | None, store_path: Path | None, endpoint: str | None,
     """Run a read-only SPARQL query: SELECT as a table, ASK as true/false (exit 0/1),
     CONSTRUCT and DESCRIBE as Turtle."""
     from kg.format import render_table
-    from kg.query import QueryError, named_queries, parse_params, run_query
+    from kg.query import named_queries, parse_params, run_query
 
     queries = named_queries()
     if list_queries:
@@ -114,33 +114,28 @@ def query(sparql: str | None, store_path: Path | None, endpoint: str | None,
         return
     if name:
         if name not in queries:
-            _fail(f"no named query {name!r}; see 'kg query --list'", 2)
+            raise KgUsageError(f"no named query {name!r}; see 'kg query --list'")
         text = queries[name].text
     else:
         text = _read_text(sparql, query_file, "query")
-    try:
-        bindings = parse_params(param)
-        table = run_query(
-            _target(store_path, endpoint),
-            text,
-            timeout=timeout,
-            substitutions=bindings or None,
-            max_memory=_memory(max_memory),
-        )
-    except StoreError as exc:
-        _fail(str(exc))
-    except QueryError as exc:
-        _fail(str(exc), exc.exit_code)
+    bindings = parse_params(param)
+    table = run_query(
+        _target(store_path, endpoint),
+        text,
+        timeout=timeout,
+        substitutions=bindings or None,
+        max_memory=_memory(max_memory),
+    )
     if table.kind == "ask":
         click.echo("true" if table.boolean else "false")
-        sys.exit(0 if table.boolean else 1)
+        click.get_current_context().exit(0 if table.boolean else 1)
     if table.kind == "graph":
         click.echo(table.turtle, nl=False)
         return
     click.echo(render_table(table, fmt), nl=False)
 
 
-@main.command()
+@click.command()
 @click.argument("sparql", required=False)
 @STORE_OPTION
 @ENDPOINT_OPTION
@@ -151,21 +146,16 @@ def update(sparql: str | None, store_path: Path | None, endpoint: str | None,
            update_file: Path | None, timeout: float,
            max_memory: str | None) -> None:  # fmt: skip
     """Change data with SPARQL Update (the deliberate way; 'kg query' is read-only)."""
-    from kg.query import QueryError, run_update
+    from kg.query import run_update
 
     text = _read_text(sparql, update_file, "update")
-    try:
-        target = _target(store_path, endpoint)
-        run_update(target, text, timeout=timeout, max_memory=_memory(max_memory))
-    except StoreError as exc:
-        _fail(str(exc))
-    except QueryError as exc:
-        _fail(str(exc), exc.exit_code)
+    target = _target(store_path, endpoint)
+    run_update(target, text, timeout=timeout, max_memory=_memory(max_memory))
     where = target if isinstance(target, Path) else target.describe()
     click.echo(f"Updated {where}", err=True)
 
 
-@main.command()
+@click.command()
 @STORE_OPTION
 @ENDPOINT_OPTION
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True)
@@ -185,39 +175,37 @@ def export(store_path: Path | None, endpoint: str | None, fmt: str, article: str
     """Export the store: RDF, JSON Lines tables (entities, events), dyad-year CSV (dyads), or a
     network view as GraphML/GEXF."""
     from kg import export as ex
-    from kg.build import OutputError, write_atomic
+    from kg.build import write_atomic
     from kg.store import opened
 
     if article and fmt in ("entities", "events", "dyads"):
-        _fail(f"--article applies to RDF and graph formats, not {fmt}", 2)
+        raise KgUsageError(f"--article applies to RDF and graph formats, not {fmt}")
     if (with_ontology or inferred) and fmt not in ex.RDF_FORMATS:
-        _fail(f"--with-ontology and --inferred apply to RDF formats, not {fmt}", 2)
-    try:
-        with opened(store_path, read_only=True, endpoint=endpoint) as store:
-            if fmt == "entities":
-                data = ex.json_lines(ex.entities(store)).encode("utf-8")
-            elif fmt == "events":
-                data = ex.json_lines(ex.events(store)).encode("utf-8")
-            elif fmt == "dyads":
-                data = ex.dyads_csv(store).encode("utf-8")
-            elif fmt in ex.GRAPH_FORMATS:
-                data = ex.network_document(store, fmt, f"article:{article}" if article else view)
-            else:
-                data = ex.rdf_export(
-                    store, fmt, article, with_ontology=with_ontology, inferred=inferred
-                )
-        if output:
-            write_atomic(output, data)
+        raise KgUsageError(f"--with-ontology and --inferred apply to RDF formats, not {fmt}")
+    with opened(store_path, read_only=True, endpoint=endpoint) as store:
+        if fmt == "entities":
+            data = ex.json_lines(ex.entities(store)).encode("utf-8")
+        elif fmt == "events":
+            data = ex.json_lines(ex.events(store)).encode("utf-8")
+        elif fmt == "dyads":
+            data = ex.dyads_csv(store).encode("utf-8")
+        elif fmt in ex.GRAPH_FORMATS:
+            data = ex.network_document(store, fmt, f"article:{article}" if article else view)
         else:
-            sys.stdout.buffer.write(data)
-            sys.stdout.buffer.flush()
-    except (StoreError, OutputError) as exc:
-        _fail(str(exc), getattr(exc, "exit_code", 1))  # 2 for an --article that is no graph name
+            data = ex.rdf_export(
+                store, fmt, article, with_ontology=with_ontology, inferred=inferred
+            )
+    if output:
+        write_atomic(output, data)
+        return
+    try:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
     except OSError as exc:
-        _fail(f"stdout: cannot write ({exc.strerror or exc})")
+        raise KgStoreError(f"stdout: cannot write ({exc.strerror or exc})") from None
 
 
-@main.command("list")
+@click.command("list")
 @STORE_OPTION
 @ENDPOINT_OPTION
 @click.option("--format", "fmt", type=click.Choice(TABLE_FORMATS), default="table")
@@ -227,11 +215,8 @@ def list_articles(store_path: Path | None, endpoint: str | None, fmt: str) -> No
     from kg.query import Table
     from kg.store import list_graphs, opened
 
-    try:
-        with opened(store_path, read_only=True, endpoint=endpoint) as store:
-            graphs = list_graphs(store)
-    except StoreError as exc:
-        _fail(str(exc))
+    with opened(store_path, read_only=True, endpoint=endpoint) as store:
+        graphs = list_graphs(store)
     table = Table(
         "select",
         ("article", "kind", "published", "triples", "title"),
@@ -240,7 +225,7 @@ def list_articles(store_path: Path | None, endpoint: str | None, fmt: str) -> No
     click.echo(render_table(table, fmt), nl=False)
 
 
-@main.command()
+@click.command()
 @click.argument("article_id")
 @STORE_OPTION
 @ENDPOINT_OPTION
@@ -249,16 +234,13 @@ def remove(article_id: str, store_path: Path | None, endpoint: str | None) -> No
     from kg.graphname import graph_iri
     from kg.store import opened, remove_article
 
-    try:
-        graph_iri(article_id)  # a name that is no graph IRI is refused before the store opens
-        with opened(store_path, endpoint=endpoint) as store:
-            triples = remove_article(store, article_id)
-    except StoreError as exc:
-        _fail(str(exc), getattr(exc, "exit_code", 1))
+    graph_iri(article_id)  # a name that is no graph IRI is refused before the store opens
+    with opened(store_path, endpoint=endpoint) as store:
+        triples = remove_article(store, article_id)
     click.echo(f"Removed {article_id} ({triples} triples)", err=True)
 
 
-@main.command()
+@click.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @STORE_OPTION
 @ENDPOINT_OPTION
@@ -275,18 +257,15 @@ def load(file: Path, store_path: Path | None, endpoint: str | None, graph_name: 
     from kg.graphname import file_graph_name, graph_iri
     from kg.store import load_triples, opened, parse_rdf_file
 
-    try:
-        name = file_graph_name(file.stem) if graph_name is None else graph_name
-        target = graph_iri(name)
-        parsed = parse_rdf_file(file)  # malformed input fails before the store is opened
-        with opened(store_path, endpoint=endpoint, create=True) as store:
-            graph, triples = load_triples(store, target, parsed)
-    except StoreError as exc:
-        _fail(str(exc), exc.exit_code)
+    name = file_graph_name(file.stem) if graph_name is None else graph_name
+    target = graph_iri(name)
+    parsed = parse_rdf_file(file)  # malformed input fails before the store is opened
+    with opened(store_path, endpoint=endpoint, create=True) as store:
+        graph, triples = load_triples(store, target, parsed)
     click.echo(f"Loaded {file} into <{graph}> ({triples} triples)", err=True)
 
 
-@main.command()
+@click.command()
 @STORE_OPTION
 @ENDPOINT_OPTION
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
@@ -295,11 +274,8 @@ def stats(store_path: Path | None, endpoint: str | None, fmt: str) -> None:
     from kg.export import stats as compute
     from kg.store import opened
 
-    try:
-        with opened(store_path, read_only=True, endpoint=endpoint) as store:
-            numbers = compute(store)
-    except StoreError as exc:
-        _fail(str(exc))
+    with opened(store_path, read_only=True, endpoint=endpoint) as store:
+        numbers = compute(store)
     if fmt == "json":
         click.echo(json.dumps(numbers, ensure_ascii=False, indent=1))
         return

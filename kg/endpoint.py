@@ -37,7 +37,7 @@ N-Triples or Turtle for CONSTRUCT, DESCRIBE and graph reads), the expected shape
 with exactly the query's variables, a boolean, triples) and at most ``KG_ENDPOINT_MAX_BYTES``
 bytes (default 256 MiB). Every update carries a receipt triple that is read back and then
 deleted, so an update the server acknowledged but did not apply is an error. Each failure is
-one :class:`~kg.store.StoreError` line that names the endpoint's URL.
+one :class:`EndpointError` line that names the endpoint's URL.
 """
 
 from __future__ import annotations
@@ -100,9 +100,13 @@ _VIRTUOSO_GRAPHS = (
 _CHUNK = 1 << 16
 
 
-class EndpointTimeout(StoreError):
-    """Kept for ``kg.query``'s import; deadline errors are plain :class:`StoreError` lines that
-    name the endpoint."""
+class EndpointError(StoreError):
+    """An endpoint that cannot be reached, refuses a request or answers unusably (one line that
+    names the endpoint)."""
+
+
+class EndpointTimeout(EndpointError):
+    """Kept for ``kg.query``'s import; deadline errors are plain :class:`EndpointError` lines."""
 
 
 def prefix_declarations(prefixes: dict[str, str] | None) -> str:
@@ -202,7 +206,7 @@ def _env_number(name: str, default: float) -> float:
     except ValueError:
         value = -1.0
     if not value > 0:
-        raise StoreError(f"{name}={raw!r}: not a positive number")
+        raise EndpointError(f"{name}={raw!r}: not a positive number")
     return value
 
 
@@ -306,7 +310,7 @@ class Endpoint:
             )
             answer = self._exchange(service, parts, target, method, data, headers, deadline, what)
         if answer.server.startswith("Virtuoso/") and not self.virtuoso:
-            raise StoreError(
+            raise EndpointError(
                 f"endpoint {service} is Virtuoso: set {GSP_ENV} to its /sparql-graph-crud URL "
                 "so that kg uses its dialect (see README)"
             )
@@ -314,13 +318,13 @@ class Endpoint:
             return Answer(404, "", b"")
         if answer.status == 400:
             detail = plain_text(answer.body) or "no reason given"
-            raise StoreError(f"endpoint {service} refused the {what} (HTTP 400): {detail}")
+            raise EndpointError(f"endpoint {service} refused the {what} (HTTP 400): {detail}")
         if answer.status == 401:
             who = f"as {plain_text(self.user, 60)!r}" if self.user else f"without {USER_ENV}"
-            raise StoreError(f"endpoint {service}: HTTP 401: not authorised {who}")
+            raise EndpointError(f"endpoint {service}: HTTP 401: not authorised {who}")
         if not 200 <= answer.status < 300:
             detail = plain_text(answer.body) or "no reason given"
-            raise StoreError(f"endpoint {service}: HTTP {answer.status}: {detail}")
+            raise EndpointError(f"endpoint {service}: HTTP {answer.status}: {detail}")
         return answer
 
     def _exchange(
@@ -337,7 +341,7 @@ class Endpoint:
         when, hint = deadline
         remaining = when - time.monotonic()
         if remaining <= 0:
-            raise StoreError(f"endpoint {service}: no complete answer within the {hint}")
+            raise EndpointError(f"endpoint {service}: no complete answer within the {hint}")
         conn = _connection(parts, when)
         response = None
         try:
@@ -346,10 +350,10 @@ class Endpoint:
             return self._read(service, response, what)
         except (OSError, http.client.HTTPException, ValueError) as exc:
             if isinstance(exc, TimeoutError):
-                raise StoreError(
+                raise EndpointError(
                     f"endpoint {service}: no complete answer within the {hint}"
                 ) from None
-            raise StoreError(f"endpoint {service}: {_transport_problem(exc)}") from None
+            raise EndpointError(f"endpoint {service}: {_transport_problem(exc)}") from None
         finally:
             if response is not None:
                 response.close()
@@ -359,35 +363,35 @@ class Endpoint:
         status = response.status
         if 300 <= status < 400:
             location = plain_text(response.getheader("Location") or "") or "nowhere"
-            raise StoreError(
+            raise EndpointError(
                 f"endpoint {service} answered the {what} with a redirect (HTTP {status}) to "
                 f"{location}; redirects are not followed"
             )
         encoding = (response.getheader("Content-Encoding") or "identity").strip().lower()
         if encoding != "identity":
-            raise StoreError(
+            raise EndpointError(
                 f"endpoint {service}: answer in content encoding {plain_text(encoding)!r}, "
                 "which was not asked for"
             )
         max_rows = response.getheader("X-SPARQL-MaxRows")
         if max_rows is not None:  # Virtuoso cut the answer at its ResultSetMaxRows
-            raise StoreError(
+            raise EndpointError(
                 f"endpoint {service}: the server cut the answer at {plain_text(max_rows, 20)} "
                 "rows (Virtuoso's ResultSetMaxRows; raise it in virtuoso.ini)"
             )
         cap = f"answer larger than {self.max_bytes} bytes (the {MAX_BYTES_ENV} limit)"
         declared = response.getheader("Content-Length")
         if declared and declared.strip().isdigit() and int(declared) > self.max_bytes:
-            raise StoreError(f"endpoint {service}: {cap}")
+            raise EndpointError(f"endpoint {service}: {cap}")
         chunks: list[bytes] = []
         size = 0
         while chunk := response.read1(_CHUNK):
             size += len(chunk)
             if size > self.max_bytes:
-                raise StoreError(f"endpoint {service}: {cap}")
+                raise EndpointError(f"endpoint {service}: {cap}")
             chunks.append(chunk)
         if declared and declared.strip().isdigit() and size < int(declared):
-            raise StoreError(f"endpoint {service}: answer cut off after {size} bytes")
+            raise EndpointError(f"endpoint {service}: answer cut off after {size} bytes")
         media = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
         challenge = (response.getheader("WWW-Authenticate") or "") if status == 401 else ""
         server = response.getheader("Server") or ""
@@ -468,7 +472,7 @@ class Endpoint:
         allowed = [a.split(";")[0].strip() for a in accept.split(",")]
         if answer.media not in allowed:
             found = plain_text(answer.media) or "no content type"
-            raise StoreError(
+            raise EndpointError(
                 f"endpoint {self.query_url}: answered the query with {found}, "
                 f"expected {' or '.join(allowed)}"
             )
@@ -497,7 +501,7 @@ class Endpoint:
         except (SyntaxError, ValueError, UnicodeDecodeError, MemoryError) as exc:
             problem = f"not SPARQL JSON results: {plain_text(str(exc))}"
         if problem:
-            raise StoreError(f"endpoint {self.query_url}: unusable answer ({problem})")
+            raise EndpointError(f"endpoint {self.query_url}: unusable answer ({problem})")
         return ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
 
     def _triples(self, url: str, answer: Answer) -> list[ox.Triple]:
@@ -505,7 +509,7 @@ class Endpoint:
         try:
             found = list(ox.parse(answer.body, format=fmt))
         except (SyntaxError, ValueError, UnicodeDecodeError) as exc:
-            raise StoreError(
+            raise EndpointError(
                 f"endpoint {url.split('?', 1)[0]}: unusable answer (malformed {fmt.name}: "
                 f"{plain_text(str(exc))})"
             ) from None
@@ -533,14 +537,14 @@ class Endpoint:
             if answer.status == 404:
                 continue
             if answer.media not in GRAPH_MEDIA:
-                raise StoreError(
+                raise EndpointError(
                     f"endpoint {self.store_url}: answered a graph read with "
                     f"{plain_text(answer.media) or 'no content type'}, expected {N_TRIPLES}"
                 )
             name = ox.NamedNode(g)
             triples = self._triples(url, answer)
             if self.virtuoso and len(set(triples)) != counts.get(g, 0):
-                raise StoreError(
+                raise EndpointError(
                     f"endpoint {self.store_url}: graph {sparql_iri(g)} read as "
                     f"{len(set(triples))} of its {counts.get(g, 0)} triples (Virtuoso cuts graph "
                     "reads at its ResultSetMaxRows; raise it in virtuoso.ini)"
@@ -569,13 +573,13 @@ class Endpoint:
             count = solution["n"]
             if isinstance(count, ox.Literal) and count.value.isdigit():
                 return int(count.value)
-        raise StoreError(f"endpoint {self.query_url}: unusable answer (no triple count)")
+        raise EndpointError(f"endpoint {self.query_url}: unusable answer (no triple count)")
 
     # --- writing ----------------------------------------------------------------------------
 
     def _writable(self) -> None:
         if self.read_only:
-            raise StoreError(f"{self.describe()}: opened read-only")
+            raise EndpointError(f"{self.describe()}: opened read-only")
 
     def update(self, sparql: str, *, timeout: float | None = None) -> None:
         """Run an update and prove the server applied it: the same request inserts a receipt
@@ -600,7 +604,7 @@ class Endpoint:
         solutions = self._results(check, "select", ("token",))
         assert isinstance(solutions, ox.QuerySolutions)  # _results refused anything else
         if [s["token"] for s in solutions] != [ox.Literal(token)]:
-            raise StoreError(
+            raise EndpointError(
                 f"endpoint {self.update_url} answered the update with HTTP {answer.status} "
                 "but did not apply it"
             )
@@ -709,7 +713,7 @@ def _connection(parts: urllib.parse.SplitResult, deadline: float) -> http.client
     return conn
 
 
-def unusable_answer(endpoint: Any, exc: BaseException) -> StoreError:
+def unusable_answer(endpoint: Any, exc: BaseException) -> EndpointError:
     """The one-line error for an answer that passed the checks but whose values the caller could
     not use (an unbound variable, a count that is not a number).
 
@@ -719,7 +723,7 @@ def unusable_answer(endpoint: Any, exc: BaseException) -> StoreError:
     "endpoint http://127.0.0.1:9/query: unusable answer (KeyError: 'g')"
     """
     detail = plain_text(str(exc), 120) or "no detail"
-    return StoreError(
+    return EndpointError(
         f"endpoint {endpoint.describe()}: unusable answer ({type(exc).__name__}: {detail})"
     )
 
@@ -737,12 +741,12 @@ def _authorization(
     'Basic ZGJhOmRiYQ=='
     >>> _authorization("u", 'Basic realm="x"', ("GET", "/", False), "dba", "dba")
     Traceback (most recent call last):
-    kg.store.StoreError: endpoint u: asks for basic authentication over plain http; ...
+    kg.endpoint.EndpointError: endpoint u: asks for basic authentication over plain http; ...
     """
     method, target, secure = request
     scheme, _, rest = challenge.strip().partition(" ")
     if scheme.lower() == "basic" and not secure:
-        raise StoreError(
+        raise EndpointError(
             f"endpoint {service}: asks for basic authentication over plain http; refused "
             "(the password would travel in clear)"
         )
@@ -756,7 +760,7 @@ def _authorization(
     }
     algorithm = fields.get("algorithm", "MD5")
     if scheme.lower() != "digest" or algorithm.upper() != "MD5" or "nonce" not in fields:
-        raise StoreError(
+        raise EndpointError(
             f"endpoint {service}: asks for {plain_text(challenge, 80)!r} authentication, "
             "not digest (MD5) or basic"
         )
@@ -785,9 +789,9 @@ def _check_url(url: str) -> None:
     try:
         parts = urllib.parse.urlsplit(url)
     except ValueError:  # e.g. an unclosed IPv6 bracket
-        raise StoreError(f"endpoint {url!r}: not an http(s) URL") from None
+        raise EndpointError(f"endpoint {url!r}: not an http(s) URL") from None
     if parts.username is not None or parts.password is not None:
-        raise StoreError(
+        raise EndpointError(
             f"endpoint {parts.scheme}://{parts.hostname}...: credentials in the URL are "
             f"refused; set {USER_ENV} and {PASSWORD_ENV}"
         )
@@ -802,7 +806,7 @@ def _check_url(url: str) -> None:
         or not url.isascii()
         or any(not c.isprintable() or c.isspace() for c in url)
     ):
-        raise StoreError(f"endpoint {url!r}: not an http(s) URL")
+        raise EndpointError(f"endpoint {url!r}: not an http(s) URL")
 
 
 def _transport_problem(exc: BaseException) -> str:
