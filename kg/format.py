@@ -145,6 +145,17 @@ FORMAT_ALIASES: Mapping[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
+#: The pyoxigraph format of each RDF format name.
+OX_RDF_FORMATS: Mapping[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+
+
 def format_name(text: str, choices: Iterable[str]) -> str | None:
     """The format of ``choices`` that ``text`` (a name, alias, extension or media type) names.
 

@@ -224,7 +224,7 @@ def test_stats(dyad_store: Path) -> None:
         "dyads": 2,
     }
     text = CliRunner().invoke(main, ["stats", "--store", str(dyad_store)]).stdout
-    assert text.splitlines()[:5] == [
+    assert text.splitlines()[:6] == [
         "triples              37",
         "quads                37",
         "articles             0",

@@ -172,11 +172,11 @@ def test_json_is_sparql_results_json_with_typed_terms(mini: Path) -> None:
 
 def test_csv_tsv_markdown_and_table(mini: Path) -> None:
     store = ["--store", str(mini)]
-    assert run("query", *store, "--format", "csv", STATES)[1] == (
-        f"s,label,code\n{ID}state/JPN,Japan,740\n{ID}state/KOR,South Korea,732\n"
-    )
+    csv = CliRunner().invoke(main, ["query", *store, "--format", "csv", STATES]).stdout_bytes
+    expected = f"s,label,code\r\n{ID}state/JPN,Japan,740\r\n{ID}state/KOR,South Korea,732\r\n"
+    assert csv == expected.encode()
     assert run("query", *store, "--format", "tsv", STATES)[1] == (
-        f"s\tlabel\tcode\n{ID}state/JPN\tJapan\t740\n{ID}state/KOR\tSouth Korea\t732\n"
+        f'?s\t?label\t?code\n<{ID}state/JPN>\t"Japan"@en\t740\n<{ID}state/KOR>\t"South Korea"\t732\n'
     )
     assert run("query", *store, "--format", "markdown", STATES)[1] == (
         "| s | label | code |\n|---|---|---|\n"

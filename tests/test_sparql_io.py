@@ -336,3 +336,167 @@ def test_stats_and_validate_count_the_same_triples(mini: Path, tmp_path: Path) -
         "2021-01-30",
         2,
     )
+
+
+# --- the command line -------------------------------------------------------------------------
+
+
+def out_bytes(*args: str, stdin: str | None = None) -> tuple[int, bytes, str]:
+    result = CliRunner().invoke(main, list(args), input=stdin)
+    return result.exit_code, result.stdout_bytes, result.stderr
+
+
+def test_kg_query_writes_each_results_format(mini: Path, tmp_path: Path) -> None:
+    store = ["--store", str(mini)]
+    assert out_bytes("query", *store, "--format", "tsv", SELECT)[:2] == (0, TSV.encode())
+    assert out_bytes("query", *store, "--format", "csv", SELECT)[:2] == (0, CSV.encode())
+    assert out_bytes("query", *store, "--format", "text/csv", SELECT)[:2] == (0, CSV.encode())
+    xml = out_bytes("query", *store, "--format", "xml", SELECT)[1]
+    assert xml.startswith(b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-')
+    (tmp_path / "r.srx").write_bytes(xml)
+    assert _roqet(tmp_path / "r.srx", "xml") == ROQET_ROWS
+    for name, fmt in (("r.tsv", "tsv"), ("r.srx", "xml"), ("r.csv", "csv"), ("r.srj", "json")):
+        assert out_bytes("query", *store, "-o", str(tmp_path / name), SELECT)[:2] == (0, b"")
+        assert (tmp_path / name).read_bytes() == out_bytes("query", *store, "--format", fmt,
+                                                            SELECT)[1], name  # fmt: skip
+    assert out_bytes("query", *store, "--format", "json", "ASK { ?s dkg:iso3 'FRA' }")[:2] == (
+        1, b'{\n "head": {},\n "boolean": false\n}\n',
+    )  # fmt: skip
+
+
+def test_kg_query_writes_construct_in_the_format_asked(mini: Path, tmp_path: Path) -> None:
+    store = ["--store", str(mini)]
+    construct = "CONSTRUCT WHERE { ?s dkg:iso3 ?i }"
+    assert out_bytes("query", *store, "--format", "nt", construct)[1].decode() == (
+        f'<{ID}state/JPN> <https://w3id.org/defense-kg/ontology#iso3> "JPN" .\n'
+        f'<{ID}state/KOR> <https://w3id.org/defense-kg/ontology#iso3> "KOR" .\n'
+    )
+    turtle = out_bytes("query", *store, construct)[1]
+    assert turtle == out_bytes("query", *store, "--format", "text/turtle", construct)[1]
+    assert turtle.startswith(b"@prefix dkg: <https://w3id.org/defense-kg/ontology#> .\n")
+    for fmt, parser in (("trig", "trig"), ("rdfxml", "rdfxml"), ("ttl", "turtle")):
+        path = tmp_path / f"c.{fmt}"
+        path.write_bytes(out_bytes("query", *store, "--format", fmt, construct)[1])
+        done = subprocess.run(["rapper", "-i", parser, "-c", path.as_uri()],
+                              capture_output=True, text=True, timeout=60)  # fmt: skip
+        assert "returned 2 triples" in done.stderr, (fmt, done.stderr)
+    out = tmp_path / "c.jsonld"
+    assert out_bytes("query", *store, "-o", str(out), construct)[0] == 0
+    assert len(list(ox.parse(out.read_bytes(), format=ox.RdfFormat.JSON_LD))) == 2
+    assert out_bytes("query", *store, "--format", "tsv", construct) == (
+        2, b"", "Error: --format tsv is for SELECT and ASK; CONSTRUCT and DESCRIBE give RDF: "
+        "turtle, ntriples, trig, jsonld or rdfxml\n",
+    )  # fmt: skip
+    code, _, err = out_bytes("query", *store, "--format", "docx", construct)
+    assert code == 2 and "'docx' is none of table, tsv, csv, xml, json" in err
+
+
+def test_queries_and_updates_read_from_stdin(mini: Path) -> None:
+    store = ["--store", str(mini)]
+    text = "SELECT ?i { ?s dkg:iso3 ?i } ORDER BY ?i"
+    assert out_bytes("query", *store, "--format", "csv", "-f", "-", stdin=text)[:2] == (
+        0, b"i\r\nJPN\r\nKOR\r\n",
+    )  # fmt: skip
+    update = "INSERT DATA { GRAPH <https://w3id.org/defense-kg/graph/mini> { <urn:x:a> dkg:iso3 'FRA' } }"
+    assert run("update", *store, "-f", "-", stdin=update) == (0, "", f"Updated {mini}\n")
+    assert out_bytes("query", *store, "--format", "csv", text)[1] == b"i\r\nFRA\r\nJPN\r\nKOR\r\n"
+
+
+def test_an_update_of_the_default_graph_warns_in_one_line(mini: Path) -> None:
+    code, _, err = run("update", "--store", str(mini), "INSERT DATA { <urn:x:a> dkg:iso3 'FRA' }")
+    assert (code, err) == (0, (
+        "Warning: the update names no graph, and the default graph is the union of the named "
+        "graphs: nothing was kept (write into GRAPH <https://w3id.org/defense-kg/graph/NAME>)\n"
+        f"Updated {mini}\n"
+    ))  # fmt: skip
+
+
+def test_export_format_from_the_extension_and_aliases(mini: Path, tmp_path: Path) -> None:
+    store = ["--store", str(mini)]
+    turtle = out_bytes("export", *store, "--format", "turtle")[1]
+    assert out_bytes("export", *store, "--format", "ttl")[1] == turtle
+    assert out_bytes("export", *store, "--format", "text/turtle")[1] == turtle
+    for name, fmt in (("x.ttl", "turtle"), ("x.nt", "ntriples"), ("x.nq", "nquads"),
+                      ("x.trig", "trig"), ("x.jsonld", "jsonld"), ("x.rdf", "rdfxml")):  # fmt: skip
+        assert run("export", *store, "-o", str(tmp_path / name))[0] == 0, name
+        assert (tmp_path / name).read_bytes() == out_bytes("export", *store, "--format", fmt)[1]
+    assert run("export", *store, "-o", str(tmp_path / "x.docx")) == (
+        2, "", "Error: give --format ('x.docx' names no format; one of turtle, ntriples, nquads, "
+        "trig, jsonld, rdfxml, entities, events, dyads, graphml, gexf)\n",
+    )  # fmt: skip
+    assert not (tmp_path / "x.docx").exists()
+
+
+def test_load_format_overrides_the_extension(tmp_path: Path) -> None:
+    data = tmp_path / "states.txt"  # Turtle in a file whose name says nothing
+    data.write_text(MINI, encoding="utf-8")
+    store = ["--store", str(tmp_path / "store")]
+    code, _, err = run("load", str(data), *store)
+    assert code == 1 and err.startswith(f"Error: {data}: unknown RDF file extension")
+    assert run("load", str(data), *store, "--format", "ttl") == (
+        0, "", f"Loaded {data} into <https://w3id.org/defense-kg/graph/states> (18 triples)\n",
+    )  # fmt: skip
+    wrong = tmp_path / "states.nt"  # the extension says N-Triples, the text is Turtle
+    wrong.write_text(MINI, encoding="utf-8")
+    assert run("load", str(wrong), *store)[0] == 1  # malformed N-Triples
+    assert run("load", str(wrong), *store, "--format", "text/turtle")[0] == 0
+
+
+def test_query_params_by_label_prefixed_name_and_unknown_names(mini: Path) -> None:
+    store = ["--store", str(mini)]
+    assert run("query", *store, "--name", "cq10_timeline", "--param", "state3=JPN") == (
+        2, "", "Error: cq10_timeline has no parameter 'state3'; its parameters: state1 (state: "
+        "one state of the dyad (ISO-3 code, IRI, prefixed name or label)); state2 (state: the "
+        "other state, in either order)\n",
+    )  # fmt: skip
+    code, _, err = run("query", *store, "--param", "x=1", "SELECT ?s { ?s dkg:iso3 ?i }")
+    assert (code, err) == (
+        2,
+        "Error: --param x: the query has no variable ?x (its variables: ?i, ?s)\n",
+    )
+    printed = run("query", *store, "SELECT ?s { ?s dkg:iso3 'KOR' }")[1].splitlines()[2]
+    assert printed == "dkgr:state\\/KOR"
+    pasted = run("query", *store, "--format", "csv", "--param", f"s={printed}",
+                 "SELECT ?i { ?s dkg:iso3 ?i }")  # fmt: skip
+    assert pasted == (0, "i\nKOR\n", "")
+    for value in ("ROK", "kor", printed):  # a named query's entity: also a label or ISO-3 code
+        assert run(
+            "query",
+            *store,
+            "--name",
+            "cq09_evidence",
+            "--format",
+            "csv",
+            "--param",
+            f"subject={value}",
+        ) == (  # fmt: skip
+            0,
+            "subject,label,quote,start,end,sentence,article,url\n",
+            "",  # no evidence in MINI
+        )
+    code, _, err = run("query", *store, "--name", "cq09_evidence", "--param", "subject=Atlantis")
+    assert (code, err) == (2, "Error: --param subject: 'Atlantis' names no entity in the store "
+                              "(give an IRI, a prefixed name, an ISO-3 code or a label)\n")  # fmt: skip
+
+
+def test_cq10_takes_states_in_either_order_and_answers_like_network_timeline(
+    seed_store_path: Path,
+) -> None:
+    store = ["--store", str(seed_store_path)]
+    network = json.loads(run("network", "timeline", "Japan", "South Korea", *store,
+                             "--format", "json")[1])  # fmt: skip
+    expected = [(r["date"], r["type"], r["label"], r["status"], r["kind"]) for r in network]
+    assert len(expected) == 13
+    for pair in (
+        ("JPN", "KOR"),
+        ("South Korea", "japan"),
+        ("dkgr:state\\/KOR", f"<{ID}state/JPN>"),
+    ):
+        code, out, err = run("query", *store, "--name", "cq10_timeline", "--format", "json",
+                             "--param", f"state1={pair[0]}", "--param", f"state2={pair[1]}")  # fmt: skip
+        assert (code, err) == (0, ""), pair
+        rows = [{k: v["value"] for k, v in b.items()}
+                for b in json.loads(out)["results"]["bindings"]]  # fmt: skip
+        found = [(r.get("date", ""), r["type"], r["item"], r.get("status", ""), r["kind"])
+                 for r in rows]  # fmt: skip
+        assert found == expected, pair
