@@ -76,6 +76,15 @@ def check_reads_match(embedded: list[str], remote: list[str]) -> None:
     )
     for name in named_queries():
         assert same(embedded, remote, "query", "--name", name, "--format", "json"), name
+    # the SPARQL 1.1 result formats are written from the same terms for both
+    for fmt in ("tsv", "csv", "xml"):
+        assert same(embedded, remote, "query", "--name", "cq05_visits", "--format", fmt), fmt
+    for fmt in ("turtle", "ntriples", "trig", "jsonld", "rdfxml"):
+        kor = "dkgr:state\\/KOR"
+        assert same(embedded, remote, "query", "--format", fmt,
+                    f"CONSTRUCT WHERE {{ {kor} ?p ?o }}"), fmt  # fmt: skip
+    by_label = ("--param", "state1=South Korea", "--param", "state2=dkgr:state\\/JPN")
+    assert same(embedded, remote, "query", "--name", "cq10_timeline", "--format", "tsv", *by_label)
     assert (
         same(
             embedded,

@@ -387,6 +387,12 @@ def test_kg_query_writes_construct_in_the_format_asked(mini: Path, tmp_path: Pat
         2, b"", "Error: --format tsv is for SELECT and ASK; CONSTRUCT and DESCRIBE give RDF: "
         "turtle, ntriples, trig, jsonld or rdfxml\n",
     )  # fmt: skip
+    describe = out_bytes("query", *store, "--format", "nt", "DESCRIBE dkgr:state\\/KOR")[1]
+    assert describe.decode().splitlines()[0] == (
+        f"<{ID}state/KOR> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+        "<https://w3id.org/defense-kg/ontology#State> ."
+    )
+    assert len(describe.splitlines()) == 5
     code, _, err = out_bytes("query", *store, "--format", "docx", construct)
     assert code == 2 and "'docx' is none of table, tsv, csv, xml, json" in err
 
@@ -500,3 +506,16 @@ def test_cq10_takes_states_in_either_order_and_answers_like_network_timeline(
         found = [(r.get("date", ""), r["type"], r["item"], r.get("status", ""), r["kind"])
                  for r in rows]  # fmt: skip
         assert found == expected, pair
+
+
+def test_network_commands_take_the_iris_kg_query_prints(seed_store_path: Path) -> None:
+    store = ["--store", str(seed_store_path)]
+    by_code = run("network", "neighbors", "KOR", "--view", "states", *store, "--format", "csv")
+    assert by_code == (
+        0,
+        "direction,edge,neighbor,type,quote,article\nboth,11 events,Japan,State,,\n",
+        "",
+    )
+    for printed in ("dkgr:state\\/KOR", f"<{ID}state/KOR>"):
+        again = run("network", "neighbors", printed, "--view", "states", *store, "--format", "csv")
+        assert again == by_code, printed
