@@ -173,7 +173,14 @@ def query(sparql: str | None, store_path: Path | None, endpoint: str | None,
     """Run a read-only SPARQL query: SELECT as a table, ASK as true/false (exit 0/1),
     CONSTRUCT and DESCRIBE as Turtle (see --format)."""
     from kg.format import render_table, sparql_results
-    from kg.query import named_params, named_queries, parse_params, run_query
+    from kg.query import (
+        check_param_names,
+        named_params,
+        named_queries,
+        parse_params,
+        run_query,
+        split_params,
+    )
 
     queries = named_queries()
     if list_queries:
@@ -183,15 +190,17 @@ def query(sparql: str | None, store_path: Path | None, endpoint: str | None,
         return
     fmt = _format(fmt, output, QUERY_FORMATS, "table")
     limits: dict[str, Any] = {"timeout": timeout, "max_memory": _memory(max_memory)}
-    target = _target(store_path, endpoint)
     if name:
         if name not in queries:
             raise KgUsageError(f"no named query {name!r}; see 'kg query --list'")
         text = queries[name].text
+        check_param_names(queries[name], split_params(param))  # before the store is opened
+        target = _target(store_path, endpoint)
         bindings = named_params(target, queries[name], param, **limits)
     else:
         text = _read_text(sparql, query_file, "query")
         bindings = parse_params(param)
+        target = _target(store_path, endpoint)
     table = run_query(target, text, substitutions=bindings or None, **limits)
     if table.kind == "graph":
         rdf = _GRAPH_FORMAT.get(fmt, fmt)

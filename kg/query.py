@@ -15,7 +15,7 @@ HTTP request is abandoned at the limit.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -345,19 +345,17 @@ def resolve_param(
     """
     from kg.format import shorten
 
+    node = param_term(value)  # refuses what is no valid term, in one line
     if param.kind == "value":
-        return param_term(value)
-    iri = as_iri(value)
-    if iri is not None:
-        node = param_term(value)
+        return node
+    if isinstance(node, ox.NamedNode):
         if param.kind == "entity":
             return node
         found = run_query(store, _ISO3_OF, substitutions={"e": node}, **limits).rows
         if not found or found[0][0] is None:
             raise QueryError(f"--param {param.name}: {value} is no state with an ISO-3 code")
         return ox.Literal(found[0][0])
-    lookup: dict[str, ox.NamedNode | ox.Literal] = {"v": ox.Literal(value)}
-    rows = run_query(store, _LOOKUP, substitutions=lookup, **limits).rows
+    rows = run_query(store, _LOOKUP, substitutions={"v": node}, **limits).rows
     if param.kind == "state":
         rows = tuple(r for r in rows if r[1] is not None)
     hits = sorted({r[0] for r in rows if r[0] is not None})
@@ -410,6 +408,46 @@ def bind_with_values(query: str, substitutions: dict[str, ox.NamedNode | ox.Lite
     values = " ".join(str(substitutions[n]) for n in names)
     block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({values}) }}"
     return query[: m.end()] + block + query[m.end() :]
+
+
+def expand_escaped_names(query: str) -> str:
+    r"""Prefixed names with ``\``-escapes in their local part written as full ``<IRI>``s.
+
+    The same query for every engine: Virtuoso 7.2 refuses the escapes (``dkgr:state\/KOR``,
+    as ``kg query`` prints IRIs) that SPARQL 1.1 allows. A prefix is the text's own
+    ``PREFIX`` declaration before the name, else the project's; names of other prefixes and
+    relative namespaces stay as written.
+
+    Examples
+    --------
+    >>> expand_escaped_names("SELECT * { dkgr:state\\/KOR ?p 'dkgr:a\\/b' }")
+    "SELECT * { <https://w3id.org/defense-kg/id/state/KOR> ?p 'dkgr:a\\/b' }"
+    """
+    from kg.format import pn_unescape
+
+    if "\\" not in query:
+        return query
+    declared: dict[str, str] = dict(PREFIXES)
+    parts: list[str] = []
+    last = 0
+    pending: str | None = None
+    for match in tokens(query):
+        kind, token, start = match.lastgroup, match.group(0), match.start()
+        gap = query[last:start]
+        if kind == "iri" and pending is not None and not gap.strip():
+            declared[pending] = token[1:-1]
+        pending = None
+        parts.append(gap)
+        prefix, _, local = token.partition(":")
+        if kind == "pname" and not local and re.search(r"(?i)\bPREFIX\s*$", gap):
+            pending = prefix
+        namespace = declared.get(prefix) if kind == "pname" and "\\" in local else None
+        if namespace is not None and re.match(r"^[A-Za-z][\w+.-]*:", namespace):
+            token = f"<{namespace}{pn_unescape(local)}>"
+        parts.append(token)
+        last = match.end()
+    parts.append(query[last:])
+    return "".join(parts)
 
 
 def query_variables(query: str) -> set[str]:
@@ -479,7 +517,7 @@ def run_on_backend(
 def run_on_store(
     store: ox.Store | Backend,
     query: str,
-    substitutions: dict[str, str] | dict[str, ox.NamedNode | ox.Literal] | None = None,
+    substitutions: Mapping[str, str | ox.NamedNode | ox.Literal] | None = None,
 ) -> Table:
     """Run a query on a pyoxigraph store or a backend, without a time limit."""
     subs = {k: param_term(v) if isinstance(v, str) else v for k, v in (substitutions or {}).items()}
@@ -500,7 +538,7 @@ def _run_in_child(
     """
     from kg.store import open_store
 
-    text = safety.prepare(text)
+    text = expand_escaped_names(safety.prepare(text))
     variables = query_variables(text) if subs else set()
     if subs:
         text = bind_with_values(text, subs)
@@ -541,7 +579,7 @@ def run_query(
     query: str,
     *,
     timeout: float = DEFAULT_TIMEOUT,
-    substitutions: dict[str, str] | dict[str, ox.NamedNode | ox.Literal] | None = None,
+    substitutions: Mapping[str, str | ox.NamedNode | ox.Literal] | None = None,
     max_memory: int | None = None,
 ) -> Table:
     """Check and run ``query`` on a store directory or an endpoint within the limits.

@@ -83,8 +83,8 @@ def check_reads_match(embedded: list[str], remote: list[str]) -> None:
         kor = "dkgr:state\\/KOR"
         assert same(embedded, remote, "query", "--format", fmt,
                     f"CONSTRUCT WHERE {{ {kor} ?p ?o }}"), fmt  # fmt: skip
-    by_label = ("--param", "state1=South Korea", "--param", "state2=dkgr:state\\/JPN")
-    assert same(embedded, remote, "query", "--name", "cq10_timeline", "--format", "tsv", *by_label)
+    by_label = ("--param", "subject=South Korea")  # an entity parameter by its label
+    assert same(embedded, remote, "query", "--name", "cq09_evidence", "--format", "tsv", *by_label)
     assert (
         same(
             embedded,
