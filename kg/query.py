@@ -415,8 +415,9 @@ def expand_escaped_names(query: str) -> str:
 
     The same query for every engine: Virtuoso 7.2 refuses the escapes (``dkgr:state\/KOR``,
     as ``kg query`` prints IRIs) that SPARQL 1.1 allows. A prefix is the text's own
-    ``PREFIX`` declaration before the name, else the project's; names of other prefixes and
-    relative namespaces stay as written.
+    ``PREFIX`` declaration before the name, else the project's; names of other prefixes,
+    relative namespaces and local parts with other characters than letters, digits and
+    ``_-.~/%:#`` (rdflib reads no ``'`` in an IRI) stay as written.
 
     Examples
     --------
@@ -442,8 +443,13 @@ def expand_escaped_names(query: str) -> str:
         if kind == "pname" and not local and re.search(r"(?i)\bPREFIX\s*$", gap):
             pending = prefix
         namespace = declared.get(prefix) if kind == "pname" and "\\" in local else None
-        if namespace is not None and re.match(r"^[A-Za-z][\w+.-]*:", namespace):
-            token = f"<{namespace}{pn_unescape(local)}>"
+        plain = pn_unescape(local)
+        if (
+            namespace is not None
+            and re.match(r"^[A-Za-z][\w+.-]*:", namespace)
+            and re.fullmatch(r"[\w\-.~/%:#]+", plain)  # what every parser reads in an <IRI>
+        ):
+            token = f"<{namespace}{plain}>"
         parts.append(token)
         last = match.end()
     parts.append(query[last:])
