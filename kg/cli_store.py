@@ -19,10 +19,63 @@ from kg.cli_options import ENDPOINT_OPTION, STORE_OPTION
 from kg.store import default_store_path
 
 TABLE_FORMATS = ["table", "csv", "tsv", "json", "markdown"]
-EXPORT_FORMATS = [
-    "turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml",
-    "entities", "events", "dyads", "graphml", "gexf",
-]  # fmt: skip
+RDF_FORMATS = ["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"]
+EXPORT_FORMATS = [*RDF_FORMATS, "entities", "events", "dyads", "graphml", "gexf"]
+#: SELECT and ASK results, then CONSTRUCT and DESCRIBE results.
+QUERY_FORMATS = ["table", "tsv", "csv", "xml", "json", "markdown",
+                 "turtle", "ntriples", "trig", "jsonld", "rdfxml"]  # fmt: skip
+#: What a results format asks for when the query gives a graph.
+_GRAPH_FORMAT = {"table": "turtle", "json": "jsonld", "xml": "rdfxml"}
+
+
+class FormatChoice(click.ParamType):
+    """A format by its name, a short name (``ttl``, ``nt``, ``nq``) or a media type."""
+
+    name = "format"
+
+    def __init__(self, choices: list[str]) -> None:
+        self.choices = choices
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "[" + "|".join(self.choices) + "]"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from kg.format import format_name
+
+        found = format_name(str(value), self.choices)
+        if found is None:
+            self.fail(f"{value!r} is none of {', '.join(self.choices)} (or their short names "
+                      "and media types, e.g. ttl, nt, nq, text/turtle)", param, ctx)  # fmt: skip
+        return found
+
+
+def _format(fmt: str | None, output: Path | None, choices: list[str], default: str | None) -> str:
+    """``--format``, else the format ``-o``'s extension names, else ``default``."""
+    from kg.format import format_of_path
+
+    if fmt is not None:
+        return fmt
+    found = format_of_path(output, choices) if output is not None else None
+    if found is not None:
+        return found
+    if default is None:
+        named = f"{output.name!r} names no format" if output is not None else "no -o FILE"
+        raise KgUsageError(f"give --format ({named}; one of {', '.join(choices)})")
+    return default
+
+
+def _write(data: bytes, output: Path | None) -> None:
+    """``data`` into ``output`` (atomically) or onto stdout."""
+    from kg.build import write_atomic
+
+    if output:
+        write_atomic(output, data)
+        return
+    try:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    except OSError as exc:
+        raise KgStoreError(f"stdout: cannot write ({exc.strerror or exc})") from None
 
 
 def _finite_seconds(_ctx: click.Context, _param: click.Parameter, value: float) -> float:
@@ -74,6 +127,13 @@ def _target(store_path: Path | None, endpoint: str | None) -> Any:
 
 
 def _read_text(sparql: str | None, query_file: Path | None, what: str) -> str:
+    if query_file and str(query_file) == "-":
+        try:
+            data = sys.stdin.buffer.read()
+            return data.decode("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or exc
+            raise KgUsageError(f"stdin: cannot read the {what} ({reason})") from None
     if query_file:
         try:
             return query_file.read_text(encoding="utf-8")
@@ -89,57 +149,86 @@ def _read_text(sparql: str | None, query_file: Path | None, what: str) -> str:
 @click.argument("sparql", required=False)
 @STORE_OPTION
 @ENDPOINT_OPTION
-@click.option("-f", "--file", "query_file", type=click.Path(path_type=Path))
+@click.option("-f", "--file", "query_file", type=click.Path(path_type=Path),
+              help="Read the query from FILE ('-': from stdin).")  # fmt: skip
 @click.option("--name", default=None, help="Run a named query (see --list).")
 @click.option(
     "--list", "list_queries", is_flag=True, help="List the named queries and their questions."
 )
-@click.option("--param", multiple=True, help="Bind a variable: name=value (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(TABLE_FORMATS), default="table")
+@click.option(
+    "--param", multiple=True, help="Bind a variable: name=value (repeatable; see --list)."
+)
+@click.option("--format", "fmt", type=FormatChoice(QUERY_FORMATS), default=None,
+              help="SELECT/ASK: table (default), tsv, csv, xml, json (SPARQL 1.1 results), "
+              "markdown; CONSTRUCT/DESCRIBE: turtle (default), ntriples, trig, jsonld, rdfxml. "
+              "Default: from -o's extension.")  # fmt: skip
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Write the results into this file (format from its extension).")  # fmt: skip
 @TIMEOUT_OPTION
 @MAX_MEMORY_OPTION
 def query(sparql: str | None, store_path: Path | None, endpoint: str | None,
           query_file: Path | None, name: str | None, list_queries: bool,
-          param: tuple[str, ...], fmt: str, timeout: float,
+          param: tuple[str, ...], fmt: str | None, output: Path | None, timeout: float,
           max_memory: str | None) -> None:  # fmt: skip
     """Run a read-only SPARQL query: SELECT as a table, ASK as true/false (exit 0/1),
-    CONSTRUCT and DESCRIBE as Turtle."""
-    from kg.format import render_table
-    from kg.query import named_queries, parse_params, run_query
+    CONSTRUCT and DESCRIBE as Turtle (see --format)."""
+    from kg.format import render_table, sparql_results
+    from kg.query import (
+        check_param_names,
+        named_params,
+        named_queries,
+        parse_params,
+        run_query,
+        split_params,
+    )
 
     queries = named_queries()
     if list_queries:
         for q in queries.values():
-            click.echo(f"{q.name}\t{q.question}")
+            params = "".join(f" --param {p.name}=<{p.kind}>" for p in q.params)
+            click.echo(f"{q.name}\t{q.question}" + (f"\t{params.strip()}" if params else ""))
         return
+    fmt = _format(fmt, output, QUERY_FORMATS, "table")
+    limits: dict[str, Any] = {"timeout": timeout, "max_memory": _memory(max_memory)}
     if name:
         if name not in queries:
             raise KgUsageError(f"no named query {name!r}; see 'kg query --list'")
         text = queries[name].text
+        check_param_names(queries[name], split_params(param))  # before the store is opened
+        target = _target(store_path, endpoint)
+        bindings = named_params(target, queries[name], param, **limits)
     else:
         text = _read_text(sparql, query_file, "query")
-    bindings = parse_params(param)
-    table = run_query(
-        _target(store_path, endpoint),
-        text,
-        timeout=timeout,
-        substitutions=bindings or None,
-        max_memory=_memory(max_memory),
-    )
-    if table.kind == "ask":
-        click.echo("true" if table.boolean else "false")
-        click.get_current_context().exit(0 if table.boolean else 1)
+        bindings = parse_params(param)
+        target = _target(store_path, endpoint)
+    table = run_query(target, text, substitutions=bindings or None, **limits)
     if table.kind == "graph":
-        click.echo(table.turtle, nl=False)
+        rdf = _GRAPH_FORMAT.get(fmt, fmt)
+        if rdf not in RDF_FORMATS:
+            raise KgUsageError(f"--format {fmt} is for SELECT and ASK; CONSTRUCT and DESCRIBE "
+                               "give RDF: turtle, ntriples, trig, jsonld or rdfxml")  # fmt: skip
+        _write(table.rdf(rdf), output)
         return
-    click.echo(render_table(table, fmt), nl=False)
+    if fmt in ("tsv", "csv", "xml", "json"):
+        data = sparql_results(table, fmt)
+    elif table.kind == "ask":
+        data = b"true\n" if table.boolean else b"false\n"
+    elif fmt in ("table", "markdown"):
+        data = render_table(table, fmt).encode("utf-8")
+    else:
+        raise KgUsageError(f"--format {fmt} is for CONSTRUCT and DESCRIBE; SELECT and ASK "
+                           "give table, tsv, csv, xml, json or markdown")  # fmt: skip
+    _write(data, output)
+    if table.kind == "ask":
+        click.get_current_context().exit(0 if table.boolean else 1)
 
 
 @click.command()
 @click.argument("sparql", required=False)
 @STORE_OPTION
 @ENDPOINT_OPTION
-@click.option("-f", "--file", "update_file", type=click.Path(path_type=Path))
+@click.option("-f", "--file", "update_file", type=click.Path(path_type=Path),
+              help="Read the update from FILE ('-': from stdin).")  # fmt: skip
 @TIMEOUT_OPTION
 @MAX_MEMORY_OPTION
 def update(sparql: str | None, store_path: Path | None, endpoint: str | None,
@@ -150,15 +239,24 @@ def update(sparql: str | None, store_path: Path | None, endpoint: str | None,
 
     text = _read_text(sparql, update_file, "update")
     target = _target(store_path, endpoint)
-    run_update(target, text, timeout=timeout, max_memory=_memory(max_memory))
+    kept = run_update(target, text, timeout=timeout, max_memory=_memory(max_memory))
     where = target if isinstance(target, Path) else target.describe()
+    if not kept:
+        click.echo(
+            "Warning: the update names no graph, and the default graph is the union of the "
+            "named graphs: nothing was kept (write into GRAPH <https://w3id.org/defense-kg/"
+            "graph/NAME>)",
+            err=True,
+        )
     click.echo(f"Updated {where}", err=True)
 
 
 @click.command()
 @STORE_OPTION
 @ENDPOINT_OPTION
-@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True)
+@click.option("--format", "fmt", type=FormatChoice(EXPORT_FORMATS), default=None,
+              help="Default: from -o's extension (.ttl, .nt, .nq, .trig, .jsonld, .rdf, "
+              ".graphml, .gexf, .csv for dyads).")  # fmt: skip
 @click.option("--article", default=None, help="Only this article's graph (RDF and graph formats).")
 @click.option("--with-ontology", is_flag=True, help="Put the ontology and code lists in the file.")
 @click.option("--inferred", is_flag=True, help="Add RDFS entailments (subclasses, subproperties).")
@@ -182,16 +280,16 @@ def update(sparql: str | None, store_path: Path | None, endpoint: str | None,
     help="dyads: every dyad-year of the states in the store in these years, zeros included.",
 )
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None)
-def export(store_path: Path | None, endpoint: str | None, fmt: str, article: str | None,
+def export(store_path: Path | None, endpoint: str | None, fmt: str | None, article: str | None,
            with_ontology: bool, inferred: bool, for_reasoner: bool, view: str, directed: bool,
            panel: str | None,
            output: Path | None) -> None:  # fmt: skip
     """Export the store: RDF, JSON Lines tables (entities, events), dyad-year CSV (dyads), or a
     network view as GraphML/GEXF."""
     from kg import export as ex
-    from kg.build import write_atomic
     from kg.store import opened
 
+    fmt = _format(fmt, output, EXPORT_FORMATS, None)
     if article and fmt in ("entities", "events", "dyads"):
         raise KgUsageError(f"--article applies to RDF and graph formats, not {fmt}")
     if (with_ontology or inferred or for_reasoner) and fmt not in ex.RDF_FORMATS:
@@ -218,14 +316,7 @@ def export(store_path: Path | None, endpoint: str | None, fmt: str, article: str
         else:
             data = ex.rdf_export(store, fmt, article, with_ontology=with_ontology,
                                  inferred=inferred, for_reasoner=for_reasoner)  # fmt: skip
-    if output:
-        write_atomic(output, data)
-    else:
-        try:
-            sys.stdout.buffer.write(data)
-            sys.stdout.buffer.flush()
-        except OSError as exc:
-            raise KgStoreError(f"stdout: cannot write ({exc.strerror or exc})") from None
+    _write(data, output)
     if note:
         click.echo(note, err=True)
 
@@ -242,6 +333,11 @@ def list_articles(store_path: Path | None, endpoint: str | None, fmt: str) -> No
 
     with opened(store_path, read_only=True, endpoint=endpoint) as store:
         graphs = list_graphs(store)
+    if fmt == "json":  # records as kg network writes them: snake_case keys, numbers as numbers
+        records = [{"article": g.name, "kind": g.kind, "published": g.published,
+                    "triples": g.triples, "title": g.title} for g in graphs]  # fmt: skip
+        click.echo(json.dumps(records, ensure_ascii=False, indent=1))
+        return
     table = Table(
         "select",
         ("article", "kind", "published", "triples", "title"),
@@ -276,15 +372,20 @@ def remove(article_id: str, store_path: Path | None, endpoint: str | None) -> No
     help="Graph name (default: the file name's stem, characters other than letters, digits and "
     "-._~ percent-encoded).",
 )
-def load(file: Path, store_path: Path | None, endpoint: str | None, graph_name: str | None) -> None:
+@click.option("--format", "fmt", type=FormatChoice(RDF_FORMATS), default=None,
+              help="The file's RDF format (default: from its extension).")  # fmt: skip
+def load(file: Path, store_path: Path | None, endpoint: str | None, graph_name: str | None,
+         fmt: str | None) -> None:  # fmt: skip
     """Add an RDF file (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML) as its own graph
     https://w3id.org/defense-kg/graph/<name>, replacing a graph of that name."""
+    from kg.format import OX_RDF_FORMATS
     from kg.graphname import file_graph_name, graph_iri
     from kg.store import load_triples, opened, parse_rdf_file
 
     name = file_graph_name(file.stem) if graph_name is None else graph_name
     target = graph_iri(name)
-    parsed = parse_rdf_file(file)  # malformed input fails before the store is opened
+    # malformed input fails before the store is opened
+    parsed = parse_rdf_file(file, OX_RDF_FORMATS[fmt] if fmt else None)
     with opened(store_path, endpoint=endpoint, create=True) as store:
         graph, triples = load_triples(store, target, parsed)
     click.echo(f"Loaded {file} into <{graph}> ({triples} triples)", err=True)
@@ -309,6 +410,6 @@ def stats(store_path: Path | None, endpoint: str | None, fmt: str) -> None:
             for cls, n in value.items():
                 click.echo(f"  {cls:<18} {n}")
             continue
-        click.echo(f"{key:<20} {'' if value is None else value}")
-        if key == "loaded graphs":
+        click.echo(f"{key.replace('_', ' '):<20} {'' if value is None else value}")
+        if key == "loaded_graphs":
             click.echo("instances by class:")

@@ -373,6 +373,16 @@ def rdf_export(
     quads = rdf_quads(
         store, article, with_ontology=with_ontology, inferred=inferred, for_reasoner=for_reasoner
     )
+    return rdf_bytes(quads, fmt)
+
+
+def rdf_bytes(quads: Iterable[ox.Quad], fmt: str) -> bytes:
+    """Quads (or triples, as quads in the default graph) in one of :data:`RDF_FORMATS`.
+
+    Stable bytes: the same set of statements always gives the same output. Also used for the
+    results of CONSTRUCT and DESCRIBE (``kg query --format``).
+    """
+    quads = list(quads)
     if fmt == "turtle":
         return turtle_bytes(quads)  # the writer's index removes duplicates itself
     if fmt == "trig":
@@ -926,7 +936,11 @@ def dyads_csv(table: DyadYears) -> str:
 
 
 def stats(store: Backend) -> dict[str, Any]:
-    """Counts for ``kg stats``: triples, articles, instances by class, date range, states, dyads."""
+    """Counts for ``kg stats``: triples, articles, instances by class, date range, states, dyads.
+
+    ``triples`` are the distinct triples of the article and loaded graphs, the number
+    ``kg validate`` reports; ``quads`` counts them per graph.
+    """
     from kg.store import list_graphs
 
     graphs = list_graphs(store)
@@ -949,13 +963,19 @@ def stats(store: Backend) -> dict[str, Any]:
         )
         if _year(row["d"])
     )
-    return {
-        "triples": sum(g.triples for g in graphs),
+    distinct = _select(
+        store,
+        f"""SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{
+              GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{GRAPH}")) }} }}""",
+    )
+    return {  # snake_case keys, numbers as numbers (``kg stats --format json``)
+        "triples": int(distinct[0]["n"]) if distinct else 0,  # as kg validate counts them
+        "quads": sum(g.triples for g in graphs),  # a triple in two graphs counts twice
         "articles": sum(1 for g in graphs if g.kind == "article"),
-        "loaded graphs": sum(1 for g in graphs if g.kind == "loaded"),
+        "loaded_graphs": sum(1 for g in graphs if g.kind == "loaded"),
         "classes": dict(sorted(classes.items())),
-        "first date": dates[0] if dates else None,
-        "last date": dates[-1] if dates else None,
+        "first_date": dates[0] if dates else None,
+        "last_date": dates[-1] if dates else None,
         "states": classes.get("State", 0),
         "dyads": classes.get("BilateralRelation", 0),
     }
@@ -1072,6 +1092,7 @@ __all__ = [
     "events",
     "json_lines",
     "network_document",
+    "rdf_bytes",
     "rdf_export",
     "stats",
     "trig",

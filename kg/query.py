@@ -15,7 +15,7 @@ HTTP request is abandoned at the limit.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -49,10 +49,25 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 @dataclass(frozen=True, slots=True)
+class Parameter:
+    """A variable a named query is meant to have bound (a ``# param ?name kind: help`` line).
+
+    ``kind`` is ``entity`` (an IRI; also given as a prefixed name, an ISO-3 code or a label),
+    ``state`` (an ISO-3 code; also given as a state's IRI, prefixed name or label) or
+    ``value`` (a string, or an IRI when written as one).
+    """
+
+    name: str
+    kind: str
+    help: str
+
+
+@dataclass(frozen=True, slots=True)
 class NamedQuery:
     name: str
     question: str
     text: str
+    params: tuple[Parameter, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,15 +76,27 @@ class Table:
 
     ``rows`` holds plain strings (None for unbound); ``terms`` holds the same cells as SPARQL
     1.1 Query Results JSON terms (``{"type": "uri"|"literal"|"bnode", "value": ...}`` with
-    ``datatype`` or ``xml:lang``), for typed output.
+    ``datatype`` or ``xml:lang``), for typed output. CONSTRUCT and DESCRIBE results
+    (``kind == "graph"``) are ``triples`` of pyoxigraph terms; :meth:`rdf` writes them.
     """
 
     kind: str  # select | ask | graph
     columns: tuple[str, ...]
     rows: tuple[tuple[str | None, ...], ...]
     boolean: bool | None = None
-    turtle: str | None = None
+    triples: tuple[tuple[Any, Any, Any], ...] = field(default=())
     terms: tuple[tuple[dict[str, str] | None, ...], ...] = field(default=())
+
+    def rdf(self, fmt: str = "turtle") -> bytes:
+        """The triples of a CONSTRUCT or DESCRIBE in one of ``kg.export.RDF_FORMATS``."""
+        from kg.export import rdf_bytes
+
+        return rdf_bytes((ox.Quad(*t) for t in self.triples), fmt)
+
+    @property
+    def turtle(self) -> str:
+        """The triples of a CONSTRUCT or DESCRIBE as stable Turtle."""
+        return self.rdf("turtle").decode("utf-8")
 
 
 # --- lexical analysis -----------------------------------------------------------------------
@@ -207,15 +234,44 @@ def named_queries() -> dict[str, NamedQuery]:
         first = text.splitlines()[0] if text else ""
         question = first.lstrip("# ").strip()
         name = entry.name[: -len(".rq")]
-        found[name] = NamedQuery(name, question, text)
+        found[name] = NamedQuery(name, question, text, _declared(text))
     return found
+
+
+_PARAM_LINE = re.compile(r"^# param \?(\w+) (entity|state|value): (.+)$", re.MULTILINE)
+
+
+def _declared(text: str) -> tuple[Parameter, ...]:
+    """The ``# param ?name kind: help`` lines of a named query."""
+    return tuple(Parameter(m[1], m[2], m[3].strip()) for m in _PARAM_LINE.finditer(text))
 
 
 # --- parameters -----------------------------------------------------------------------------
 
 
+def as_iri(value: str) -> str | None:
+    r"""The IRI ``value`` writes: ``<IRI>``, ``http(s)://...`` or a prefixed name of a project
+    namespace (``dkgr:state\/JPN``, as ``kg query`` prints it); None for anything else.
+
+    Examples
+    --------
+    >>> as_iri("dkgr:state\\/JPN"), as_iri("<http://x/a>"), as_iri("JPN")
+    ('https://w3id.org/defense-kg/id/state/JPN', 'http://x/a', None)
+    """
+    from kg.format import pn_unescape
+
+    if value.startswith("<") and value.endswith(">"):
+        return value[1:-1]
+    if re.match(r"^https?://\S+$", value):
+        return value
+    prefix, sep, local = value.partition(":")
+    if sep and prefix in PREFIXES and re.fullmatch(r"(?:[^\s\\]|\\.)+", local):
+        return PREFIXES[prefix] + pn_unescape(local)
+    return None
+
+
 def param_term(value: str) -> ox.NamedNode | ox.Literal:
-    """A ``--param`` value: an IRI when it is one (``<...>`` or ``http(s)://...``), else a string.
+    """A ``--param`` value: an IRI when it writes one (:func:`as_iri`), else a string.
 
     Examples
     --------
@@ -223,25 +279,110 @@ def param_term(value: str) -> ox.NamedNode | ox.Literal:
     (<Literal value=JPN datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#string>>, 'https://w3id.org/defense-kg/id/state/JPN')
     """
     try:
-        if value.startswith("<") and value.endswith(">"):
-            return ox.NamedNode(value[1:-1])
-        if re.match(r"^https?://\S+$", value):
-            return ox.NamedNode(value)
-        return ox.Literal(value)
+        iri = as_iri(value)
+        return ox.Literal(value) if iri is None else ox.NamedNode(iri)
     except ValueError as exc:
         raise QueryError(f"--param value {value!r} is not a valid term ({one_line(exc)})") from None
 
 
-def parse_params(items: Iterable[str]) -> dict[str, ox.NamedNode | ox.Literal]:
-    """``name=value`` strings -> variable name -> term."""
-    out: dict[str, ox.NamedNode | ox.Literal] = {}
+def split_params(items: Iterable[str]) -> dict[str, str]:
+    """``name=value`` strings -> variable name -> value as written."""
+    out: dict[str, str] = {}
     for item in items:
         key, sep, value = item.partition("=")
         key = key.strip().lstrip("?$")
         if not sep or not re.fullmatch(r"\w+", key):
             raise QueryError(f"--param must be name=value, got {item!r}")
-        out[key] = param_term(value)
+        out[key] = value
     return out
+
+
+def parse_params(items: Iterable[str]) -> dict[str, ox.NamedNode | ox.Literal]:
+    """``name=value`` strings -> variable name -> term."""
+    return {k: param_term(v) for k, v in split_params(items).items()}
+
+
+def check_param_names(query: NamedQuery, names: Iterable[str]) -> None:
+    """Refuse (exit 2) a parameter the named query does not declare, listing those it does.
+
+    Examples
+    --------
+    >>> q = NamedQuery("q", "?", "", (Parameter("state1", "state", "a state"),))
+    >>> try:
+    ...     check_param_names(q, ["state3"])
+    ... except QueryError as exc:
+    ...     print(exc)
+    q has no parameter 'state3'; its parameters: state1 (state: a state)
+    """
+    declared = {p.name: p for p in query.params}
+    for name in names:
+        if name in declared:
+            continue
+        listed = "; ".join(f"{p.name} ({p.kind}: {p.help})" for p in query.params)
+        if not listed:
+            raise QueryError(f"{query.name} takes no parameters (got {name!r})")
+        raise QueryError(f"{query.name} has no parameter {name!r}; its parameters: {listed}")
+
+
+_LOOKUP = """SELECT DISTINCT ?e ?iso WHERE {
+  { ?e <https://w3id.org/defense-kg/ontology#iso3> ?name }
+  UNION { ?e <http://www.w3.org/2000/01/rdf-schema#label> ?name }
+  UNION { ?e <http://www.w3.org/2004/02/skos/core#altLabel> ?name }
+  FILTER(LCASE(STR(?name)) = LCASE(?v))
+  OPTIONAL { ?e <https://w3id.org/defense-kg/ontology#iso3> ?iso }
+} ORDER BY ?e LIMIT 6"""
+_ISO3_OF = "SELECT ?iso WHERE { ?e <https://w3id.org/defense-kg/ontology#iso3> ?iso } LIMIT 1"
+
+
+def resolve_param(
+    store: Path | Backend, param: Parameter, value: str, **limits: Any
+) -> ox.NamedNode | ox.Literal:
+    """The term a named query's parameter gets for ``value`` (see :class:`Parameter`).
+
+    An entity is an IRI, a prefixed name, an ISO-3 code or a label or alias (any case); a
+    state is an ISO-3 code or any of those for a state. The lookup is itself a sandboxed
+    query with ``value`` bound as an escaped term. Nothing or several things found: exit 2.
+    """
+    from kg.format import shorten
+
+    node = param_term(value)  # refuses what is no valid term, in one line
+    if param.kind == "value":
+        return node
+    if isinstance(node, ox.NamedNode):
+        if param.kind == "entity":
+            return node
+        found = run_query(store, _ISO3_OF, substitutions={"e": node}, **limits).rows
+        if not found or found[0][0] is None:
+            raise QueryError(f"--param {param.name}: {value} is no state with an ISO-3 code")
+        return ox.Literal(found[0][0])
+    rows = run_query(store, _LOOKUP, substitutions={"v": node}, **limits).rows
+    if param.kind == "state":
+        rows = tuple(r for r in rows if r[1] is not None)
+    hits = sorted({r[0] for r in rows if r[0] is not None})
+    if not hits:
+        what = "state" if param.kind == "state" else "entity"
+        raise QueryError(
+            f"--param {param.name}: {value!r} names no {what} in the store "
+            "(give an IRI, a prefixed name, an ISO-3 code or a label)"
+        )
+    if len(hits) > 1:
+        listed = ", ".join(shorten(h) for h in hits[:5])
+        raise QueryError(
+            f"--param {param.name}: {value!r} names several entities, give one: {listed}"
+        )
+    if param.kind == "state":
+        return ox.Literal(next(r[1] or "" for r in rows if r[0] == hits[0]))
+    return ox.NamedNode(hits[0])
+
+
+def named_params(
+    store: Path | Backend, query: NamedQuery, items: Iterable[str], **limits: Any
+) -> dict[str, ox.NamedNode | ox.Literal]:
+    """``--param name=value`` of a named query: names checked, values resolved."""
+    values = split_params(items)
+    check_param_names(query, values)
+    declared = {p.name: p for p in query.params}
+    return {k: resolve_param(store, declared[k], v, **limits) for k, v in values.items()}
 
 
 def bind_with_values(query: str, substitutions: dict[str, ox.NamedNode | ox.Literal]) -> str:
@@ -267,6 +408,63 @@ def bind_with_values(query: str, substitutions: dict[str, ox.NamedNode | ox.Lite
     values = " ".join(str(substitutions[n]) for n in names)
     block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({values}) }}"
     return query[: m.end()] + block + query[m.end() :]
+
+
+def expand_escaped_names(query: str) -> str:
+    r"""Prefixed names with ``\``-escapes in their local part written as full ``<IRI>``s.
+
+    The same query for every engine: Virtuoso 7.2 refuses the escapes (``dkgr:state\/KOR``,
+    as ``kg query`` prints IRIs) that SPARQL 1.1 allows. A prefix is the text's own
+    ``PREFIX`` declaration before the name, else the project's; names of other prefixes,
+    relative namespaces and local parts with other characters than letters, digits and
+    ``_-.~/%:#`` (rdflib reads no ``'`` in an IRI) stay as written.
+
+    Examples
+    --------
+    >>> expand_escaped_names("SELECT * { dkgr:state\\/KOR ?p 'dkgr:a\\/b' }")
+    "SELECT * { <https://w3id.org/defense-kg/id/state/KOR> ?p 'dkgr:a\\/b' }"
+    """
+    from kg.format import pn_unescape
+
+    if "\\" not in query:
+        return query
+    declared: dict[str, str] = dict(PREFIXES)
+    parts: list[str] = []
+    last = 0
+    pending: str | None = None
+    for match in tokens(query):
+        kind, token, start = match.lastgroup, match.group(0), match.start()
+        gap = query[last:start]
+        if kind == "iri" and pending is not None and not gap.strip():
+            declared[pending] = token[1:-1]
+        pending = None
+        parts.append(gap)
+        prefix, _, local = token.partition(":")
+        if kind == "pname" and not local and re.search(r"(?i)\bPREFIX\s*$", gap):
+            pending = prefix
+        namespace = declared.get(prefix) if kind == "pname" and "\\" in local else None
+        plain = pn_unescape(local)
+        if (
+            namespace is not None
+            and re.match(r"^[A-Za-z][\w+.-]*:", namespace)
+            and re.fullmatch(r"[\w\-.~/%:#]+", plain)  # what every parser reads in an <IRI>
+        ):
+            token = f"<{namespace}{plain}>"
+        parts.append(token)
+        last = match.end()
+    parts.append(query[last:])
+    return "".join(parts)
+
+
+def query_variables(query: str) -> set[str]:
+    """The names of the variables written in ``query`` (outside strings and comments).
+
+    Examples
+    --------
+    >>> sorted(query_variables("SELECT ?s { ?s ?p $o FILTER(?p != '?q') } # ?c"))
+    ['o', 'p', 's']
+    """
+    return {m.group(0)[1:] for m in tokens(query) if m.lastgroup == "var"}
 
 
 # --- running ------------------------------------------------------------------------------
@@ -305,8 +503,6 @@ def run_on_backend(
     timeout: float | None = None,
 ) -> Table:
     """Run an already checked query on any backend and collect the results in a :class:`Table`."""
-    from kg.format import turtle_bytes
-
     if substitutions:
         query = bind_with_values(query, substitutions)
     try:
@@ -318,8 +514,8 @@ def run_on_backend(
             terms = tuple(tuple(term_json(s[c]) for c in columns) for s in result)
             rows = tuple(tuple(None if t is None else t["value"] for t in row) for row in terms)
             return Table("select", columns, rows, terms=terms)
-        triples = {(t.subject, t.predicate, t.object) for t in result}
-        return Table("graph", (), (), turtle=turtle_bytes(triples).decode("utf-8"))
+        triples = sorted({(t.subject, t.predicate, t.object) for t in result}, key=str)
+        return Table("graph", (), (), triples=tuple(triples))
     except SyntaxError as exc:
         raise QueryError(parse_error(exc)) from None
 
@@ -327,7 +523,7 @@ def run_on_backend(
 def run_on_store(
     store: ox.Store | Backend,
     query: str,
-    substitutions: dict[str, str] | dict[str, ox.NamedNode | ox.Literal] | None = None,
+    substitutions: Mapping[str, str | ox.NamedNode | ox.Literal] | None = None,
 ) -> Table:
     """Run a query on a pyoxigraph store or a backend, without a time limit."""
     subs = {k: param_term(v) if isinstance(v, str) else v for k, v in (substitutions or {}).items()}
@@ -338,29 +534,37 @@ def run_on_store(
 
 def _run_in_child(
     path: str | None, text: str, update: bool, subs: dict[str, Any] | None = None
-) -> Table | str | None:
+) -> Table | str | tuple[str | None, bool]:
     """The sandboxed child's work: bind ``subs``, check the text, run it on the store at ``path``.
 
     With ``path`` None only the binding and the check run, and the checked text is returned
     for the endpoint: the text that is checked is the text that runs. The store is opened
-    here, with its locks: a query waits for a running build, an update for readers.
+    here, with its locks: a query waits for a running build, an update for readers. An
+    update returns ``(text for the endpoint or None, whether it writes a named graph)``.
     """
     from kg.store import open_store
 
-    text = safety.prepare(text)
+    text = expand_escaped_names(safety.prepare(text))
+    variables = query_variables(text) if subs else set()
     if subs:
         text = bind_with_values(text, subs)
-    text = safety.check(text, update=update)
+    text, parsed = safety.checked(text, update=update)
+    unknown = sorted(set(subs or ()) - variables)
+    if unknown:
+        listed = ", ".join("?" + v for v in sorted(variables)) or "none"
+        raise QueryError(f"--param {unknown[0]}: the query has no variable ?{unknown[0]} "
+                         f"(its variables: {listed})")  # fmt: skip
     final = safety.check(with_resync(text), update=True) if update else text
+    named = update and safety.writes_named_graph(parsed)
     if path is None:
-        return final
+        return (final, named) if update else final
     what = "update" if update else "query"
     try:
         store = open_store(Path(path), read_only=not update)
         try:
             if update:
                 store.update(final)
-                return None
+                return None, named
             return run_on_backend(store, final)
         finally:
             store.close()
@@ -381,7 +585,7 @@ def run_query(
     query: str,
     *,
     timeout: float = DEFAULT_TIMEOUT,
-    substitutions: dict[str, str] | dict[str, ox.NamedNode | ox.Literal] | None = None,
+    substitutions: Mapping[str, str | ox.NamedNode | ox.Literal] | None = None,
     max_memory: int | None = None,
 ) -> Table:
     """Check and run ``query`` on a store directory or an endpoint within the limits.
@@ -394,6 +598,7 @@ def run_query(
     limits = _limits(timeout, max_memory)
     where = str(store) if isinstance(store, Path) else None
     result = run_limited(_run_in_child, (where, query, False, subs), limits=limits, what="query")
+    assert not isinstance(result, tuple)
     if isinstance(result, Table):
         return result
     assert isinstance(result, str) and not isinstance(store, Path)
@@ -406,15 +611,23 @@ def run_update(
     *,
     timeout: float = DEFAULT_TIMEOUT,
     max_memory: int | None = None,
-) -> None:
-    """Check and run a SPARQL Update within the limits (when stopped, the store is unchanged)."""
+) -> bool:
+    """Check and run a SPARQL Update within the limits (when stopped, the store is unchanged).
+
+    Returns whether the update names a named graph it writes to: False means it changed at
+    most the default graph, which is the union of the named graphs and recomputed, so
+    nothing of it was kept (``kg update`` warns).
+    """
     limits = _limits(timeout, max_memory)
     where = str(store) if isinstance(store, Path) else None
-    final = run_limited(_run_in_child, (where, update, True), limits=limits, what="update")
+    outcome = run_limited(_run_in_child, (where, update, True), limits=limits, what="update")
+    assert isinstance(outcome, tuple)
+    final, named = outcome
     if isinstance(store, Path):
-        return
+        return named
     assert isinstance(final, str)
     try:
         store.update(final, timeout=timeout)
     except SyntaxError as exc:
         raise QueryError(parse_error(exc)) from None
+    return named

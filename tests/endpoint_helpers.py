@@ -85,6 +85,15 @@ def check_reads_match(embedded: list[str], remote: list[str]) -> None:
     )
     for name in named_queries():
         assert same(embedded, remote, "query", "--name", name, "--format", "json"), name
+    # the SPARQL 1.1 result formats are written from the same terms for both
+    for fmt in ("tsv", "csv", "xml"):
+        assert same(embedded, remote, "query", "--name", "cq05_visits", "--format", fmt), fmt
+    for fmt in ("turtle", "ntriples", "trig", "jsonld", "rdfxml"):
+        kor = "dkgr:state\\/KOR"
+        assert same(embedded, remote, "query", "--format", fmt,
+                    f"CONSTRUCT WHERE {{ {kor} ?p ?o }}"), fmt  # fmt: skip
+    by_label = ("--param", "subject=South Korea")  # an entity parameter by its label
+    assert same(embedded, remote, "query", "--name", "cq09_evidence", "--format", "tsv", *by_label)
     exports = {fmt: same(embedded, remote, "export", "--format", fmt) for fmt in RDF_FORMATS}
     union = triples(exports["nquads"], ox.RdfFormat.N_QUADS)
     iso3 = {(s, p, o) for s, p, o in union if p == ox.NamedNode(DKG.iso3)}

@@ -163,4 +163,4 @@ def test_graph_names_and_receipts_on_a_real_server(server: str, tmp_path: Path) 
         "query", "--endpoint", server, "--format", "csv",
         "SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }",
     )  # fmt: skip
-    assert (code, out) == (0, b"n\n0\n")  # the receipts were deleted
+    assert (code, out) == (0, b"n\r\n0\r\n")  # the receipts were deleted (CSV: CRLF)

@@ -203,8 +203,9 @@ def test_stats(dyad_store: Path) -> None:
     assert result.exit_code == 0
     assert json.loads(result.stdout) == {
         "triples": 37,
+        "quads": 37,
         "articles": 0,
-        "loaded graphs": 1,
+        "loaded_graphs": 1,
         "classes": {
             "Agreement": 1,
             "BilateralRelation": 2,
@@ -216,14 +217,15 @@ def test_stats(dyad_store: Path) -> None:
             "Statement": 1,
             "Visit": 1,
         },
-        "first date": "2020",
-        "last date": "2021-03",
+        "first_date": "2020",
+        "last_date": "2021-03",
         "states": 3,
         "dyads": 2,
     }
     text = CliRunner().invoke(main, ["stats", "--store", str(dyad_store)]).stdout
-    assert text.splitlines()[:5] == [
+    assert text.splitlines()[:6] == [
         "triples              37",
+        "quads                37",
         "articles             0",
         "loaded graphs        1",
         "instances by class:",

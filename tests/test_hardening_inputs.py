@@ -26,18 +26,12 @@ from rdflib import Graph
 from kg.article import read_article, read_article_text
 from kg.cli import main
 from kg.export import xml_local_name
+from kg.format import OX_RDF_FORMATS
 from kg.lexicon import load_lexicon
 from kg.store import opened
 
 G = "https://w3id.org/defense-kg/graph/"
-RDF_PARSERS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-}
+RDF_PARSERS = OX_RDF_FORMATS  # the parser that reads each export format back
 RAPPER = {"turtle": "turtle", "ntriples": "ntriples", "rdfxml": "rdfxml"}
 XML_ALTERNATIVES = "export as turtle, ntriples, nquads, trig or jsonld instead"
 

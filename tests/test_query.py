@@ -172,21 +172,21 @@ def test_json_is_sparql_results_json_with_typed_terms(mini: Path) -> None:
 
 def test_csv_tsv_markdown_and_table(mini: Path) -> None:
     store = ["--store", str(mini)]
-    assert run("query", *store, "--format", "csv", STATES)[1] == (
-        f"s,label,code\n{ID}state/JPN,Japan,740\n{ID}state/KOR,South Korea,732\n"
-    )
+    csv = CliRunner().invoke(main, ["query", *store, "--format", "csv", STATES]).stdout_bytes
+    expected = f"s,label,code\r\n{ID}state/JPN,Japan,740\r\n{ID}state/KOR,South Korea,732\r\n"
+    assert csv == expected.encode()
     assert run("query", *store, "--format", "tsv", STATES)[1] == (
-        f"s\tlabel\tcode\n{ID}state/JPN\tJapan\t740\n{ID}state/KOR\tSouth Korea\t732\n"
+        f'?s\t?label\t?code\n<{ID}state/JPN>\t"Japan"@en\t740\n<{ID}state/KOR>\t"South Korea"\t732\n'
     )
     assert run("query", *store, "--format", "markdown", STATES)[1] == (
         "| s | label | code |\n|---|---|---|\n"
-        "| dkgr:state/JPN | Japan | 740 |\n| dkgr:state/KOR | South Korea | 732 |\n"
+        "| dkgr:state\\/JPN | Japan | 740 |\n| dkgr:state\\/KOR | South Korea | 732 |\n"
     )
     assert run("query", *store, STATES)[1] == (
-        "s               label        code\n"
-        "--------------  -----------  ----\n"
-        "dkgr:state/JPN  Japan        740\n"
-        "dkgr:state/KOR  South Korea  732\n"
+        "s                label        code\n"
+        "---------------  -----------  ----\n"
+        "dkgr:state\\/JPN  Japan        740\n"
+        "dkgr:state\\/KOR  South Korea  732\n"
         "(2 rows)\n"
     )
 
@@ -198,10 +198,10 @@ def test_table_wraps_to_the_terminal_width() -> None:
         (("https://w3id.org/defense-kg/id/state/JPN", "a long note that needs wrapping here"),),
     )
     assert aligned_table(table, width=40) == (
-        "item            note\n"
-        "--------------  ------------------------\n"
-        "dkgr:state/JPN  a long note that needs\n"
-        "                wrapping here\n"
+        "item             note\n"
+        "---------------  -----------------------\n"
+        "dkgr:state\\/JPN  a long note that needs\n"
+        "                 wrapping here\n"
         "(1 row)\n"
     )
     assert all(len(line) <= 40 for line in aligned_table(table, width=40).splitlines())

@@ -129,6 +129,8 @@ def test_cq9_evidence_for_one_fact(seed_store: Store) -> None:
             "2009",
             "2061",
             "Kishi announced that he will visit South Korea next.",
+            SEED_ID,  # offsets count characters of this article's text
+            None,  # the seed article gives no source URL
         )
     ]
 

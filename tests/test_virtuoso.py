@@ -156,7 +156,7 @@ def test_virtuoso_system_graphs_stay_invisible(server: str) -> None:
         "query", "--endpoint", server, "--format", "csv",
         "SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }",
     )  # fmt: skip
-    assert (code, out) == (0, b"n\n0\n")
+    assert (code, out) == (0, b"n\r\n0\r\n")  # SPARQL 1.1 CSV: CRLF
 
 
 def test_empty_graph_pattern_differs(pair: tuple[list[str], list[str]]) -> None:
@@ -166,8 +166,8 @@ def test_empty_graph_pattern_differs(pair: tuple[list[str], list[str]]) -> None:
     gets Virtuoso's answer."""
     embedded, remote = pair
     query = ("query", "--format", "csv", "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
-    assert run(*query, *embedded)[1].count(b"\n") == 1 + len(ARTICLES) + 1  # + ontology graph
-    assert run(*query, *remote)[:2] == (0, b"g\n")
+    assert run(*query, *embedded)[1].count(b"\r\n") == 1 + len(ARTICLES) + 1  # + ontology graph
+    assert run(*query, *remote)[:2] == (0, b"g\r\n")
 
 
 def test_digest_authentication(server: str, virtuoso: Virtuoso, tmp_path: Path) -> None:

@@ -506,6 +506,11 @@ def resolve(graph: nx.Graph, ref: str) -> str:
     """
     if ref in graph:
         return ref
+    from kg.query import as_iri
+
+    iri = as_iri(ref.strip())  # <IRI> or a prefixed name, as kg query and the page print them
+    if iri is not None and iri in graph:
+        return iri
     wanted = ref.strip().casefold()
     by_code = [n for n, code in graph.nodes(data="iso3") if code and code.casefold() == wanted]
     if len(by_code) == 1:

@@ -24,10 +24,9 @@ def prefixed(iri: str) -> str:
     >>> prefixed("http://semanticweb.cs.vu.nl/2009/11/sem/Event"), prefixed("https://schema.org/Place")
     ('sem:Event', 'schema:Place')
     """
-    for prefix, namespace in sorted(PREFIXES.items(), key=lambda p: -len(p[1])):
-        if iri.startswith(namespace) and iri != namespace:
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri
+    from kg.format import shorten
+
+    return shorten(iri)  # a name SPARQL and Turtle read back (escaped, or the <IRI>)
 
 
 def ontology_view(store: Store) -> nx.MultiDiGraph:

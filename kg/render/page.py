@@ -209,7 +209,7 @@ def _node_record(graph: nx.Graph, node: str, position: tuple[float, float]) -> d
             if targets:
                 info.append([name, ", ".join(targets)])
     info += [[name, _text(attrs[key])] for key, name in _INFO_KEYS if attrs.get(key)]
-    info.append(["identifier", node])
+    info.append(["identifier", f"<{node}>" if "://" in node else node])  # pastes into SPARQL
     tip = [label, f"type: {kind}"]
     tip += [f"{name}: {_short(_text(attrs[key]), 80)}" for key, name in _INFO_KEYS[:_TIP_KEYS]
             if attrs.get(key)]  # fmt: skip

@@ -323,6 +323,13 @@ def check(text: str, *, update: bool) -> str:
     """Everything checked before ``text`` runs: depth, syntax, the right command, safety.
 
     Returns the text to run: :func:`prepare`'s form of ``text``, the one that was checked.
+    See :func:`checked` for the rest.
+    """
+    return checked(text, update=update)[0]
+
+
+def checked(text: str, *, update: bool) -> tuple[str, Any]:
+    """:func:`check`, also returning the parse (rdflib's tree and algebra).
 
     ``kg query`` is read-only and ``kg update`` runs SPARQL Update; text for the other one is
     refused with a pointer to it. Codepoint escapes (``\\u0053``) are refused: rdflib decodes
@@ -352,4 +359,42 @@ def check(text: str, *, update: bool) -> str:
             "refused: 'kg query' is read-only; use 'kg update' to change data"
         ) from None
     refuse_unsafe(parsed)
-    return text
+    return text, parsed
+
+
+def writes_named_graph(parsed: Any) -> bool:
+    """Whether any operation of a parsed update changes a named graph.
+
+    The store's default graph is the union of its named graphs, recomputed after every
+    update, so what an update does to the default graph alone is not kept.
+
+    Examples
+    --------
+    >>> g = "GRAPH <https://w3id.org/defense-kg/graph/x>"
+    >>> writes_named_graph(parse("INSERT DATA { <a:s> <a:p> 1 }", update=True))
+    False
+    >>> writes_named_graph(parse(f"INSERT DATA {{ {g} {{ <a:s> <a:p> 1 }} }}", update=True))
+    True
+    """
+    for op in parsed[0].request:
+        name = op.name
+        if name in ("InsertData", "DeleteData", "DeleteWhere"):
+            if dict.get(op, "quads"):
+                return True
+        elif name == "Modify":
+            if dict.get(op, "withClause") is not None:
+                return True
+            for clause in ("insert", "delete"):
+                part = dict.get(op, clause)
+                if part is not None and dict.get(part, "quads"):
+                    return True
+        elif name in ("Clear", "Drop"):
+            if str(dict.get(op, "graphiri")) != "DEFAULT":
+                return True
+        elif name in ("Add", "Move", "Copy"):
+            *_, target = list(dict.get(op, "graph") or [None])
+            if str(target) != "DEFAULT" or name == "Move":  # MOVE also empties its source
+                return True
+        else:  # Create and anything newer: assume it keeps something
+            return True
+    return False
