@@ -28,7 +28,7 @@ QUERY_FORMATS = ["table", "tsv", "csv", "xml", "json", "markdown",
 _GRAPH_FORMAT = {"table": "turtle", "json": "jsonld", "xml": "rdfxml"}
 
 
-class FormatChoice(click.ParamType):
+class FormatChoice(click.ParamType[str, str]):
     """A format by its name, a short name (``ttl``, ``nt``, ``nq``) or a media type."""
 
     name = "format"

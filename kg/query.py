@@ -624,10 +624,10 @@ def run_update(
     assert isinstance(outcome, tuple)
     final, named = outcome
     if isinstance(store, Path):
-        return named
+        return bool(named)
     assert isinstance(final, str)
     try:
         store.update(final, timeout=timeout)
     except SyntaxError as exc:
         raise QueryError(parse_error(exc)) from None
-    return named
+    return bool(named)
