@@ -315,7 +315,7 @@ def test_first_screen_is_a_digest_of_states_and_events(own_visit, own_pages):
     digest = [n for n, t in graph.nodes(data="type") if t in ("State", *EVENT_TYPES)]
     page = own_visit.page
     assert page.evaluate(DRAWN) == sorted(digest)
-    assert len(digest) == 179
+    assert len(digest) == 185
     unticked = page.evaluate(
         "[...document.querySelectorAll('#kg-legend input:not(:checked)')].map(b => b.dataset.type)"
     )
@@ -366,7 +366,7 @@ def test_date_slider_filters_events_and_their_participants(own_visit, own_pages)
     ]  # fmt: skip
     assert len(drawn) == 38
     shown = page.locator("#kg-visible").text_content()
-    assert shown == "showing 38 of 518 nodes, 42 of 1249 edges"
+    assert shown == "showing 38 of 539 nodes, 42 of 1298 edges"
     assert own_visit.errors == []
 
 
@@ -415,7 +415,7 @@ def test_neighbours_only(own_visit, own_pages):
     ]  # fmt: skip
     page.uncheck("#kg-neighbours")
     officials = sum(1 for _, t in graph.nodes(data="type") if t == "Official")
-    assert len(page.evaluate(DRAWN)) == 179 + officials  # selecting an official showed them
+    assert len(page.evaluate(DRAWN)) == 185 + officials  # selecting an official showed them
 
 
 def test_search_enter_selects_the_exact_name_centred_with_its_panel(own_visit):

@@ -193,7 +193,7 @@ def test_a_new_article_without_any_seed_names() -> None:
 
 def test_test_articles_folder_reads() -> None:
     files = sorted(Path(ROOT / "tests" / "articles").glob("*.txt"))
-    assert len(files) == 37
+    assert len(files) == 40
     for path in files:
         x = extract(read_article(path))
         for e in x.entities:

@@ -276,3 +276,56 @@ def test_a_weekday_after_ahead_of_is_the_next_one() -> None:
     assert _dates(ahead, "2025-06-11") == [("on Friday", "2025-06-13", None)]
     before = "The ministers met on Monday ahead of a summit in Accra."
     assert _dates(before, "2025-06-11") == [("on Monday", "2025-06-09", None)]
+
+
+def test_an_arrival_dates_the_visit_it_begins() -> None:
+    # "entered Norwegian airspace on Tuesday (4 March)": the weekday fixes the year from the
+    # published date, and the arrival gives the undated state visit its first day
+    assert _own("brn-nor-state-visit-airspace") == [
+        ("Visit", "held", ("BRN", "NOR"), "2025-03-04", None),
+    ]
+    body = (
+        "Chilean Defence Minister Rodrigo Fuentes began a visit to Finland. "
+        "His plane landed in Helsinki on 7 April 2025."
+    )
+    assert _rows(extract(_article(body, "2025-04-09"))) == [
+        ("Visit", "held", ("CHL", "FIN"), "2025-04-07", None),
+    ]
+
+
+def test_an_arrival_without_a_state_of_the_visit_or_in_an_incident_dates_nothing() -> None:
+    elsewhere = (
+        "Chilean Defence Minister Rodrigo Fuentes began a visit to Finland. "
+        "A cargo ship arrived in Peru on 7 April 2025."
+    )
+    assert [r[3] for r in _rows(extract(_article(elsewhere, "2025-04-09")))] == [None]
+    violation = (
+        "Chilean Defence Minister Rodrigo Fuentes began a visit to Finland. "
+        "Two bombers violated Finnish airspace on 7 April 2025, Finland said."
+    )
+    visits = [r for r in _rows(extract(_article(violation, "2025-04-09"))) if r[0] == "Visit"]
+    assert [r[3] for r in visits] == [None]
+
+
+def test_a_meeting_noun_right_before_today_dates_the_meeting() -> None:
+    # "Our discussions today" in the remarks that open the consultations
+    assert _own("gha-sen-consultations-opening") == [
+        ("Meeting", "held", ("GHA", "SEN"), "2025-10-14", None),
+    ]
+    # without a published date "today" is no date, and the meeting stays undated
+    path = ARTICLES / "gha-sen-consultations-opening.txt"
+    body = path.read_text(encoding="utf-8").split("---\n", 2)[2]
+    assert [r[3] for r in _rows(extract(_article(body, None)))] == [None]
+
+
+def test_a_title_the_official_was_given_besides_the_role_points_back_to_them() -> None:
+    # "Crown Prince and Prime Minister of Bahrain X" ... "the crown prince's meeting with Y on
+    # Tuesday": an earlier meeting of X's, with its own day
+    assert _own("mys-bhr-crown-prince-readout") == [
+        ("Meeting", "held", ("BHR", "MYS"), "2025-02-13", None),
+        ("Meeting", "held", ("BHR", "MYS"), "2025-02-11", None),
+    ]
+    body = "Prime Minister of Bahrain Khalid Al Rayes arrived. The crown prince spoke later."
+    doc = find_people(find_gazetteer_mentions(Doc(_article(body, None), load_lexicon())))
+    # he was never called crown prince: the words point to no one
+    assert [m.text for m in doc.mentions if m.type == "Official"] == ["Khalid Al Rayes"]

@@ -55,6 +55,7 @@ class EntityDraft:
     basis: str | None = None  # officials: the rule that gave ``state`` (records.Basis.rule)
     basis_span: tuple[int, int] | None = None  # its evidence (character offsets)
     counterpart_of: str | None = None  # "his counterpart X": the official X is the counterpart of
+    titles: set[str] = field(default_factory=set)  # officials: folded texts of their titles
 
 
 @dataclass(slots=True)

@@ -204,6 +204,16 @@ class _Words:
             rf"(?:{meeting})\b",
             re.IGNORECASE,
         )
+        # "arrived in Riga on ", "entered Latvian airspace on ": right before a date
+        self.arrival = re.compile(
+            rf"(?<![\w’'])(?:{a('arrival')})\s++(?:[\w’'.,-]++\s++){{0,4}}$", re.IGNORECASE
+        )
+        self.arrival_veto = re.compile(rf"\b(?:{a('arrival_veto')})\b", re.IGNORECASE)
+        # "our engagement ", "the talks ": right before a relative day
+        self.owned_noun = re.compile(
+            rf"(?<![\w’'])(?:{a('owned_noun_lead')})\s++(?:[\w-]++\s++)?(?:{a('owned_noun')})\s++$",
+            re.IGNORECASE,
+        )
 
 
 def _w(doc: Doc) -> _Words:
@@ -455,6 +465,7 @@ def find_events(doc: Doc) -> Doc:
             if trigger.event == "Exercise":
                 _listed_exercises(doc, sentence, merged, inside_agreement)
     _dates_from_elsewhere(doc)
+    _dates_from_arrivals(doc)
     _link_agreements_to_meetings(doc)
     _complete_pairs(doc)
     return doc
@@ -688,6 +699,43 @@ def _dates_from_elsewhere(doc: Doc) -> None:
         noun = next((n for n in nouns if n.value.pos == "noun" and n.start <= own.end()), None)
         if noun is not None:
             _date_undated(doc, noun.value.event, mention.value)
+    for mention in doc.dates:  # "our engagement today": the day right after a meeting noun
+        if mention.value.datatype != "date" or mention.value.text[:1].isdigit():
+            continue
+        lo = doc.article.sentence_at(mention.start).start
+        if _w(doc).owned_noun.search(text, max(lo, mention.start - 40), mention.start):
+            _date_undated(doc, "Meeting", mention.value)
+
+
+def _dates_from_arrivals(doc: Doc) -> None:
+    """ "entered Latvian airspace on Monday (2 May)", "arrived in Riga on 3 May": the arrival's
+    full date dates the article's undated visit, when every reported visit is undated, they
+    all have the same two or more parties and the arrival's clause names one of them (a
+    sentence that reports an incident, such as an airspace violation, dates no visit)."""
+    text = doc.article.text
+    incidents = {e.evidence[0].sentence for e in doc.events if e.type == "Incident"}
+    for mention in doc.dates:
+        if mention.value.datatype != "date" or mention.used:
+            continue
+        sentence = doc.article.sentence_at(mention.start)
+        if sentence.index in incidents or _w(doc).arrival_veto.search(sentence.text):
+            continue
+        clause = _clause_start(doc, sentence, mention.start)
+        arrival = _w(doc).arrival.search(text, max(clause, mention.start - 60), mention.start)
+        if arrival is None:
+            continue
+        named = {m.state for m in doc.mentions_in(clause, mention.start) if m.state}
+        visits = [e for e in doc.events if e.type == "Visit" and e.status]
+        sides = {e.parties for e in visits}
+        if len(sides) != 1 or any(e.date is not None for e in visits):
+            continue
+        parties = next(iter(sides))
+        if len(parties) < 2 or not named & set(parties):
+            continue
+        for i, event in enumerate(doc.events):
+            if event.type == "Visit" and event.status:
+                doc.events[i] = replace(event, date=mention.value)
+        return
 
 
 def _date_undated(doc: Doc, event_type: str, date: DateValue) -> None:

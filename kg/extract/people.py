@@ -426,6 +426,8 @@ def _add_person(
             if source and source.role
             else None
         )
+    if title is not None and title_span:
+        draft.titles.add(fold(doc.article.text[title_span[0] : title_span[1]]))
     if title is not None:
         better = draft.role is None or title.kind != "rank" and draft.kind == "rank"
         if better:
@@ -1067,7 +1069,7 @@ def _find_later_mentions(doc: Doc, in_titles: set[int] | frozenset[int] = frozen
         previous = [m for m in doc.mentions if m.type == "Official" and m.end <= match.start()]
         if match.group(1):
             word = doc.lexicon.back_titles.get(fold(match.group(1)), fold(match.group(1)))
-            previous = [m for m in previous if word in fold(doc.entities[m.key].role or "")]
+            previous = [m for m in previous if _holds_title(doc.entities[m.key], word)]
         if not previous:
             continue
         target = previous[-1]
@@ -1078,6 +1080,12 @@ def _find_later_mentions(doc: Doc, in_titles: set[int] | frozenset[int] = frozen
             )
         )
     doc.mentions.sort(key=lambda m: (m.start, -m.end))
+
+
+def _holds_title(person: EntityDraft, word: str) -> bool:
+    """ "the minister", "the crown prince": the official's role or one of the titles the
+    text gave them ("Crown Prince and Prime Minister of Bahrain X") holds the word."""
+    return word in fold(person.role or "") or any(word in title for title in person.titles)
 
 
 def _back_reference(doc: Doc) -> re.Pattern[str]:
