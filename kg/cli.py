@@ -14,7 +14,6 @@ from kg.cli_eval import evaluate
 from kg.cli_network import network, render
 from kg.cli_options import ENDPOINT_OPTION, STORE_OPTION
 from kg.cli_store import export, list_articles, load, query, remove, stats, update
-from kg.store import default_store_path
 
 
 @click.group(cls=KgGroup)
@@ -80,7 +79,7 @@ def build(
     # extraction runs before the store is opened, so the pool can fork a clean process
     jobs = jobs or os.cpu_count() or 1
     extractions = extract_all(articles, jobs)
-    with opened(store_path or default_store_path(), create=True, endpoint=endpoint) as store:
+    with opened(store_path, create=True, endpoint=endpoint) as store:
         with click.progressbar(
             length=len(articles),
             label="Building",

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from kg.cli_options import STORE_OPTION
+from kg.cli_options import ENDPOINT_OPTION, STORE_OPTION
 
 VIEW_HELP = "View: full, states, officials, article:ID or ego:ENTITY[:DEPTH]."
 FORMAT_OPTION = click.option(
@@ -23,13 +23,14 @@ FORMAT_OPTION = click.option(
 VIEW_OPTION = click.option("--view", "view_name", default="full", show_default=True, help=VIEW_HELP)
 
 
-def _run(store_path: Path | None, view_name: str, analysis: Callable[[Any], list[Any]],
-         columns: tuple[str, ...] | None, fmt: str) -> None:  # fmt: skip
-    """Open the store, build the view, run ``analysis`` on it and print its rows."""
+def _run(store_path: Path | None, endpoint: str | None, view_name: str,
+         analysis: Callable[[Any], list[Any]], columns: tuple[str, ...] | None,
+         fmt: str) -> None:  # fmt: skip
+    """Open the store (or endpoint), build the view, run ``analysis`` on it, print its rows."""
     from kg.network import format_rows, view
     from kg.store import opened
 
-    with opened(store_path, read_only=True) as store:
+    with opened(store_path, read_only=True, endpoint=endpoint) as store:
         graph = view(store, view_name)
     rows = analysis(graph)
     if not rows:
@@ -46,31 +47,34 @@ def network() -> None:
 
 @network.command("centrality")
 @STORE_OPTION
+@ENDPOINT_OPTION
 @VIEW_OPTION
 @click.option("--top", type=click.IntRange(min=1), default=None, help="Only the N first rows.")
 @FORMAT_OPTION
-def centrality_command(store_path: Path | None, view_name: str, top: int | None, fmt: str) -> None:
+def centrality_command(store_path: Path | None, endpoint: str | None, view_name: str,
+                       top: int | None, fmt: str) -> None:  # fmt: skip
     """Degree, betweenness and PageRank of every node, highest PageRank first."""
     from kg.network import centrality
 
     columns = ("label", "type", "degree", "betweenness", "pagerank", "node")
-    _run(store_path, view_name, lambda g: centrality(g, top), columns, fmt)
+    _run(store_path, endpoint, view_name, lambda g: centrality(g, top), columns, fmt)
 
 
 @network.command("path")
 @click.argument("source")
 @click.argument("target")
 @STORE_OPTION
+@ENDPOINT_OPTION
 @VIEW_OPTION
 @FORMAT_OPTION
-def path_command(source: str, target: str, store_path: Path | None, view_name: str,
-                 fmt: str) -> None:  # fmt: skip
+def path_command(source: str, target: str, store_path: Path | None, endpoint: str | None,
+                 view_name: str, fmt: str) -> None:  # fmt: skip
     """The shortest connection from SOURCE to TARGET, with the evidence quote of each hop."""
     from kg.network import resolve, shortest_path
 
     columns = ("step", "source", "edge", "target", "quote", "article")
     _run(
-        store_path, view_name,
+        store_path, endpoint, view_name,
         lambda g: shortest_path(g, resolve(g, source), resolve(g, target)), columns, fmt,
     )  # fmt: skip
 
@@ -78,46 +82,53 @@ def path_command(source: str, target: str, store_path: Path | None, view_name: s
 @network.command("neighbors")
 @click.argument("entity")
 @STORE_OPTION
+@ENDPOINT_OPTION
 @VIEW_OPTION
 @FORMAT_OPTION
-def neighbors_command(entity: str, store_path: Path | None, view_name: str, fmt: str) -> None:
+def neighbors_command(entity: str, store_path: Path | None, endpoint: str | None,
+                      view_name: str, fmt: str) -> None:  # fmt: skip
     """Every edge at ENTITY: direction, property, the node at the other end, evidence."""
     from kg.network import neighbors, resolve
 
     columns = ("direction", "edge", "neighbor", "type", "quote", "article")
-    _run(store_path, view_name, lambda g: neighbors(g, resolve(g, entity)), columns, fmt)
+    _run(store_path, endpoint, view_name, lambda g: neighbors(g, resolve(g, entity)), columns, fmt)
 
 
 @network.command("communities")
 @STORE_OPTION
+@ENDPOINT_OPTION
 @VIEW_OPTION
 @click.option("--seed", type=int, default=42, show_default=True, help="Louvain random seed.")
 @FORMAT_OPTION
-def communities_command(store_path: Path | None, view_name: str, seed: int, fmt: str) -> None:
+def communities_command(store_path: Path | None, endpoint: str | None, view_name: str,
+                        seed: int, fmt: str) -> None:  # fmt: skip
     """Louvain communities (fixed seed), largest first."""
     from kg.network import communities
 
-    _run(store_path, view_name, lambda g: communities(g, seed), None, fmt)
+    _run(store_path, endpoint, view_name, lambda g: communities(g, seed), None, fmt)
 
 
 @network.command("timeline")
 @click.argument("state1")
 @click.argument("state2")
 @STORE_OPTION
+@ENDPOINT_OPTION
 @FORMAT_OPTION
-def timeline_command(state1: str, state2: str, store_path: Path | None, fmt: str) -> None:
+def timeline_command(state1: str, state2: str, store_path: Path | None, endpoint: str | None,
+                     fmt: str) -> None:  # fmt: skip
     """The events STATE1 and STATE2 are both party to, in date order (undated last)."""
     from kg.network import resolve, timeline
 
     columns = ("date", "kind", "type", "label", "status", "quote", "article")
     _run(
-        store_path, "full",
+        store_path, endpoint, "full",
         lambda g: timeline(g, resolve(g, state1), resolve(g, state2)), columns, fmt,
     )  # fmt: skip
 
 
 @click.command()
 @STORE_OPTION
+@ENDPOINT_OPTION
 @click.option(
     "--view",
     "view_name",
@@ -139,14 +150,14 @@ def timeline_command(state1: str, state2: str, store_path: Path | None, fmt: str
     default=None,
     help="HTML file to write (default: stdout).",
 )
-def render(store_path: Path | None, view_name: str, max_nodes: int | None,
+def render(store_path: Path | None, endpoint: str | None, view_name: str, max_nodes: int | None,
            output: Path | None) -> None:  # fmt: skip
     """Write one self-contained, offline HTML page showing a view of the store."""
     from kg.build import write_atomic
     from kg.render import render_view
     from kg.store import opened
 
-    with opened(store_path, read_only=True) as store:
+    with opened(store_path, read_only=True, endpoint=endpoint) as store:
         page = render_view(store, view_name, max_nodes=max_nodes)
     data = page.html.encode("utf-8")
     if output:

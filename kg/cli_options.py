@@ -18,8 +18,8 @@ STORE_OPTION = click.option(
 ENDPOINT_OPTION = click.option(
     "--endpoint",
     "endpoint",
-    envvar="KG_ENDPOINT",
     default=None,
     metavar="URL",
-    help="A SPARQL 1.1 endpoint to use instead of the store (default: $KG_ENDPOINT).",
+    help="A SPARQL 1.1 endpoint to use instead of the store (default: $KG_ENDPOINT, unless "
+    "--store is given).",
 )

@@ -116,8 +116,9 @@ def _memory(text: str | None) -> int | None:
 
 def _target(store_path: Path | None, endpoint: str | None) -> Any:
     """The store directory (checked, not opened: the query runs in a child) or the endpoint."""
-    from kg.store import _check_dir, check_intact, connect
+    from kg.store import _check_dir, check_intact, chosen_endpoint, connect
 
+    endpoint = chosen_endpoint(store_path, endpoint)
     if endpoint:
         return connect(endpoint=endpoint, read_only=False)
     path = store_path or default_store_path()

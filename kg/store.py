@@ -680,6 +680,22 @@ def open_store(path: Path | None = None, *, read_only: bool = False, create: boo
     return Store(path=path, inner=inner, read_only=read_only, locks=locks)
 
 
+def chosen_endpoint(store_path: Path | None, endpoint: str | None) -> str | None:
+    """The endpoint a command uses: ``--endpoint``, else ``$KG_ENDPOINT`` unless ``--store``
+    names a store (an explicit store beats the environment), else none.
+
+    >>> chosen_endpoint(Path("s"), None) is None
+    True
+    >>> chosen_endpoint(None, "http://127.0.0.1:7878")
+    'http://127.0.0.1:7878'
+    """
+    if endpoint:
+        return endpoint
+    if store_path is not None:
+        return None
+    return os.environ.get(ENDPOINT_ENV) or None
+
+
 def connect(
     store_path: Path | None = None,
     endpoint: str | None = None,
@@ -687,8 +703,9 @@ def connect(
     read_only: bool = False,
     create: bool = False,
 ) -> Backend:
-    """The backend for a command: the endpoint when given (or ``$KG_ENDPOINT``), else the store."""
-    endpoint = endpoint or os.environ.get(ENDPOINT_ENV) or None
+    """The backend for a command: the endpoint when given, else the store (see
+    :func:`chosen_endpoint` for ``$KG_ENDPOINT``)."""
+    endpoint = chosen_endpoint(store_path, endpoint)
     if endpoint:
         from kg.endpoint import Endpoint
 

@@ -6,6 +6,8 @@ The fixture starts ``oxigraph serve`` (the ``oxigraph`` package of the test extr
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import shutil
 import subprocess
@@ -22,6 +24,7 @@ from endpoint_helpers import (
     build_pair,
     free_port,
     run,
+    same,
     wait_until_answers,
 )
 
@@ -164,3 +167,38 @@ def test_graph_names_and_receipts_on_a_real_server(server: str, tmp_path: Path) 
         "SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }",
     )  # fmt: skip
     assert (code, out) == (0, b"n\r\n0\r\n")  # the receipts were deleted (CSV: CRLF)
+
+
+def test_network_and_render_read_the_endpoint(
+    pair: tuple[list[str], list[str]], tmp_path: Path
+) -> None:
+    embedded, remote = pair
+    rows = same(embedded, remote, "network", "timeline", "KOR", "JPN", "--format", "csv")
+    table = list(csv.reader(io.StringIO(rows.decode())))
+    assert (table[0], len(table)) == (
+        ["date", "kind", "type", "label", "status", "quote", "article"],
+        18,
+    )
+    assert [r[0] for r in table[1:6]] == ["2017", "2018", "2018", "2023-06-05", "2023-06-05"]
+    assert same(embedded, remote, "network", "centrality", "--view", "states", "--format", "csv")
+    assert same(embedded, remote, "network", "neighbors", "KOR", "--format", "csv")
+    assert same(embedded, remote, "network", "path", "KOR", "JPN", "--format", "csv")
+    assert same(embedded, remote, "network", "communities", "--view", "states", "--format", "csv")
+    pages = [tmp_path / "a.html", tmp_path / "b.html"]
+    for where, page in zip((embedded, remote), pages, strict=True):
+        assert run("render", "--view", "states", "-o", str(page), *where)[0] == 0
+    assert pages[0].read_bytes() == pages[1].read_bytes()
+
+
+def test_an_explicit_store_beats_the_environment_endpoint(
+    pair: tuple[list[str], list[str]], server: str
+) -> None:
+    embedded, _ = pair
+    env = {"KG_ENDPOINT": f"http://127.0.0.1:{free_port()}"}  # nothing listens there
+    for args in (("list", "--format", "csv"), ("query", "ASK { ?s ?p ?o }"),
+                 ("network", "centrality", "--top", "1"), ("stats",)):  # fmt: skip
+        code, out, err = run(*args, *embedded, env=env)
+        assert (code, err) == (0, ""), args
+        assert out == run(*args, *embedded)[1], args
+    code, out, _ = run("list", "--format", "csv", env={"KG_ENDPOINT": server})
+    assert code == 0 and out == run("list", "--format", "csv", *embedded)[1]
