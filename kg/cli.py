@@ -62,9 +62,9 @@ def build(
 
     Articles already in the store are replaced, the others added; nothing is exported unless
     --out DIR asks for the Turtle and TriG of the whole store."""
+    from kg.backends import opened
     from kg.build import build_extractions, bundled_corpus, extract_all, read_articles, write_atomic
     from kg.export import trig, turtle
-    from kg.store import opened
 
     def skipped(message: str) -> None:
         click.echo(f"Warning: {message}; skipped (--skip-unreadable)", err=True)
@@ -109,7 +109,7 @@ def build(
 @ENDPOINT_OPTION
 def validate(store_path: Path | None, endpoint: str | None) -> None:
     """Check the store against the SHACL shapes; exit 1 if any violation."""
-    from kg.store import opened
+    from kg.backends import opened
     from kg.validate import validate_store
 
     with opened(store_path, read_only=True, endpoint=endpoint) as store:

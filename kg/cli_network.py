@@ -27,8 +27,8 @@ def _run(store_path: Path | None, endpoint: str | None, view_name: str,
          analysis: Callable[[Any], list[Any]], columns: tuple[str, ...] | None,
          fmt: str) -> None:  # fmt: skip
     """Open the store (or endpoint), build the view, run ``analysis`` on it, print its rows."""
+    from kg.backends import opened
     from kg.network import format_rows, view
-    from kg.store import opened
 
     with opened(store_path, read_only=True, endpoint=endpoint) as store:
         graph = view(store, view_name)
@@ -153,9 +153,9 @@ def timeline_command(state1: str, state2: str, store_path: Path | None, endpoint
 def render(store_path: Path | None, endpoint: str | None, view_name: str, max_nodes: int | None,
            output: Path | None) -> None:  # fmt: skip
     """Write one self-contained, offline HTML page showing a view of the store."""
+    from kg.backends import opened
     from kg.build import write_atomic
     from kg.render import render_view
-    from kg.store import opened
 
     with opened(store_path, read_only=True, endpoint=endpoint) as store:
         page = render_view(store, view_name, max_nodes=max_nodes)

@@ -116,7 +116,8 @@ def _memory(text: str | None) -> int | None:
 
 def _target(store_path: Path | None, endpoint: str | None) -> Any:
     """The store directory (checked, not opened: the query runs in a child) or the endpoint."""
-    from kg.store import _check_dir, check_intact, chosen_endpoint, connect
+    from kg.backends import chosen_endpoint, connect
+    from kg.store import _check_dir, check_intact
 
     endpoint = chosen_endpoint(store_path, endpoint)
     if endpoint:
@@ -208,7 +209,9 @@ def query(sparql: str | None, store_path: Path | None, endpoint: str | None,
         if rdf not in RDF_FORMATS:
             raise KgUsageError(f"--format {fmt} is for SELECT and ASK; CONSTRUCT and DESCRIBE "
                                "give RDF: turtle, ntriples, trig, jsonld or rdfxml")  # fmt: skip
-        _write(table.rdf(rdf), output)
+        from kg.export import result_bytes
+
+        _write(result_bytes(table, rdf), output)
         return
     if fmt in ("tsv", "csv", "xml", "json"):
         data = sparql_results(table, fmt)
@@ -288,7 +291,7 @@ def export(store_path: Path | None, endpoint: str | None, fmt: str | None, artic
     """Export the store: RDF, JSON Lines tables (entities, events), dyad-year CSV (dyads), or a
     network view as GraphML/GEXF."""
     from kg import export as ex
-    from kg.store import opened
+    from kg.backends import opened
 
     fmt = _format(fmt, output, EXPORT_FORMATS, None)
     if article and fmt in ("entities", "events", "dyads"):
@@ -328,9 +331,10 @@ def export(store_path: Path | None, endpoint: str | None, fmt: str | None, artic
 @click.option("--format", "fmt", type=click.Choice(TABLE_FORMATS), default="table")
 def list_articles(store_path: Path | None, endpoint: str | None, fmt: str) -> None:
     """List the articles (and loaded files) in the store with title, date and triple count."""
+    from kg.backends import opened
     from kg.format import render_table
     from kg.query import Table
-    from kg.store import list_graphs, opened
+    from kg.store import list_graphs
 
     with opened(store_path, read_only=True, endpoint=endpoint) as store:
         graphs = list_graphs(store)
@@ -353,8 +357,9 @@ def list_articles(store_path: Path | None, endpoint: str | None, fmt: str) -> No
 @ENDPOINT_OPTION
 def remove(article_id: str, store_path: Path | None, endpoint: str | None) -> None:
     """Remove one article's graph; entities no other article mentions go with it."""
+    from kg.backends import opened
     from kg.graphname import graph_iri
-    from kg.store import opened, remove_article
+    from kg.store import remove_article
 
     graph_iri(article_id)  # a name that is no graph IRI is refused before the store opens
     with opened(store_path, endpoint=endpoint) as store:
@@ -379,9 +384,10 @@ def load(file: Path, store_path: Path | None, endpoint: str | None, graph_name: 
          fmt: str | None) -> None:  # fmt: skip
     """Add an RDF file (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML) as its own graph
     https://w3id.org/defense-kg/graph/<name>, replacing a graph of that name."""
+    from kg.backends import opened
     from kg.format import OX_RDF_FORMATS
     from kg.graphname import file_graph_name, graph_iri
-    from kg.store import load_triples, opened, parse_rdf_file
+    from kg.store import load_triples, parse_rdf_file
 
     name = file_graph_name(file.stem) if graph_name is None else graph_name
     target = graph_iri(name)
@@ -398,8 +404,8 @@ def load(file: Path, store_path: Path | None, endpoint: str | None, graph_name: 
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def stats(store_path: Path | None, endpoint: str | None, fmt: str) -> None:
     """Counts: triples, articles, instances by class, date range, states, dyads."""
+    from kg.backends import opened
     from kg.export import stats as compute
-    from kg.store import opened
 
     with opened(store_path, read_only=True, endpoint=endpoint) as store:
         numbers = compute(store)

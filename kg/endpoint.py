@@ -412,7 +412,7 @@ class Endpoint:
         """Run a query remotely; results are the same pyoxigraph objects the store returns,
         checked against the query's form (and a SELECT's variables) first."""
         if substitutions:
-            from kg.query import bind_with_values
+            from kg.sparql.text import bind_with_values
 
             sparql = bind_with_values(sparql, substitutions)
         text = prefix_declarations(prefixes) + sparql
@@ -435,7 +435,7 @@ class Endpoint:
         if not self.virtuoso:
             return ""
         if text is not None:
-            from kg.query import mask
+            from kg.sparql.text import mask
 
             if re.search(r"(?i)\bFROM\b", mask(text).text):
                 return ""

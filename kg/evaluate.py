@@ -628,9 +628,9 @@ def find_inputs(paths: Sequence[Path]) -> list[Path]:
 def build_predictions(paths: Sequence[Path]) -> dict[str, Facts]:
     """Build the articles into a temporary store and read ``Facts`` from its exports."""
     from kg.article import ArticleError
+    from kg.backends import opened
     from kg.build import build_articles, read_articles
     from kg.export import entities, events
-    from kg.store import opened
 
     try:
         articles = read_articles(find_inputs(paths))

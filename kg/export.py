@@ -30,6 +30,7 @@ from rdflib import Graph, Literal, URIRef
 from kg.article import XML_ILLEGAL
 from kg.format import RDF_TYPE, XSD_STRING, TermWriter, trig_bytes, turtle_bytes
 from kg.network.dates import date_key, precision
+from kg.results import Table
 from kg.store import (
     ONTOLOGY_GRAPH,
     Backend,
@@ -374,6 +375,11 @@ def rdf_export(
         store, article, with_ontology=with_ontology, inferred=inferred, for_reasoner=for_reasoner
     )
     return rdf_bytes(quads, fmt)
+
+
+def result_bytes(table: Table, fmt: str) -> bytes:
+    """The triples of a CONSTRUCT or DESCRIBE result in one of :data:`RDF_FORMATS`."""
+    return rdf_bytes((ox.Quad(*t) for t in table.triples), fmt)
 
 
 def rdf_bytes(quads: Iterable[ox.Quad], fmt: str) -> bytes:

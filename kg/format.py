@@ -21,7 +21,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.query import Table
+from kg.results import Table
 from kg.vocab import PREFIXES
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"

@@ -23,7 +23,7 @@ import urllib.parse
 
 import pyoxigraph as ox
 
-from kg.store import StoreError
+from kg.errors import StoreError
 from kg.vocab import GRAPH
 
 _FORBIDDEN = frozenset(' <>"{}|^`\\')

@@ -16,16 +16,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
+from kg.results import Table as Table
 from kg.sparql import safety
 from kg.sparql.safety import LOCAL_IRI_PREFIX, QueryError, local_iri, tokens
 from kg.sparql.sandbox import Limits, default_max_memory, run_limited
+from kg.sparql.text import Masked as Masked
+from kg.sparql.text import bind_with_values as bind_with_values
+from kg.sparql.text import decode_escapes as decode_escapes
+from kg.sparql.text import mask as mask
 from kg.store import Backend, Store, StoreError, one_line, with_resync
 from kg.vocab import PREFIXES
 
@@ -68,108 +73,6 @@ class NamedQuery:
     question: str
     text: str
     params: tuple[Parameter, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Table:
-    """Query results.
-
-    ``rows`` holds plain strings (None for unbound); ``terms`` holds the same cells as SPARQL
-    1.1 Query Results JSON terms (``{"type": "uri"|"literal"|"bnode", "value": ...}`` with
-    ``datatype`` or ``xml:lang``), for typed output. CONSTRUCT and DESCRIBE results
-    (``kind == "graph"``) are ``triples`` of pyoxigraph terms; :meth:`rdf` writes them.
-    """
-
-    kind: str  # select | ask | graph
-    columns: tuple[str, ...]
-    rows: tuple[tuple[str | None, ...], ...]
-    boolean: bool | None = None
-    triples: tuple[tuple[Any, Any, Any], ...] = field(default=())
-    terms: tuple[tuple[dict[str, str] | None, ...], ...] = field(default=())
-
-    def rdf(self, fmt: str = "turtle") -> bytes:
-        """The triples of a CONSTRUCT or DESCRIBE in one of ``kg.export.RDF_FORMATS``."""
-        from kg.export import rdf_bytes
-
-        return rdf_bytes((ox.Quad(*t) for t in self.triples), fmt)
-
-    @property
-    def turtle(self) -> str:
-        """The triples of a CONSTRUCT or DESCRIBE as stable Turtle."""
-        return self.rdf("turtle").decode("utf-8")
-
-
-# --- lexical analysis -----------------------------------------------------------------------
-
-_UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-
-
-def decode_escapes(query: str) -> str:
-    r"""Decode SPARQL's ``\uXXXX``/``\UXXXXXXXX`` escapes, as the parser does before parsing.
-
-    An escape that names no Unicode code point is left as written (the parser then reports it).
-
-    Examples
-    --------
-    >>> decode_escapes("\\u0053ERVICE"), len(decode_escapes("\\U00110000"))
-    ('SERVICE', 10)
-    """
-
-    def char(m: re.Match[str]) -> str:
-        code = int(m.group(1) or m.group(2), 16)
-        return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else m.group(0)
-
-    return _UNICODE_ESCAPE.sub(char, query)
-
-
-@dataclass(frozen=True, slots=True)
-class Masked:
-    """A query with IRIs, prefixed names, strings, comments and variables blanked out.
-
-    Blanked tokens keep their length (so positions still match the query) and are replaced
-    by ``<`` + spaces + ``>`` for IRIs, ``:`` + spaces for prefixed names and spaces for the
-    rest. ``iris`` maps the start offset of each IRI or prefixed name to its text. Used to
-    edit text (binding parameters, appending the union's re-derivation); never to decide
-    what is safe: that is :mod:`kg.sparql.safety`'s, on the parsed query.
-    """
-
-    text: str
-    iris: dict[int, str]
-
-
-def mask(query: str) -> Masked:
-    """Blank out every token that may contain a keyword without being one.
-
-    Examples
-    --------
-    >>> mask('SELECT ?load { ?s <http://x/SERVICE> "LOAD" } # SERVICE').text
-    'SELECT ?     { ?  <                > "    " }          '
-    """
-    iris: dict[int, str] = {}
-    parts: list[str] = []
-    last = 0
-    for match in tokens(query):
-        kind = match.lastgroup
-        if kind in ("open", "close"):
-            continue
-        start, end = match.span()
-        parts.append(query[last:start])
-        token = match.group(0)
-        if kind == "iri":
-            iris[start] = token[1:-1]
-            parts.append("<" + " " * (len(token) - 2) + ">")
-        elif kind == "pname":
-            iris[start] = token
-            parts.append(":" + " " * (len(token) - 1))
-        elif kind == "str":
-            parts.append('"' + " " * (len(token) - 2) + '"')
-        elif kind == "var" and token[0] == "?":
-            parts.append("?" + " " * (len(token) - 1))
-        else:
-            parts.append(" " * len(token))
-        last = end
-    parts.append(query[last:])
-    return Masked("".join(parts), iris)
 
 
 def check_query_safety(text: str) -> None:
@@ -383,31 +286,6 @@ def named_params(
     check_param_names(query, values)
     declared = {p.name: p for p in query.params}
     return {k: resolve_param(store, declared[k], v, **limits) for k, v in values.items()}
-
-
-def bind_with_values(query: str, substitutions: dict[str, ox.NamedNode | ox.Literal]) -> str:
-    """Bind variables for an endpoint: a ``VALUES`` block of escaped terms opening the WHERE.
-
-    Terms are written in N-Triples syntax by pyoxigraph (quotes and backslashes escaped), so
-    a value can never change the query's structure.
-
-    Examples
-    --------
-    >>> bind_with_values("SELECT ?x WHERE { ?x ?p ?y }", {"y": ox.Literal('a" } DROP ALL')})
-    'SELECT ?x WHERE { VALUES (?y) { ("a\\\\" } DROP ALL") } ?x ?p ?y }'
-    """
-    masked = mask(decode_escapes(query)).text
-    if len(masked) != len(query):  # escapes shortened the text: work on the decoded query
-        query = decode_escapes(query)
-    m = re.search(r"(?i)\bWHERE\s*\{", masked)
-    if m is None:
-        m = re.search(r"(?i)\b(SELECT|ASK|DESCRIBE)\b[^{]*\{", masked)
-    if m is None:
-        raise QueryError("cannot bind parameters: no WHERE clause")
-    names = list(substitutions)
-    values = " ".join(str(substitutions[n]) for n in names)
-    block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({values}) }}"
-    return query[: m.end()] + block + query[m.end() :]
 
 
 def expand_escaped_names(query: str) -> str:

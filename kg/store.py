@@ -24,7 +24,6 @@ import os
 import re
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -32,6 +31,9 @@ from typing import Any, Protocol, runtime_checkable
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
 
+from kg.errors import RefusedInput as RefusedInput
+from kg.errors import StoreError as StoreError
+from kg.errors import one_line as one_line
 from kg.vocab import GRAPH, PREFIXES, ontology_dir
 
 STORE_ENV = "KG_STORE"
@@ -58,29 +60,6 @@ LOAD_FORMATS: dict[str, ox.RdfFormat] = {
     ".owl": ox.RdfFormat.RDF_XML,
     ".xml": ox.RdfFormat.RDF_XML,
 }
-
-
-class StoreError(RuntimeError):
-    """A store that cannot be opened, read or written (the message is one line)."""
-
-    exit_code = 1
-
-
-class RefusedInput(StoreError):
-    """An input file kg will not load (RDF 1.2 terms, XML entity declarations): exit 2."""
-
-    exit_code = 2
-
-
-def one_line(text: object) -> str:
-    """Collapse a message onto one line.
-
-    Examples
-    --------
-    >>> one_line("a\\n  b")
-    'a b'
-    """
-    return " ".join(str(text).split())
 
 
 def default_store_path() -> Path:
@@ -278,7 +257,7 @@ def with_resync(update: str) -> str:
     >>> with_resync("CLEAR ALL ; # done").startswith("CLEAR ALL  # done\n;\nDELETE")
     True
     """
-    from kg.query import mask
+    from kg.sparql.text import mask
 
     masked = mask(update).text.rstrip()
     if masked.endswith(";"):
@@ -678,68 +657,6 @@ def open_store(path: Path | None = None, *, read_only: bool = False, create: boo
         _release(locks)
         raise
     return Store(path=path, inner=inner, read_only=read_only, locks=locks)
-
-
-def chosen_endpoint(store_path: Path | None, endpoint: str | None) -> str | None:
-    """The endpoint a command uses: ``--endpoint``, else ``$KG_ENDPOINT`` unless ``--store``
-    names a store (an explicit store beats the environment), else none.
-
-    >>> chosen_endpoint(Path("s"), None) is None
-    True
-    >>> chosen_endpoint(None, "http://127.0.0.1:7878")
-    'http://127.0.0.1:7878'
-    """
-    if endpoint:
-        return endpoint
-    if store_path is not None:
-        return None
-    return os.environ.get(ENDPOINT_ENV) or None
-
-
-def connect(
-    store_path: Path | None = None,
-    endpoint: str | None = None,
-    *,
-    read_only: bool = False,
-    create: bool = False,
-) -> Backend:
-    """The backend for a command: the endpoint when given, else the store (see
-    :func:`chosen_endpoint` for ``$KG_ENDPOINT``)."""
-    endpoint = chosen_endpoint(store_path, endpoint)
-    if endpoint:
-        from kg.endpoint import Endpoint
-
-        return Endpoint.from_url(endpoint, read_only=read_only)
-    return open_store(store_path, read_only=read_only, create=create)
-
-
-@contextmanager
-def opened(
-    path: Path | None = None,
-    *,
-    read_only: bool = False,
-    create: bool = False,
-    endpoint: str | None = None,
-) -> Iterator[Any]:
-    """Open the store (or the endpoint, when given) for the duration of a ``with`` block."""
-    store = connect(path, endpoint, read_only=read_only, create=create)
-    try:
-        yield store
-    except RuntimeError as exc:
-        # corruption RocksDB only finds while reading (a damaged block) surfaces lazily
-        if isinstance(store, Store) and type(exc) is RuntimeError:
-            raise damaged(store.path, _damage(store.path, exc)) from None
-        raise
-    except (AssertionError, AttributeError, KeyError, TypeError, ValueError) as exc:
-        if isinstance(store, Store):
-            raise
-        from kg.endpoint import unusable_answer  # a well-formed answer with values we cannot use
-
-        raise unusable_answer(store, exc) from None
-    finally:
-        store.close()
-        if isinstance(store, Store):
-            del store.inner
 
 
 # --- operations over any backend --------------------------------------------------------------

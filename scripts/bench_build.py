@@ -41,9 +41,9 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from synthetic import write_corpus  # noqa: E402
 
+from kg.backends import opened  # noqa: E402
 from kg.build import extract_all, read_articles  # noqa: E402
 from kg.lexicon import load_lexicon  # noqa: E402
-from kg.store import opened  # noqa: E402
 
 KG = [sys.executable, "-m", "kg"]
 

@@ -35,10 +35,10 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from synthetic import generate, write_corpus  # noqa: E402
 
 from kg.article import Article, read_article_text  # noqa: E402
+from kg.backends import opened  # noqa: E402
 from kg.build import build_extractions, extract_all, read_articles  # noqa: E402
 from kg.extract import extract  # noqa: E402
 from kg.lexicon import load_lexicon  # noqa: E402
-from kg.store import opened  # noqa: E402
 
 
 @dataclass(frozen=True, slots=True)

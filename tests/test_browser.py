@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from conftest import missing
 
+from kg.backends import opened
 from kg.build import build_articles, read_articles
 from kg.network import EVENT_TYPES, date_key, full_view
 from kg.render import render_view
-from kg.store import opened
 
 pytestmark = pytest.mark.external
 

@@ -18,12 +18,13 @@ from click.testing import CliRunner
 from conftest import require_tool
 from rdflib import Graph
 
+from kg.backends import opened
 from kg.build import build_articles, read_articles
 from kg.cli import main
 from kg.export import entailments
 from kg.network.views import full_view, states_view
 from kg.query import named_queries, run_on_store
-from kg.store import ONTOLOGY_GRAPH, ontology_quads, opened
+from kg.store import ONTOLOGY_GRAPH, ontology_quads
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "000_83c0c4f066b0d405.txt"

@@ -24,11 +24,11 @@ from conftest import require_tool
 from rdflib import Graph
 
 from kg.article import read_article, read_article_text
+from kg.backends import opened
 from kg.cli import main
 from kg.export import xml_local_name
 from kg.format import OX_RDF_FORMATS
 from kg.lexicon import load_lexicon
-from kg.store import opened
 
 G = "https://w3id.org/defense-kg/graph/"
 RDF_PARSERS = OX_RDF_FORMATS  # the parser that reads each export format back

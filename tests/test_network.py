@@ -15,6 +15,7 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
+from kg.backends import opened
 from kg.cli import main
 from kg.export import events as export_events
 from kg.network import (
@@ -34,7 +35,7 @@ from kg.network import (
     timeline,
     view,
 )
-from kg.store import Store, open_store, opened
+from kg.store import Store, open_store
 
 ID = "https://w3id.org/defense-kg/id/"
 SEED = "000_83c0c4f066b0d405"

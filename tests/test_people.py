@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from kg.article import read_article, read_article_text
+from kg.backends import opened
 from kg.build import build_articles
 from kg.evaluate import Facts, Official, invented_facts
 from kg.export import entities
@@ -28,7 +29,6 @@ from kg.lexicon import (
 )
 from kg.records import Extraction
 from kg.resolve import KnownPerson, resolve
-from kg.store import opened
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = ROOT / "tests" / "articles"

@@ -10,10 +10,10 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
+from kg.backends import opened
 from kg.cli import main
 from kg.format import aligned_table
 from kg.query import QueryError, Table, bind_with_values, check_query_safety, named_queries
-from kg.store import opened
 
 ID = "https://w3id.org/defense-kg/id/"
 MINI = f"""@prefix dkg: <https://w3id.org/defense-kg/ontology#> .

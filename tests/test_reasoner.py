@@ -17,10 +17,11 @@ import pytest
 from click.testing import CliRunner
 from conftest import SEED_ID
 
+from kg.backends import opened
 from kg.cli import main
 from kg.export import rdf_export, rdf_quads
 from kg.reasoner import DATE_PROPERTIES, OWL2_DATATYPES
-from kg.store import ONTOLOGY_GRAPH, opened
+from kg.store import ONTOLOGY_GRAPH
 
 CHILD = Path(__file__).with_name("hermit_child.py")
 HERMIT_TIMEOUT = 300  # seconds for one HermiT run (a few seconds on the seed)

@@ -15,11 +15,11 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kg.backends import opened
 from kg.build import build_articles, bundled_corpus, read_articles
 from kg.cli import main
 from kg.network import full_view, states_view
 from kg.render import DIGEST_LIMIT, ontology_view, render_graph, render_view, script_json
-from kg.store import opened
 
 ROOT = Path(__file__).resolve().parent.parent
 INJECTION = ROOT / "tests" / "articles" / "injection.txt"

@@ -19,7 +19,9 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
+from kg.backends import opened
 from kg.cli import main
+from kg.export import result_bytes
 from kg.format import format_name, format_of_path, pn_local, shorten, sparql_results
 from kg.query import (
     QueryError,
@@ -28,7 +30,7 @@ from kg.query import (
     run_query,
     run_update,
 )
-from kg.store import load_triples, opened
+from kg.store import load_triples
 
 ID = "https://w3id.org/defense-kg/id/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -144,7 +146,7 @@ def test_construct_in_every_rdf_format_reads_back_in_rapper(mini: Path, tmp_path
     parsers = {"turtle": "turtle", "ntriples": "ntriples", "trig": "trig", "rdfxml": "rdfxml",
                "jsonld": None}  # fmt: skip
     for fmt, parser in parsers.items():
-        data = table.rdf(fmt)
+        data = result_bytes(table, fmt)
         if parser is None:  # raptor reads no JSON-LD: pyoxigraph does
             assert len(list(ox.parse(data, format=ox.RdfFormat.JSON_LD))) == 4
             continue
@@ -153,7 +155,7 @@ def test_construct_in_every_rdf_format_reads_back_in_rapper(mini: Path, tmp_path
         done = subprocess.run(["rapper", "-i", parser, "-c", path.as_uri()],
                               capture_output=True, text=True, timeout=60)  # fmt: skip
         assert "returned 4 triples" in done.stderr, (fmt, done.stderr)
-    assert table.rdf("ntriples").decode().splitlines()[0] == (
+    assert result_bytes(table, "ntriples").decode().splitlines()[0] == (
         f'<{ID}state/JPN> <http://www.w3.org/2000/01/rdf-schema#label> "Japan"@en .'
     )
 

@@ -21,11 +21,11 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
+from kg.backends import opened
 from kg.cli import main
 from kg.query import QueryError, check_query, check_query_safety, check_update
 from kg.sparql import safety
 from kg.sparql.sandbox import Limits, isolate_network, parse_size, run_limited
-from kg.store import opened
 
 NETWORK = "would reach the network; queries run on the local store only"
 ESCAPES = "\\u and \\U escapes are read differently by SPARQL parsers; write the character itself"

@@ -17,12 +17,13 @@ import pytest
 from click.testing import CliRunner
 
 from kg.article import read_article
+from kg.backends import opened
 from kg.build import build_articles, read_articles
 from kg.cli import main
 from kg.extract import extract
 from kg.mapping import extraction_quads
 from kg.query import run_on_store
-from kg.store import MARKER, ONTOLOGY_GRAPH, StoreError, open_store, opened
+from kg.store import MARKER, ONTOLOGY_GRAPH, StoreError, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "000_83c0c4f066b0d405.txt"

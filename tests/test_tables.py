@@ -24,9 +24,9 @@ import pytest
 from click.testing import CliRunner
 
 from kg import export as ex
+from kg.backends import opened
 from kg.cli import main
 from kg.render.page import to_pyvis
-from kg.store import opened
 
 ROOT = Path(__file__).resolve().parent.parent
 ID = "https://w3id.org/defense-kg/id/"

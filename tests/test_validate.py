@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import SEED_ID
 
+from kg.backends import opened
 from kg.export import union_graph
-from kg.store import opened
 from kg.validate import compile_shapes, shapes_graph, validate_graph, validate_store
 
 ART = f"dkgr:article\\/{SEED_ID}"
