@@ -415,3 +415,16 @@ def test_to_pyvis_escapes_its_heading_and_writes_where_asked(tmp_path, monkeypat
     assert (tmp_path / "shown.html").read_text(encoding="utf-8") == html
     assert type(frame).__name__ == "IFrame"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["page.html", "shown.html"]
+
+
+def test_every_identifier_the_page_prints_pastes_back_into_a_query(render_store):
+    data = data_of(page_of(render_store).html)
+    identifiers = {dict(n["info"])["identifier"] for n in data["nodes"]}
+    assert len(identifiers) == len(data["nodes"])
+    assert f"<{ID}state/JPN>" in identifiers
+    pasted = " ".join(sorted(identifiers))
+    query = f"SELECT (COUNT(DISTINCT ?s) AS ?n) {{ VALUES ?s {{ {pasted} }} ?s ?p ?o }}"
+    result = CliRunner().invoke(
+        main, ["query", "--store", str(render_store), "--format", "csv", query]
+    )
+    assert (result.exit_code, result.stdout_bytes) == (0, f"n\r\n{len(identifiers)}\r\n".encode())
