@@ -505,6 +505,24 @@ def entities(store: Store) -> list[dict[str, Any]]:
     return out
 
 
+#: What an attribution's basis adds to a query that binds ``?a`` (the attribution): whether it
+#: was inferred, and its evidence span (shared by officials' and events' bases).
+_BASIS_OPTIONALS = (
+    f'OPTIONAL {{ ?a a <{D}InferredAttribution> . BIND("yes" AS ?inferred) }} '
+    f"OPTIONAL {{ ?a <{D}evidence> ?v . ?v <{NIF}beginIndex> ?start ; "
+    f"<{NIF}endIndex> ?end ; <{NIF}anchorOf> ?quote . }}"
+)
+
+
+def _basis_span(row: dict[str, str]) -> dict[str, Any]:
+    """The evidence span of a basis row (None where the basis has no span)."""
+    return {
+        "start": int(row["start"]) if "start" in row else None,
+        "end": int(row["end"]) if "end" in row else None,
+        "quote": row.get("quote"),
+    }
+
+
 def _attributions(store: Store) -> dict[str, list[dict[str, Any]]]:
     """Each official's state attributions by article: rule, inferred, state and evidence."""
     rows = _select(
@@ -514,9 +532,7 @@ def _attributions(store: Store) -> dict[str, list[dict[str, Any]]]:
           GRAPH ?g {{
             ?e <{D}attribution> ?a . ?a <{D}basisRule> ?rule ; <{D}attributedState> ?s .
             BIND(STRAFTER(STR(?s), "/state/") AS ?state)
-            OPTIONAL {{ ?a a <{D}InferredAttribution> . BIND("yes" AS ?inferred) }}
-            OPTIONAL {{ ?a <{D}evidence> ?v . ?v <{NIF}beginIndex> ?start ;
-                        <{NIF}endIndex> ?end ; <{NIF}anchorOf> ?quote . }}
+            {_BASIS_OPTIONALS}
           }}
         }}""",
     )
@@ -528,9 +544,7 @@ def _attributions(store: Store) -> dict[str, list[dict[str, Any]]]:
                 "rule": row["rule"],
                 "inferred": "inferred" in row,
                 "state": row["state"],
-                "start": int(row["start"]) if "start" in row else None,
-                "end": int(row["end"]) if "end" in row else None,
-                "quote": row.get("quote"),
+                **_basis_span(row),
             }
         )
     return {iri: sorted(v, key=lambda b: (b["article"], b["rule"])) for iri, v in out.items()}
@@ -696,9 +710,7 @@ def _event_bases(store: Store) -> dict[str, list[dict[str, Any]]]:
           ?e <{D}attribution> ?a . ?a <{D}basisRule> ?rule ;
              <{D}attributedState>|<{D}attributedStatus> ?value .
           FILTER NOT EXISTS {{ ?e a <{D}Official> }}
-          OPTIONAL {{ ?a a <{D}InferredAttribution> . BIND("yes" AS ?inferred) }}
-          OPTIONAL {{ ?a <{D}evidence> ?v . ?v <{NIF}beginIndex> ?start ;
-                      <{NIF}endIndex> ?end ; <{NIF}anchorOf> ?quote . }}
+          {_BASIS_OPTIONALS}
         }}""",
     )
     out: dict[str, list[dict[str, Any]]] = {}
@@ -714,9 +726,7 @@ def _event_bases(store: Store) -> dict[str, list[dict[str, Any]]]:
                 "fact": fact,
                 "rule": row["rule"],
                 "inferred": "inferred" in row,
-                "start": int(row["start"]) if "start" in row else None,
-                "end": int(row["end"]) if "end" in row else None,
-                "quote": row.get("quote"),
+                **_basis_span(row),
             }
         )
     return {iri: sorted(v, key=lambda b: (b["fact"], b["rule"])) for iri, v in out.items()}
