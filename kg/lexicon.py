@@ -416,10 +416,12 @@ PEOPLE_WORD_CLASSES = frozenset(
     {"modifier", "former", "service", "vessel", "not-name", "post-nominal", "particle",
      "patronymic", "title-adjective", "speaker-role", "first-person", "venue-in", "venue-with",
      "delegation", "excellency", "counterpart-link", "same-side-link", "title-filler",
-     "post-portfolio", "post-body", "back-determiner", "back-title", "pronoun"}
+     "post-portfolio", "post-body", "back-determiner", "back-title", "pronoun", "definite",
+     "determiner", "destination-link", "state-link", "origin-link", "title-joiner", "title-link",
+     "name-state-link", "apposition-end", "delegation-joiner", "name-prefix"}
 )  # fmt: skip
 """The classes of ``people_words.tsv`` (each one read by ``kg.extract.people``)."""
-CASE_SENSITIVE_PEOPLE_CLASSES = frozenset({"not-name", "post-nominal", "service"})
+CASE_SENSITIVE_PEOPLE_CLASSES = frozenset({"not-name", "post-nominal", "service", "name-prefix"})
 """Classes matched as written; the others are matched folded (case- and accent-blind)."""
 
 
@@ -449,7 +451,8 @@ def _load_people_words() -> tuple[dict[str, frozenset[str]], dict[str, str], dic
 
 DATE_WORD_CLASSES = frozenset(
     {"month", "weekday", "day", "year", "before-weekday", "before-month", "range", "range-verb",
-     "future", "future-before", "year-opener", "until", "frame"}
+     "future", "future-before", "year-opener", "until", "frame", "ordinal", "range-verb-joiner",
+     "month-year-link"}
 )  # fmt: skip
 """The classes of ``date_words.tsv`` (each one read by ``kg.extract.dates``)."""
 _NUMERIC_DATE_CLASSES = frozenset({"month", "weekday", "day", "year"})

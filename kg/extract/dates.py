@@ -90,12 +90,15 @@ def _grammar(words: tuple[tuple[str, str, str], ...]) -> DateGrammar:
     weekday_words = list(by_class.get("weekday", {}))
     m = rf"(?P<{{n}}>{_alt(month_words)})"
     y = r"(?P<{n}>(?:19|20)\d\d)"
-    d = r"(?P<{n}>[0-3]?\d)(?:st|nd|rd|th)?"
+    ordinal = _alt(list(by_class.get("ordinal", {})))
+    d = rf"(?P<{{n}}>[0-3]?\d)(?:{ordinal})?"
     joiners = list(by_class.get("range", {}))
     punct = [w for w in joiners if not w[0].isalpha()]
     worded = [w for w in joiners if w[0].isalpha()]
     sep = rf"(?:\s*(?:{_alt(punct)})\s*|\s+(?:{_alt(worded)})\s+)"
     verbs = _alt(list(by_class.get("range-verb", {})))
+    verb_joiner = _alt(list(by_class.get("range-verb-joiner", {})))
+    month_year = _alt(list(by_class.get("month-year-link", {})))
     patterns = (
         # ranges first: "10-12 June 2022", "18 to 20 September 2018", "June 10-12, 2022"
         (
@@ -113,7 +116,7 @@ def _grammar(words: tuple[tuple[str, str, str], ...]) -> DateGrammar:
         (  # "March 4 to March 14, 2024", "Feb. 26 - March 7, 2024"
             "range_words",
             re.compile(
-                rf"\b{m.format(n='m')}\s+{d.format(n='d1')}(?:\s+and\s+(?:{verbs}))?{sep}{m.format(n='m2')}\s+{d.format(n='d2')},?\s+{y.format(n='y')}\b"
+                rf"\b{m.format(n='m')}\s+{d.format(n='d1')}(?:\s+(?:{verb_joiner})\s+(?:{verbs}))?{sep}{m.format(n='m2')}\s+{d.format(n='d2')},?\s+{y.format(n='y')}\b"
             ),
         ),
         (  # "26 February to 7 March 2024": two months, the year once at the end
@@ -127,7 +130,7 @@ def _grammar(words: tuple[tuple[str, str, str], ...]) -> DateGrammar:
             re.compile(rf"\b{m.format(n='m')}\s+{d.format(n='d')}(?:,\s*|\s+){y.format(n='y')}\b"),
         ),
         ("dmy", re.compile(rf"\b{d.format(n='d')}\s+{m.format(n='m')},?\s+{y.format(n='y')}\b")),
-        ("my", re.compile(rf"\b{m.format(n='m')},?\s+(?:of\s+)?{y.format(n='y')}\b")),
+        ("my", re.compile(rf"\b{m.format(n='m')},?\s+(?:(?:{month_year})\s+)?{y.format(n='y')}\b")),
         ("md", re.compile(rf"\b{m.format(n='m')}\s+{d.format(n='d')}\b(?!\s*[-–]\s*\d)")),
         ("dm", re.compile(rf"\b{d.format(n='d')}\s+{m.format(n='m')}\b")),
         ("y", re.compile(rf"(?<![\w-]){y.format(n='y')}(?![\w-]|\s*[-–]\s*\d)")),

@@ -18,6 +18,12 @@ from kg.extract.doc import Doc, EntityDraft, Mention
 from kg.lexicon import NamedThing, fold, slugify
 
 
+def _without_determiner(doc: Doc, surface: str) -> str:
+    """ "the Hague" -> "Hague": a leading determiner is no part of a place's name."""
+    first, _, rest = surface.partition(" ")
+    return rest if rest and fold(first) in _words(doc, "determiner") else surface
+
+
 def _words(doc: Doc, cls: str) -> dict[str, str]:
     return doc.lexicon.mention_words.get(cls, {})
 
@@ -177,11 +183,12 @@ def find_gazetteer_mentions(doc: Doc) -> Doc:
                 continue
             prev = tokens[i - 1].text.lower() if i > 0 else ""
             if how == "seat" and prev in locative and surface in lex.cities:
+                city_name = _without_determiner(doc, surface)
                 city = doc.add_entity(
                     EntityDraft(
-                        key=f"place:{slugify(surface.removeprefix('the '))}",
+                        key=f"place:{slugify(city_name)}",
                         type="Place",
-                        name=surface.removeprefix("the ").removeprefix("The "),
+                        name=city_name,
                         kind="city",
                         state=iso3,
                         located_in=f"state:{iso3}",
@@ -390,6 +397,7 @@ def _find_organisation_patterns(doc: Doc) -> None:
                     )
                 )
     force_labels = {fold(k): v for k, v in _words(doc, "force").items()}
+    of_word = min(_words(doc, "of"))  # the label's link word: "Navy of Japan"
     for match in patterns.forces.finditer(text):
         if doc.occupied(match.start(), match.end()):
             continue
@@ -398,9 +406,9 @@ def _find_organisation_patterns(doc: Doc) -> None:
             continue
         word = fold(match.group(1))
         label_kind = force_labels[word]
-        kind = "armed-forces" if label_kind == "Armed Forces" else slugify(label_kind)
+        kind = slugify(label_kind)
         surface = text[state.start : match.end()]
-        name = f"{label_kind} of {doc.lexicon.states[state.state or ''].name}"
+        name = f"{label_kind} {of_word} {doc.lexicon.states[state.state or ''].name}"
         draft = org_draft(doc, state.state or "", kind, surface, label=name)
         doc.mentions.append(
             Mention(

@@ -24,15 +24,15 @@ from collections import Counter
 from dataclasses import replace
 
 from kg.extract.doc import Doc, EntityDraft, Mention
+from kg.extract.grammar import alternation
 from kg.extract.mentions import org_draft, state_draft
 from kg.lexicon import Match, TitleInfo, Token, cue_regex, fold, slugify, tokenize
 from kg.records import INFERRED_BASES
 
 ROMAN = re.compile(r"^(?:II|III|IV|VI|VII|VIII)$")
 _INITIAL = re.compile(r"[A-Z]")
-_NAME_TOKEN = re.compile(
-    r"^(?:[A-Z][a-zà-ÿ'’]+(?:-[A-Za-z][a-zà-ÿ]+)*|[A-Z]{2,}|(?:Mc|Mac|De|Di|La|Le|Van)[A-Z][a-z]+|[A-Z]\.)$"
-)
+_NAME_TOKEN = re.compile(r"^(?:[A-Z][a-zà-ÿ'’]+(?:-[A-Za-z][a-zà-ÿ]+)*|[A-Z]{2,}|[A-Z]\.)$")
+_INNER_CAPITAL = re.compile(r"^([A-Z][a-z]{1,2})[A-Z][a-z]+$")
 _DASHES = ("–", "—")
 _LINK_REACH = 100
 """How far before a name a same-side link may stand ("a message from <title phrase> X")."""
@@ -44,10 +44,40 @@ def _words(doc: Doc, cls: str) -> frozenset[str]:
     return doc.lexicon.people_words.get(cls, frozenset())
 
 
-def _looks_like_name(word: str) -> bool:
+@functools.lru_cache(maxsize=16)
+def _link_at_end(links: frozenset[str], definite: frozenset[str]) -> re.Pattern[str]:
+    """A link word, then an optional definite article, at the end of a string (case-blind):
+    "Ambassador to (the) ", "Minister of ", "friends from the "."""
+    return re.compile(
+        rf"(?<![\w’'])(?:{alternation(links)})\s++(?:(?:{alternation(definite)})\s++)?$",
+        re.IGNORECASE,
+    )
+
+
+def _link_before(doc: Doc, cls: str) -> re.Pattern[str]:
+    return _link_at_end(_words(doc, cls), _words(doc, "definite"))
+
+
+@functools.lru_cache(maxsize=8)
+def _joined_definite(joiners: frozenset[str], definite: frozenset[str]) -> re.Pattern[str]:
+    return re.compile(
+        rf"\s+(?:{alternation(joiners)})\s+(?:{alternation(definite)})\s+", re.IGNORECASE
+    )
+
+
+def _delegation_link(doc: Doc) -> re.Pattern[str]:
+    """ "X and the Indonesian delegation": the words between the person and the state."""
+    return _joined_definite(_words(doc, "delegation-joiner"), _words(doc, "definite"))
+
+
+def _looks_like_name(doc: Doc, word: str) -> bool:
     """Capitalised word in any script with case ("Demirtaş", "Błaszczak"), ALL-CAPS family
-    name ("TANAKA"), a Mc/Mac name or an initial."""
+    name ("TANAKA"), a name whose prefix (class ``name-prefix``: "Mc", "De") comes before a
+    second capital, or an initial."""
     if _NAME_TOKEN.match(word):
+        return True
+    inner = _INNER_CAPITAL.match(word)
+    if inner is not None and inner.group(1) in _words(doc, "name-prefix"):
         return True
     letters = word.replace("'", "").replace("’", "")
     return (
@@ -61,7 +91,7 @@ def _looks_like_name(word: str) -> bool:
 def _is_name_token(doc: Doc, tok: Token, lenient: bool = False) -> bool:
     """A token that can be part of a personal name. ``lenient`` (right after a title) lets
     a word that is also a city or a seat of government be a name ("Aden Bare Duale")."""
-    if not _looks_like_name(tok.text):
+    if not _looks_like_name(doc, tok.text):
         return False
     not_names = _words(doc, "not-name")
     if tok.text in not_names or tok.text.capitalize() in not_names:
@@ -227,13 +257,13 @@ def _title_evidence(
             if mention.type not in ("State", "Organization"):
                 continue
             before = text[max(start, mention.start - 8) : mention.start]
-            if re.search(r"\bto\s+(?:the\s+)?$", before):
+            if _link_before(doc, "destination-link").search(before):
                 continue  # "Ambassador to Kenya": the post's destination, not its state
             if mention.how == "title":
                 return mention.state, "title-default", (mention.start, mention.end)
             if mention.type == "Organization":
                 rule = "ministry" if "ministry" in (mention.key or "") else "organization"
-            elif re.search(r"\b(?:of|for)\s+(?:the\s+)?$", before):
+            elif _link_before(doc, "state-link").search(before):
                 rule = "of-state"
             else:
                 rule = _EXPLICIT_HOW.get(mention.how, "adjective")
@@ -256,8 +286,8 @@ def _leading_state(doc: Doc, start: int) -> Mention | None:
     comma = max(0, start - 3) + gap.start()
     for mention in doc.mentions:
         if mention.type == "State" and mention.end == comma and mention.state:
-            if re.search(
-                r"\bfrom\s+(?:the\s+)?$", text[max(0, mention.start - 10) : mention.start]
+            if _link_before(doc, "origin-link").search(
+                text[max(0, mention.start - 10) : mention.start]
             ):
                 return mention
     return None
@@ -323,7 +353,7 @@ def _extend_title_left(doc: Doc, match: Match[TitleInfo]) -> tuple[int, bool]:
             start = prev.start
             i -= 1
             continue
-        if prev.text in ("and", "&") and i > 1:
+        if fold(prev.text) in _words(doc, "title-joiner") and i > 1:
             # "Deputy Prime Minister and Defense Minister X": one person, two posts
             earlier = next(
                 (
@@ -348,13 +378,15 @@ def _extend_title_right(doc: Doc, match: Match[TitleInfo]) -> tuple[int, int]:
     j = match.last
     end = match.end
     text = doc.article.text
+    links = _words(doc, "title-link")
+    definite = _words(doc, "definite")
     while j < len(tokens) and (
-        tokens[j].text in ("of", "to", "for") or match.value.surface.split()[-1] in ("to", "of")
+        fold(tokens[j].text) in links or fold(match.value.surface.split()[-1]) in links
     ):
-        k = j + 1 if tokens[j].text in ("of", "to", "for") else j
+        k = j + 1 if fold(tokens[j].text) in links else j
         if k == j and j > match.last:
             break
-        if k < len(tokens) and tokens[k].text == "the":
+        if k < len(tokens) and fold(tokens[k].text) in definite:
             k += 1
         if k >= len(tokens):
             break
@@ -503,10 +535,10 @@ def _organization_after_name(doc: Doc, person: EntityDraft, last: int) -> None:
 def _state_after_name(doc: Doc, person: EntityDraft, last: int) -> None:
     """ "Minister for Armed Forces Ms Claire Dubois of France": the state after the name."""
     tokens = doc.tokens
-    if last + 1 >= len(tokens) or tokens[last].text != "of":
+    if last + 1 >= len(tokens) or fold(tokens[last].text) not in _words(doc, "name-state-link"):
         return
     k = last + 1
-    if tokens[k].text == "the" and k + 1 < len(tokens):
+    if fold(tokens[k].text) in _words(doc, "definite") and k + 1 < len(tokens):
         k += 1
     state = next(
         (
@@ -540,7 +572,8 @@ def _line_end_state(doc: Doc, pos: int) -> Mention | None:
         return None
     mention = candidates[-1]
     segments = text[pos : mention.start].split(",")
-    if len(segments) < 2 or segments[0].strip() or segments[-1].strip() not in ("", "the"):
+    last = fold(segments[-1].strip()) if len(segments) > 1 else ""
+    if len(segments) < 2 or segments[0].strip() or (last and last not in _words(doc, "definite")):
         return None
     for segment in segments[1:-1]:  # only further posts between: ", Minister for X, State"
         if not any(doc.lexicon.titles.find_all(tokenize(segment))):
@@ -749,7 +782,8 @@ def find_people(doc: Doc) -> Doc:
             if (
                 apposed is not None
                 and apposed[1] < len(tokens)
-                and tokens[apposed[1]].text not in (",", ".", "said", "told", "and", ";", ")", ":")
+                and tokens[apposed[1]].text not in (",", ".", ";", ")", ":")
+                and fold(tokens[apposed[1]].text) not in _words(doc, "apposition-end")
             ):
                 apposed = None
         name = _read_name(doc, j, lenient=True) if adjacent and j < len(tokens) else None
@@ -846,7 +880,7 @@ def _excellencies(doc: Doc) -> None:
             continue
         person = _add_person(doc, name[0], name[1], None, None)
         after = text[tokens[name[1] - 1].end : tokens[name[1] - 1].end + 60]
-        side = re.match(r"\s+and\s+the\s+", after)
+        side = _delegation_link(doc).match(after)
         if side is None:
             continue
         pos = tokens[name[1] - 1].end + side.end()
@@ -928,7 +962,7 @@ def _name_before_title(doc: Doc, title: TitleInfo, left: int, right_end: int) ->
         k -= 1
     if k < 0:
         return
-    if tokens[k].text in ("the", "a", "The") and k > 0:
+    if fold(tokens[k].text) in _words(doc, "determiner") and k > 0:
         k -= 1
     separated = False
     if tokens[k].text in (",", *_DASHES):
@@ -1002,7 +1036,7 @@ def _post_body(doc: Doc, pos: int) -> Mention | None:
     if k >= len(tokens) or fold(tokens[k].text) not in _words(doc, "post-body"):
         return None
     k += 1
-    if k < len(tokens) and fold(tokens[k].text) == "the":
+    if k < len(tokens) and fold(tokens[k].text) in _words(doc, "definite"):
         k += 1
     if k >= len(tokens):
         return None
@@ -1036,7 +1070,7 @@ def _find_later_mentions(doc: Doc, in_titles: set[int] | frozenset[int] = frozen
         if key not in by_word or i in in_titles or doc.occupied(tok.start, tok.end):
             i += 1
             continue
-        if _looks_like_name(tok.text):
+        if _looks_like_name(doc, tok.text):
             person = by_word[key]
             j = i + 1
             while (
