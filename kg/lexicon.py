@@ -472,7 +472,7 @@ def _load_date_words() -> tuple[tuple[str, str, str], ...]:
 
 MENTION_WORD_CLASSES = frozenset(
     {"name-noun", "locative", "force", "org-label", "ministry-head", "ministry-qualifier",
-     "ministry-field", "ministry-adjective", "ministry-noun", "determiner", "of",
+     "ministry-field", "ministry-adjective", "ministry-noun", "determiner", "of-link",
      "plural-possessive", "base-noun", "base-preposition"}
 )  # fmt: skip
 """The classes of ``mention_words.tsv`` (each one read by ``kg.extract.mentions``)."""

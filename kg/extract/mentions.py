@@ -50,7 +50,7 @@ def _patterns(doc: Doc) -> _Patterns:
         *(
             tuple(words.get(cls, {}))
             for cls in (
-                "ministry-head", "ministry-qualifier", "ministry-field", "determiner", "of",
+                "ministry-head", "ministry-qualifier", "ministry-field", "determiner", "of-link",
                 "ministry-adjective", "ministry-noun", "force", "base-noun", "base-preposition",
             )
         )
@@ -397,7 +397,7 @@ def _find_organisation_patterns(doc: Doc) -> None:
                     )
                 )
     force_labels = {fold(k): v for k, v in _words(doc, "force").items()}
-    of_word = min(_words(doc, "of"))  # the label's link word: "Navy of Japan"
+    of_word = min(_words(doc, "of-link"))  # the label's link word: "Navy of Japan"
     for match in patterns.forces.finditer(text):
         if doc.occupied(match.start(), match.end()):
             continue
