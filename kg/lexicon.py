@@ -12,6 +12,7 @@ import csv
 import functools
 import os
 import re
+import string
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -234,6 +235,7 @@ class Lexicon:
     role_domains: dict[str, str] = field(default_factory=dict)  # role -> domain (titles.tsv)
     date_words: tuple[tuple[str, str, str], ...] = ()  # (class, text, value) of date_words.tsv
     mention_words: dict[str, dict[str, str]] = field(default_factory=dict)  # mention_words.tsv
+    labels: dict[str, str] = field(default_factory=dict)  # labels.tsv: label -> template
 
 
 # --- loading ------------------------------------------------------------------------------
@@ -470,6 +472,58 @@ def _load_date_words() -> tuple[tuple[str, str, str], ...]:
     return tuple(rows)
 
 
+LABEL_FIELDS = {
+    "organization": frozenset({"kind", "state"}),
+    "meeting-parties": frozenset({"parties"}),
+    "meeting-party": frozenset({"party"}),
+    "meeting": frozenset(),
+    "visit": frozenset({"visitor", "host"}),
+    "statement": frozenset({"noun", "speaker"}),
+    "list": frozenset({"items", "last"}),
+}
+"""The labels of ``labels.tsv`` and the fields each template takes."""
+
+
+def _load_labels() -> dict[str, str]:
+    labels: dict[str, str] = {}
+    for row in read_tsv("labels.tsv"):
+        key, template = row["label"], row.get("template", "")
+        if key not in LABEL_FIELDS:
+            raise LexiconError(f"labels.tsv: unknown label {key!r}")
+        try:
+            fields = {f for _, f, _, _ in string.Formatter().parse(template) if f is not None}
+        except ValueError as exc:
+            raise LexiconError(f"labels.tsv: {key}: bad template {template!r} ({exc})") from None
+        if fields != LABEL_FIELDS[key]:
+            expected = ", ".join(sorted(LABEL_FIELDS[key])) or "none"
+            raise LexiconError(
+                f"labels.tsv: {key} template {template!r} must take the fields: {expected}"
+            )
+        labels[key] = template
+    missing = sorted(set(LABEL_FIELDS) - set(labels))
+    if missing:
+        raise LexiconError(f"labels.tsv: no template for {', '.join(missing)}")
+    return labels
+
+
+def fill_label(lexicon: Lexicon, key: str, **fields: str) -> str:
+    """The label ``key`` of ``labels.tsv`` with its fields filled in.
+
+    Examples
+    --------
+    >>> fill_label(load_lexicon(), "visit", visitor="Japan", host="Fiji")
+    'Visit by Japan to Fiji'
+    """
+    return lexicon.labels[key].format_map(fields)
+
+
+def listed(lexicon: Lexicon, names: list[str]) -> str:
+    """ "A", "A and B", "A, B and C" (the ``list`` label)."""
+    if len(names) < 2:
+        return "".join(names)
+    return fill_label(lexicon, "list", items=", ".join(names[:-1]), last=names[-1])
+
+
 MENTION_WORD_CLASSES = frozenset(
     {"name-noun", "locative", "force", "org-label", "ministry-head", "ministry-qualifier",
      "ministry-field", "ministry-adjective", "ministry-noun", "determiner", "of-link",
@@ -526,6 +580,7 @@ def _load(extra_dir: str | None, min_population: int) -> Lexicon:
         role_domains=_role_domains(),
         date_words=_load_date_words(),
         mention_words=_load_mention_words(),
+        labels=_load_labels(),
     )
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kg.extract.doc import Doc, EntityDraft, Mention
-from kg.lexicon import NamedThing, fold, slugify
+from kg.lexicon import NamedThing, fill_label, fold, slugify
 
 
 def _without_determiner(doc: Doc, surface: str) -> str:
@@ -295,7 +295,7 @@ def org_draft(
 ) -> EntityDraft:
     state_name = doc.lexicon.states[iso3].name
     kind_label = _words(doc, "org-label").get(org_kind) or org_kind.title()
-    name = label or f"{kind_label} of {state_name}"
+    name = label or fill_label(doc.lexicon, "organization", kind=kind_label, state=state_name)
     draft = doc.add_entity(
         EntityDraft(
             key=f"org:{iso3.lower()}-{org_kind}",
@@ -397,7 +397,6 @@ def _find_organisation_patterns(doc: Doc) -> None:
                     )
                 )
     force_labels = {fold(k): v for k, v in _words(doc, "force").items()}
-    of_word = min(_words(doc, "of-link"))  # the label's link word: "Navy of Japan"
     for match in patterns.forces.finditer(text):
         if doc.occupied(match.start(), match.end()):
             continue
@@ -408,7 +407,8 @@ def _find_organisation_patterns(doc: Doc) -> None:
         label_kind = force_labels[word]
         kind = slugify(label_kind)
         surface = text[state.start : match.end()]
-        name = f"{label_kind} {of_word} {doc.lexicon.states[state.state or ''].name}"
+        state_name = doc.lexicon.states[state.state or ""].name
+        name = fill_label(doc.lexicon, "organization", kind=label_kind, state=state_name)
         draft = org_draft(doc, state.state or "", kind, surface, label=name)
         doc.mentions.append(
             Mention(
