@@ -284,7 +284,7 @@ def test_every_cue_class_is_read_and_every_read_class_is_in_the_file():
     assert in_file == set(CLASSES)
     sources = "".join(
         p.read_text(encoding="utf-8")
-        for p in (DATA.parent / "extract").glob("*.py")
+        for p in sorted((DATA.parent / "extract").rglob("*.py"))
         if p.name != "grammar.py"
     )
     unread = sorted(c for c in CLASSES if f'"{c}"' not in sources and f"'{c}'" not in sources)

@@ -92,3 +92,17 @@ def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
 def test_no_import_circle_under_kg() -> None:
     assert _circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert _circles(_kg_imports()) == []
+
+
+def test_every_pipeline_stage_says_what_it_reads_and_writes_on_the_doc() -> None:
+    from kg.extract import PIPELINE
+
+    silent = [
+        stage.__name__
+        for stage in PIPELINE
+        if "Reads " not in (stage.__doc__ or "") or "writes " not in (stage.__doc__ or "")
+    ]
+    assert [stage.__name__ for stage in PIPELINE] == [
+        "find_gazetteer_mentions", "find_people", "find_dates", "find_claims", "find_events",
+    ]  # fmt: skip
+    assert silent == []

@@ -8,8 +8,10 @@ A pipeline of small stages, each a function of the working ``Doc``:
 4. ``find_claims``             attributed opinions and analysis (kept out of the facts)
 5. ``find_events``             meetings, visits, exercises, agreements, statements, incidents
 
-``extract`` runs them and assembles ``Extraction`` records; entities without a mention in the
-text are dropped, so every record has evidence.
+Each stage's docstring says which fields of the ``Doc`` it reads and which it writes (the
+fields are listed on ``kg.extract.doc.Doc``). ``extract`` runs them and assembles
+``Extraction`` records; entities without a mention in the text are dropped, so every record
+has evidence.
 """
 
 from __future__ import annotations

@@ -51,7 +51,11 @@ def _paragraph_of(doc: Doc, sentence: Sentence) -> int:
 
 
 def find_claims(doc: Doc) -> Doc:
-    """Stage 3b (before events): claims and the sentences they cover."""
+    """Stage 4 (before events): claims and the sentences they cover.
+
+    Reads ``doc.mentions`` and ``doc.entities``; writes ``doc.claims``, ``doc.claim_sentences``
+    and the Commentator mentions and drafts (``doc.mentions``, ``doc.entities``).
+    """
     attribution = cue_regex(words(doc.lexicon, "attribution"))
     opinion = cue_regex(words(doc.lexicon, "opinion"))
     commentator_nouns = words(doc.lexicon, "commentator")

@@ -317,7 +317,10 @@ def _weekday_year(
 
 
 def find_dates(doc: Doc) -> Doc:
-    """Stage 3: every date expression with its span and typed value."""
+    """Stage 3: every date expression with its span and typed value.
+
+    Reads ``article.text`` and ``article.published``; writes ``doc.dates`` (in text order).
+    """
     g = grammar(doc.lexicon)
     text = doc.article.text
     published = doc.article.published

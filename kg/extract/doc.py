@@ -69,6 +69,14 @@ class DateMention:
 
 @dataclass(slots=True)
 class Doc:
+    """The article and what the stages found in it so far (``kg.extract.PIPELINE``).
+
+    ``mentions`` and ``entities`` are written by stages 1 (gazetteer), 2 (people) and 4
+    (claims' commentators); ``dates`` by stage 3; ``claims`` and ``claim_sentences`` by stage
+    4; ``named_spans``, ``events`` and ``grammar`` by stage 5 (events). ``deadline`` and
+    ``budget_error`` are set by ``extract`` before the first stage.
+    """
+
     article: Article
     lexicon: Lexicon
     tokens: list[Token] = field(init=False)

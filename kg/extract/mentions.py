@@ -119,7 +119,11 @@ def named_draft(doc: Doc, thing: NamedThing) -> EntityDraft:
 
 
 def find_gazetteer_mentions(doc: Doc) -> Doc:
-    """Stage 1: states, regions, named organisations and places, and cities."""
+    """Stage 1: states, regions, named organisations and places, and cities.
+
+    Reads ``article.text`` and the lexicon's gazetteers; writes ``doc.mentions`` (State,
+    Region, Organization, Place) and their drafts in ``doc.entities``.
+    """
     lex = doc.lexicon
     tokens = doc.tokens
     state_keys = doc.keys(lex.state_names)

@@ -726,7 +726,12 @@ def _caps_states(doc: Doc, first: int, last: int) -> None:
 
 
 def find_people(doc: Doc) -> Doc:
-    """Stage 2: officials by title patterns; then surname, title-alone and pronoun mentions."""
+    """Stage 2: officials by title patterns; then surname, title-alone and pronoun mentions.
+
+    Reads ``doc.mentions`` and ``doc.entities`` of stage 1 and the title gazetteer; it
+    writes Official mentions and drafts (``doc.mentions``, ``doc.entities``) with each
+    official's state and its basis.
+    """
     lex = doc.lexicon
     tokens = doc.tokens
     text = doc.article.text
