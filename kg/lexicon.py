@@ -478,6 +478,8 @@ LABEL_FIELDS = {
     "meeting-party": frozenset({"party"}),
     "meeting": frozenset(),
     "visit": frozenset({"visitor", "host"}),
+    "no-visitor": frozenset(),
+    "no-host": frozenset(),
     "statement": frozenset({"noun", "speaker"}),
     "list": frozenset({"items", "last"}),
 }

@@ -30,7 +30,7 @@ CLASSES = frozenset(
     preposition_end complementizer historical_clause meeting_context
     exercise_keyword clause_break planning_noun finite_clause participle_prep
     transitive_trigger person_noun plural_meeting host_verb audience
-    second_person pair_intro arrival arrival_veto owned_noun_lead owned_noun""".split()
+    second_person pair_intro pair_article arrival arrival_veto owned_noun_lead owned_noun""".split()
 )
 
 

@@ -248,7 +248,10 @@ def _pair_in(doc: Doc, lo: int, hi: int) -> list[str]:
     states = [m for m in doc.mentions_in(intro.end(), hi) if m.type == "State" and m.state][:2]
     if len(states) < 2 or not _listed(doc, text[states[0].end : states[1].start]):
         return []
-    if text[intro.end() : states[0].start].split() not in ([], ["the"]):
+    between = text[intro.end() : states[0].start].split()
+    if len(between) > 1 or (
+        between and fold(between[0]) not in cue_words(doc.lexicon, "pair_article")
+    ):
         return []
     found = list(dict.fromkeys(m.state for m in states if m.state))
     return found if len(found) == 2 else []

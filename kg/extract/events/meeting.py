@@ -8,7 +8,7 @@ from kg.article import Sentence
 from kg.extract.doc import Doc
 from kg.extract.events.common import _clause_start, _sorted_states, _w
 from kg.extract.events.parties import is_venue
-from kg.lexicon import Trigger, fold
+from kg.lexicon import Trigger, fill_label, fold, listed
 from kg.records import Event
 
 
@@ -65,7 +65,7 @@ def _complete_pairs(doc: Doc) -> None:
 def _meeting_label(doc: Doc, event: Event) -> str:
     names = [doc.lexicon.states[s].name for s in event.parties if s in doc.lexicon.states]
     if len(names) >= 2:
-        return "Meeting between " + " and ".join([", ".join(names[:-1]), names[-1]])
+        return fill_label(doc.lexicon, "meeting-parties", parties=listed(doc.lexicon, names))
     if names:
-        return f"Meeting involving {names[0]}"
-    return "Meeting"
+        return fill_label(doc.lexicon, "meeting-party", party=names[0])
+    return fill_label(doc.lexicon, "meeting")

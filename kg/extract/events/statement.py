@@ -7,6 +7,7 @@ import re
 from kg.article import Sentence
 from kg.extract.doc import Doc, Mention
 from kg.extract.events.common import QUOTE_MIN, _entity_name, _event_key, _quotations, _w
+from kg.lexicon import fill_label
 from kg.records import Event
 
 
@@ -47,7 +48,9 @@ def _statements(doc: Doc, sentence: Sentence) -> None:
             Event(
                 key=_event_key("Statement", q_start),
                 type="Statement",
-                label=f"{noun[0].upper()}{noun[1:]} by {speaker_name}",
+                label=fill_label(
+                    doc.lexicon, "statement", noun=noun[0].upper() + noun[1:], speaker=speaker_name
+                ),
                 evidence=(doc.sentence_span(sentence),),
                 status="held",
                 parties=(state,) if state else (),

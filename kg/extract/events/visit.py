@@ -8,6 +8,7 @@ from kg.article import Sentence
 from kg.extract.doc import Doc
 from kg.extract.events.common import _clause_start, _entity_name, _sorted_states, _w
 from kg.extract.events.parties import _speaker_states
+from kg.lexicon import fill_label
 from kg.records import Event
 
 
@@ -92,14 +93,15 @@ def _visit(doc: Doc, sentence: Sentence, start: int, end: int, event: Event) -> 
             states.append(host)
     if not states:
         states = list(event.parties)
-    visitor_name = doc.entities[visitor].name if visitor else "delegation"
-    dest_name = _entity_name(doc, destination) if destination else "unknown destination"
+    lexicon = doc.lexicon
+    visitor_name = doc.entities[visitor].name if visitor else fill_label(lexicon, "no-visitor")
+    dest_name = _entity_name(doc, destination) if destination else fill_label(lexicon, "no-host")
     return replace(
         event,
         participants=participants or event.participants,
         parties=_sorted_states(states),
         destination=destination,
-        label=f"Visit by {visitor_name} to {dest_name}",
+        label=fill_label(lexicon, "visit", visitor=visitor_name, host=dest_name),
     )
 
 
