@@ -12,12 +12,13 @@ Five categories are scored per article, each as a set, and micro-averaged over a
     or any of its aliases (a node merged across articles keeps one label). States compare
     exactly (``None`` when unknown).
 ``events``
-    (type, sorted party states) of Meeting, Visit, Exercise and Agreement events that have a
-    status (held, planned, signed...): a node without a status only names an exercise or
-    agreement the article mentions, and counts for ``names`` alone.
+    (type, sorted party states) of the events of the scored types of ``event_types.tsv``
+    (Meeting, Visit, Exercise and Agreement) that have a status (held, planned, signed...): a
+    node without a status only names an exercise or agreement the article mentions, and
+    counts for ``names`` alone.
 ``names``
-    the names (``skos:prefLabel``) of Exercise and Agreement nodes, compared
-    case-insensitively, ignoring a leading "the" and "Exercise", punctuation, and writing a
+    the names (``skos:prefLabel``) of the nodes of the named types (Exercise, Agreement),
+    compared case-insensitively, ignoring a leading "the" and "Exercise", punctuation, and writing a
     four-digit year suffix as two digits ("Balikatan 2025" == "Balikatan 25").
 ``dates``
     (type, YYYY-MM-DD) of those events whose date is a full calendar date.
@@ -37,11 +38,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from kg.event_types import event_types
+
 T = TypeVar("T")
 
 CATEGORIES = ("states", "officials", "events", "names", "dates")
-EVENT_TYPES = ("Meeting", "Visit", "Exercise", "Agreement")
-NAMED_EVENT_TYPES = ("Exercise", "Agreement")
+EVENT_TYPES = event_types().scored()  # kg/data/event_types.tsv: scored, named
+NAMED_EVENT_TYPES = event_types().named()
 SKIPPED_FILES = frozenset({"notes.md", "readme.md"})
 """Documentation files that may sit next to articles and are never read as articles."""
 

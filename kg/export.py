@@ -28,6 +28,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 
 from kg.article import XML_ILLEGAL
+from kg.event_types import event_types
 from kg.format import RDF_TYPE, XSD_STRING, TermWriter, trig_bytes, turtle_bytes
 from kg.network.dates import date_key, precision
 from kg.results import Table
@@ -42,7 +43,7 @@ from kg.store import (
 from kg.vocab import GRAPH, PREFIXES, bind_prefixes
 
 D = "https://w3id.org/defense-kg/ontology#"
-EVENT_TYPES = ("Meeting", "Visit", "Exercise", "Agreement", "Statement", "Incident")
+EVENT_TYPES = event_types().names  # kg/data/event_types.tsv
 ENTITY_TYPES = ("State", "Official", "Organization", "Place", "Region")
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 NIF = "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#"
@@ -734,13 +735,7 @@ def _event_bases(store: Store) -> dict[str, list[dict[str, Any]]]:
 
 # --- dyad-years, statistics, network views --------------------------------------------------
 
-DYAD_COUNTS = (
-    ("meetings", "Meeting"),
-    ("visits", "Visit"),
-    ("agreements", "Agreement"),
-    ("exercises", "Exercise"),
-    ("incidents", "Incident"),
-)
+DYAD_COUNTS = event_types().dyad_counts()  # (column, event type): event_types.tsv's dyad_column
 DYAD_COLUMNS = (
     "state1", "state2", "ccode1", "ccode2", "gwcode1", "gwcode2", "year",
     *(c for c, _ in DYAD_COUNTS),

@@ -203,7 +203,7 @@ class TitleInfo:
 @dataclass(frozen=True, slots=True)
 class Trigger:
     surface: str
-    event: str  # Meeting | Visit | Exercise | Agreement | Statement | Incident
+    event: str  # a class of kg/data/event_types.tsv (Meeting, Visit, ...)
     pos: str  # verb | noun
     status: str | None  # a status the word itself implies, else None
 

@@ -12,6 +12,7 @@ import functools
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
+from kg.event_types import event_types
 from kg.lexicon import slugify
 from kg.records import Claim, DateValue, Entity, Event, EventBasis, Extraction, Span
 from kg.vocab import DKG, DKGC, DKGG, DKGR, NIF, ontology_dir
@@ -24,14 +25,7 @@ ENTITY_CLASS = {
     "Place": DKG.Place,
     "Commentator": DKG.Commentator,
 }
-EVENT_CLASS = {
-    "Meeting": DKG.Meeting,
-    "Visit": DKG.Visit,
-    "Exercise": DKG.Exercise,
-    "Agreement": DKG.Agreement,
-    "Statement": DKG.Statement,
-    "Incident": DKG.Incident,
-}
+EVENT_CLASS = {name: DKG[name] for name in event_types().names}  # kg/data/event_types.tsv
 XSD_TYPES = {
     "date": XSD.date,
     "gYearMonth": XSD.gYearMonth,

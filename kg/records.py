@@ -90,7 +90,7 @@ class EventBasis:
 @dataclass(frozen=True, slots=True)
 class Event:
     key: str
-    type: str  # Meeting | Visit | Exercise | Agreement | Statement | Incident
+    type: str  # a class of kg/data/event_types.tsv (Meeting, Visit, ...)
     label: str
     evidence: tuple[Span, ...]
     status: str | None = None

@@ -14,11 +14,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from kg.event_types import event_types
 from kg.lexicon import fold, slugify
 from kg.records import Basis, Entity, Event, Extraction, Span
 
-SHARED_EVENT_TYPES = frozenset({"Meeting", "Visit", "Exercise"})
-NAMED_EVENT_TYPES = frozenset({"Exercise", "Agreement"})
+SHARED_EVENT_TYPES = event_types().shared()  # kg/data/event_types.tsv: shared, named
+NAMED_EVENT_TYPES = frozenset(event_types().named())
 #: Names of more tokens than this are matched against everyone sharing a token (2^n subsets).
 _MAX_SUBSET_TOKENS = 8
 

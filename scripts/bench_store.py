@@ -38,13 +38,14 @@ import pyoxigraph as ox
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from kg.event_types import event_types  # noqa: E402
 from kg.export import rdf_export  # noqa: E402
 from kg.query import bind_with_values, named_queries  # noqa: E402
 from kg.store import Store, ontology_quads  # noqa: E402
 from kg.vocab import DATA, DKG, DKGC, GRAPH, NIF, PREFIXES, RDF, RDFS, SKOS, XSD  # noqa: E402
 
 RDFLIB_CAP = 60.0
-EVENT_CLASSES = ("Meeting", "Visit", "Exercise", "Agreement", "Statement", "Incident")
+EVENT_CLASSES = event_types().names  # kg/data/event_types.tsv
 PLOVER = {"Meeting": "CONSULT", "Visit": "CONSULT", "Exercise": "COOPERATE",
           "Agreement": "AGREE", "Statement": "CONSULT", "Incident": "DISAPPROVE"}  # fmt: skip
 STATUSES = ("held", "planned", "agreed", "signed", "suspended", "resumed")

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from kg.article import Article, ArticleError
+from kg.event_types import event_types
 from kg.extract.basis import with_basis
 from kg.extract.claims import find_claims
 from kg.extract.dates import find_dates
@@ -45,7 +46,7 @@ PIPELINE: tuple[Stage, ...] = (
     find_events,
 )
 
-MIN_PARTIES = {"Meeting": 2, "Visit": 2, "Exercise": 2, "Agreement": 2, "Incident": 1}
+MIN_PARTIES = event_types().min_parties()  # kg/data/event_types.tsv: min_parties
 NEWS_KINDS = frozenset({"news-agency", "newspaper", "broadcaster"})
 
 

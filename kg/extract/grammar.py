@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 
 from kg.article import ArticleError
+from kg.event_types import event_types
 from kg.lexicon import LEXICON_ENV, Lexicon, read_tsv
 
 CLASSES = frozenset(
@@ -37,11 +38,37 @@ CLASSES = frozenset(
 STATUSES = frozenset(
     "held planned agreed signed suspended resumed negotiating concluded cancelled".split()
 )  # the status codes of ontology/codes.ttl
-EVENT_TYPES = frozenset("Meeting Visit Exercise Agreement Statement Incident".split())
+EVENT_TYPES = frozenset(event_types().names)  # kg/data/event_types.tsv
 
 
 class GrammarError(ArticleError):
     """A data file the stages read is malformed (one line, like a bad article)."""
+
+
+EXTRACTORS: dict[str, str] = {}
+"""Event type -> the module of ``kg.extract.events`` that extracts it (``register``)."""
+
+
+def register(event_type: str, module: str) -> str:
+    """Record that ``module`` extracts ``event_type`` (each type module calls it once, at
+    import, for its ``EVENT_TYPE``); returns ``event_type``."""
+    if EXTRACTORS.setdefault(event_type, module) != module:
+        raise GrammarError(
+            f"{module}: {event_type} is already extracted by {EXTRACTORS[event_type]}"
+        )
+    return event_type
+
+
+def check_extractors(types: frozenset[str] = EVENT_TYPES) -> None:
+    """Raise ``GrammarError`` unless every event type of ``event_types.tsv`` has a module
+    that extracts it and every registered module's type is in the file."""
+    missing = sorted(types - EXTRACTORS.keys())
+    if missing:
+        raise GrammarError(f"event_types.tsv: no extraction module for {', '.join(missing)}")
+    unknown = sorted(EXTRACTORS.keys() - types)
+    if unknown:
+        modules = ", ".join(f"{EXTRACTORS[t]} ({t})" for t in unknown)
+        raise GrammarError(f"event_types.tsv lacks the type of {modules}")
 
 
 def validate(lexicon: Lexicon) -> None:

@@ -26,6 +26,7 @@ from typing import Any
 import networkx as nx
 import pyoxigraph as ox
 
+from kg.event_types import event_types
 from kg.network.dates import date_key, period, spells
 from kg.store import ONTOLOGY_GRAPH, Store
 from kg.vocab import GRAPH
@@ -38,7 +39,7 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 OWL = "http://www.w3.org/2002/07/owl#"
 NIF = "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#"
 
-EVENT_TYPES = ("Meeting", "Visit", "Exercise", "Agreement", "Statement", "Incident")
+EVENT_TYPES = event_types().names  # kg/data/event_types.tsv
 """Event classes, in the order per-type counts are reported."""
 
 NODE_TYPES = (

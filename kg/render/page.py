@@ -29,6 +29,7 @@ import pyvis
 from markupsafe import Markup
 from pyvis.network import Network
 
+from kg.event_types import event_types
 from kg.network.dates import date_key
 from kg.network.views import EVENT_TYPES
 from kg.render.layout import LAYOUT_SEED, keep_top_degree, python_layout
@@ -47,7 +48,8 @@ DIGEST_TYPES = ("State", *EVENT_TYPES)
 EDGE_LABEL_LIMIT = 3000
 """Up to this many edges each edge carries its label (drawn once zoomed in far enough)."""
 
-# colour and vis-network shape per class, with the glyph shown in the legend
+# colour and vis-network shape per class, with the glyph shown in the legend (the event
+# types' from kg/data/event_types.tsv)
 STYLES: dict[str, tuple[str, str]] = {
     "State": ("#1f77b4", "dot"),
     "Official": ("#ff7f0e", "triangle"),
@@ -57,12 +59,7 @@ STYLES: dict[str, tuple[str, str]] = {
     "Region": ("#c49c94", "hexagon"),
     "Commentator": ("#7f7f7f", "triangleDown"),
     "BilateralRelation": ("#17becf", "star"),
-    "Meeting": ("#d62728", "diamond"),
-    "Visit": ("#e377c2", "diamond"),
-    "Exercise": ("#9467bd", "square"),
-    "Agreement": ("#bcbd22", "star"),
-    "Statement": ("#6baed6", "triangle"),
-    "Incident": ("#393b79", "triangleDown"),
+    **{t.name: (t.colour, t.shape) for t in event_types().types},  # event_types.tsv
     "Claim": ("#b5a642", "hexagon"),
     "Event class": ("#d62728", "diamond"),
     "Class": ("#1f77b4", "dot"),

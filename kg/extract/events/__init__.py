@@ -10,7 +10,9 @@ for "they" and "both ministers". Mentions of the same event merge.
 The stage is a package: ``stage`` runs the triggers sentence by sentence and hands each
 event to the module of its type (``meeting``, ``visit``, ``exercise``, ``agreement``,
 ``statement``, ``incident``); ``common``, ``parties``, ``dating``, ``names`` and ``merge``
-hold what the types share.
+hold what the types share. Each type module registers the type it extracts
+(``EVENT_TYPE = register(...)``, ``kg.extract.grammar.EXTRACTORS``) and the stage refuses to
+run unless they are exactly the types of ``kg/data/event_types.tsv``.
 """
 
 from __future__ import annotations

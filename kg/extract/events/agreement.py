@@ -28,9 +28,13 @@ from kg.extract.events.parties import (
     _speaker_states,
     _topic_start,
 )
+from kg.extract.grammar import register
 from kg.extract.grammar import words as cue_words
 from kg.lexicon import Trigger, fold
 from kg.records import Event
+
+EVENT_TYPE = register("Agreement", __name__)
+"""The type this module extracts (a class of ``kg/data/event_types.tsv``)."""
 
 
 def _object_end(doc: Doc, sentence: Sentence, pos: int, trigger: Trigger | None = None) -> int:

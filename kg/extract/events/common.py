@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from kg.article import Sentence
 from kg.extract.doc import Doc, Mention
-from kg.extract.grammar import alt, alternation, cased, validate
+from kg.extract.grammar import alt, alternation, cased, check_extractors, validate
 from kg.extract.grammar import words as cue_words
 from kg.lexicon import Concept, Gazetteer, Lexicon, cue_regex, fold, tokenize
 from kg.records import Event
@@ -32,6 +32,7 @@ class _Words:
 
     def __init__(self, lex: Lexicon) -> None:
         validate(lex)
+        check_extractors()  # every type of event_types.tsv has its module, and no other
 
         def a(name: str) -> str:
             return alt(lex, name)

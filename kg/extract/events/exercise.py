@@ -17,8 +17,12 @@ from kg.extract.events.common import (
     _update,
     _w,
 )
+from kg.extract.grammar import register
 from kg.lexicon import Match, Trigger, fold
 from kg.records import Event
+
+EVENT_TYPE = register("Exercise", __name__)
+"""The type this module extracts (a class of ``kg/data/event_types.tsv``)."""
 
 
 def _named_exercise_triggers(

@@ -7,7 +7,11 @@ from kg.extract.doc import Doc
 from kg.extract.events.common import _Cues, _event_key, _sorted_states, _update, _w
 from kg.extract.events.dating import _date_near
 from kg.extract.events.parties import _participants_and_states
+from kg.extract.grammar import register
 from kg.records import Event
+
+EVENT_TYPE = register("Incident", __name__)
+"""The type this module extracts (a class of ``kg/data/event_types.tsv``)."""
 
 
 def _incidents(doc: Doc, cues: _Cues, sentence: Sentence) -> set[int]:

@@ -8,8 +8,12 @@ from kg.article import Sentence
 from kg.extract.doc import Doc
 from kg.extract.events.common import _clause_start, _sorted_states, _w
 from kg.extract.events.parties import is_venue
+from kg.extract.grammar import register
 from kg.lexicon import Trigger, fill_label, fold, listed
 from kg.records import Event
+
+EVENT_TYPE = register("Meeting", __name__)
+"""The type this module extracts (a class of ``kg/data/event_types.tsv``)."""
 
 
 def _one_per_counterpart(

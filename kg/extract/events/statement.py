@@ -7,8 +7,12 @@ import re
 from kg.article import Sentence
 from kg.extract.doc import Doc, Mention
 from kg.extract.events.common import QUOTE_MIN, _entity_name, _event_key, _quotations, _w
+from kg.extract.grammar import register
 from kg.lexicon import fill_label
 from kg.records import Event
+
+EVENT_TYPE = register("Statement", __name__)
+"""The type this module extracts (a class of ``kg/data/event_types.tsv``)."""
 
 
 def _statements(doc: Doc, sentence: Sentence) -> None:

@@ -8,8 +8,12 @@ from kg.article import Sentence
 from kg.extract.doc import Doc
 from kg.extract.events.common import _clause_start, _entity_name, _sorted_states, _w
 from kg.extract.events.parties import _speaker_states
+from kg.extract.grammar import register
 from kg.lexicon import fill_label
 from kg.records import Event
+
+EVENT_TYPE = register("Visit", __name__)
+"""The type this module extracts (a class of ``kg/data/event_types.tsv``)."""
 
 
 def _dates_from_arrivals(doc: Doc) -> None:
