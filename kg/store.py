@@ -741,6 +741,7 @@ def open_store(
     _check_dir(path, create and not read_only)
     existing = (path / MARKER).exists()
     locks = lock_store(path, exclusive=not read_only) if existing else ()
+    store: Store | None = None
     try:
         check_intact(path, probe=not read_only and not lazy)  # a reader's own open reports damage
         if read_only and not _current(path):
@@ -752,6 +753,8 @@ def open_store(
         if not (lazy and existing):
             store.inner  # noqa: B018 - opened now
     except BaseException:
+        if store is not None:  # its locks (a new store's are taken by the open) go here, once:
+            locks, store.locks = store.locks, ()  # its __del__ must not close reused numbers
         _release(locks)
         raise
     return store
@@ -775,7 +778,7 @@ def _limited(
     if kind == "boolean" or kind == "solutions":
         return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
     if kind == "triples":
-        return list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+        return [q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
     return None
 
 
