@@ -37,15 +37,17 @@ def connect(
     *,
     read_only: bool = False,
     create: bool = False,
+    lazy: bool = False,
 ) -> Backend:
     """The backend for a command: the endpoint when given, else the store (see
-    :func:`chosen_endpoint` for ``$KG_ENDPOINT``)."""
+    :func:`chosen_endpoint` for ``$KG_ENDPOINT``). ``lazy``: the store opens Oxigraph on
+    first use (see :func:`kg.store.open_store`); an endpoint connects per request anyway."""
     endpoint = chosen_endpoint(store_path, endpoint)
     if endpoint:
         from kg.endpoint import Endpoint  # the HTTP client only when an endpoint is used
 
         return Endpoint.from_url(endpoint, read_only=read_only)
-    return open_store(store_path, read_only=read_only, create=create)
+    return open_store(store_path, read_only=read_only, create=create, lazy=lazy)
 
 
 @contextmanager
@@ -55,9 +57,10 @@ def opened(
     read_only: bool = False,
     create: bool = False,
     endpoint: str | None = None,
+    lazy: bool = False,
 ) -> Iterator[Any]:
     """Open the store (or the endpoint, when given) for the duration of a ``with`` block."""
-    store = connect(path, endpoint, read_only=read_only, create=create)
+    store = connect(path, endpoint, read_only=read_only, create=create, lazy=lazy)
     try:
         yield store
     except RuntimeError as exc:
@@ -66,12 +69,12 @@ def opened(
             raise damaged(store.path, _damage(store.path, exc)) from None
         raise
     except (AssertionError, AttributeError, KeyError, TypeError, ValueError) as exc:
-        if isinstance(store, Store):
+        from kg.sparql.safety import QueryError  # a refused or failed query: its own message
+
+        if isinstance(store, Store) or isinstance(exc, QueryError):
             raise
         from kg.endpoint import unusable_answer  # a well-formed answer with values we cannot use
 
         raise unusable_answer(store, exc) from None
     finally:
-        store.close()
-        if isinstance(store, Store):
-            del store.inner
+        store.close()  # the embedded store's close also closes its Oxigraph handle

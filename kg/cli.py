@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from kg.article import UnreadableError
 from kg.cli_errors import KgError, KgGroup, KgInputError, KgStoreError
 from kg.cli_eval import evaluate
 from kg.cli_network import network, render
@@ -62,6 +61,7 @@ def build(
 
     Articles already in the store are replaced, the others added; nothing is exported unless
     --out DIR asks for the Turtle and TriG of the whole store."""
+    from kg.article import UnreadableError
     from kg.backends import opened
     from kg.build import build_extractions, bundled_corpus, extract_all, read_articles, write_atomic
     from kg.export import trig, turtle

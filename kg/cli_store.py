@@ -16,7 +16,6 @@ import click
 
 from kg.cli_errors import KgStoreError, KgUsageError
 from kg.cli_options import ENDPOINT_OPTION, STORE_OPTION
-from kg.store import default_store_path
 
 TABLE_FORMATS = ["table", "csv", "tsv", "json", "markdown"]
 RDF_FORMATS = ["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"]
@@ -66,9 +65,9 @@ def _format(fmt: str | None, output: Path | None, choices: list[str], default: s
 
 def _write(data: bytes, output: Path | None) -> None:
     """``data`` into ``output`` (atomically) or onto stdout."""
-    from kg.build import write_atomic
-
     if output:
+        from kg.build import write_atomic
+
         write_atomic(output, data)
         return
     try:
@@ -112,20 +111,6 @@ def _memory(text: str | None) -> int | None:
         return parse_size(text)
     except QueryError as exc:
         raise KgUsageError(f"--max-memory: {exc}") from None
-
-
-def _target(store_path: Path | None, endpoint: str | None) -> Any:
-    """The store directory (checked, not opened: the query runs in a child) or the endpoint."""
-    from kg.backends import chosen_endpoint, connect
-    from kg.store import _check_dir, check_intact
-
-    endpoint = chosen_endpoint(store_path, endpoint)
-    if endpoint:
-        return connect(endpoint=endpoint, read_only=False)
-    path = store_path or default_store_path()
-    _check_dir(path, create=False)
-    check_intact(path, probe=False)  # the child's own open reports the rest of any damage
-    return path
 
 
 def _read_text(sparql: str | None, query_file: Path | None, what: str) -> str:
@@ -184,12 +169,14 @@ def query(sparql: str | None, store_path: Path | None, endpoint: str | None,
         split_params,
     )
 
-    queries = named_queries()
+    queries = named_queries() if list_queries or name else {}
     if list_queries:
         for q in queries.values():
             params = "".join(f" --param {p.name}=<{p.kind}>" for p in q.params)
             click.echo(f"{q.name}\t{q.question}" + (f"\t{params.strip()}" if params else ""))
         return
+    from kg.backends import opened
+
     fmt = _format(fmt, output, QUERY_FORMATS, "table")
     limits: dict[str, Any] = {"timeout": timeout, "max_memory": _memory(max_memory)}
     if name:
@@ -197,13 +184,14 @@ def query(sparql: str | None, store_path: Path | None, endpoint: str | None,
             raise KgUsageError(f"no named query {name!r}; see 'kg query --list'")
         text = queries[name].text
         check_param_names(queries[name], split_params(param))  # before the store is opened
-        target = _target(store_path, endpoint)
-        bindings = named_params(target, queries[name], param, **limits)
     else:
         text = _read_text(sparql, query_file, "query")
         bindings = parse_params(param)
-        target = _target(store_path, endpoint)
-    table = run_query(target, text, substitutions=bindings or None, **limits)
+    # lazy: Oxigraph is opened by the query's sandboxed child (see kg.store.Store)
+    with opened(store_path, read_only=True, endpoint=endpoint, lazy=True) as store:
+        if name:
+            bindings = named_params(store, queries[name], param, **limits)
+        table = run_query(store, text, substitutions=bindings or None, **limits)
     if table.kind == "graph":
         rdf = _GRAPH_FORMAT.get(fmt, fmt)
         if rdf not in RDF_FORMATS:
@@ -239,12 +227,13 @@ def update(sparql: str | None, store_path: Path | None, endpoint: str | None,
            update_file: Path | None, timeout: float,
            max_memory: str | None) -> None:  # fmt: skip
     """Change data with SPARQL Update (the deliberate way; 'kg query' is read-only)."""
+    from kg.backends import opened
     from kg.query import run_update
 
     text = _read_text(sparql, update_file, "update")
-    target = _target(store_path, endpoint)
-    kept = run_update(target, text, timeout=timeout, max_memory=_memory(max_memory))
-    where = target if isinstance(target, Path) else target.describe()
+    with opened(store_path, endpoint=endpoint, lazy=True) as store:  # see query
+        kept = run_update(store, text, timeout=timeout, max_memory=_memory(max_memory))
+        where = store.describe()
     if not kept:
         click.echo(
             "Warning: the update names no graph, and the default graph is the union of the "

@@ -59,6 +59,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.graphname import gsp_query, sparql_iri
+from kg.iris import GRAPH, PREFIXES
 from kg.store import (
     ONTOLOGY_GRAPH,
     RESYNC_UPDATE,
@@ -68,7 +69,6 @@ from kg.store import (
     ontology_quads,
     replace_graph_update,
 )
-from kg.vocab import GRAPH, PREFIXES
 
 UPDATE_ENV = "KG_ENDPOINT_UPDATE"
 GSP_ENV = "KG_ENDPOINT_STORE"
@@ -408,9 +408,13 @@ class Endpoint:
         prefixes: dict[str, str] | None = None,
         substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None,
         timeout: float | None = None,
+        max_memory: int | None = None,
     ) -> QueryResult:
         """Run a query remotely; results are the same pyoxigraph objects the store returns,
-        checked against the query's form (and a SELECT's variables) first."""
+        checked against the query's form (and a SELECT's variables) first.
+
+        ``timeout`` is the deadline of the whole exchange (else ``KG_ENDPOINT_TIMEOUT``);
+        ``max_memory`` is not used: an answer is bounded by ``max_bytes`` instead."""
         if substitutions:
             from kg.sparql.text import bind_with_values
 
@@ -580,9 +584,13 @@ class Endpoint:
         if self.read_only:
             raise EndpointError(f"{self.describe()}: opened read-only")
 
-    def update(self, sparql: str, *, timeout: float | None = None) -> None:
+    def update(
+        self, sparql: str, *, timeout: float | None = None, max_memory: int | None = None
+    ) -> None:
         """Run an update and prove the server applied it: the same request inserts a receipt
-        (a random subject and a random token), which is then read back and deleted."""
+        (a random subject and a random token), which is then read back and deleted.
+
+        ``timeout`` and ``max_memory`` as for :meth:`query`."""
         self._writable()
         deadline = self._deadline(timeout)
         resync = self.virtuoso and sparql.endswith(RESYNC_UPDATE) and sparql != RESYNC_UPDATE
@@ -629,6 +637,10 @@ class Endpoint:
 
     def drop_graph(self, graph: str) -> None:
         self.update(drop_graph_update(graph))
+
+    def article_union(self) -> list[ox.Quad] | None:
+        """None: an endpoint's graphs are read one by one (see :meth:`quads`)."""
+        return None
 
     def resync(self) -> None:
         """Recompute the union default graph from the named graphs."""

@@ -21,8 +21,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.iris import PREFIXES
 from kg.results import Table
-from kg.vocab import PREFIXES
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD = "http://www.w3.org/2001/XMLSchema#"

@@ -24,7 +24,7 @@ import urllib.parse
 import pyoxigraph as ox
 
 from kg.errors import StoreError
-from kg.vocab import GRAPH
+from kg.iris import GRAPH
 
 _FORBIDDEN = frozenset(' <>"{}|^`\\')
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")

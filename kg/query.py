@@ -1,15 +1,19 @@
-"""SPARQL over the store: named queries, parameters, sandboxed runs, result tables.
+"""SPARQL over the store: named queries, parameters, limited runs, result tables.
 
-User SPARQL never reaches the network. Each query or update is parsed with a real SPARQL 1.1
-parser and refused, on the parsed form, when it holds ``SERVICE`` or ``LOAD`` or names a graph
-outside this project (:mod:`kg.sparql.safety`); nothing is evaluated to decide. The check and
-the run both happen in a sandboxed child (:mod:`kg.sparql.sandbox`): time and memory limits,
-no network where the OS allows a private network namespace, killed with its parent.
+User SPARQL never reaches the network. Each query or update is parsed and refused, on the
+parsed form, when it holds ``SERVICE`` or ``LOAD`` or names a graph outside this project
+(:mod:`kg.sparql.safety`); nothing is evaluated to decide. A query of the local, read-only
+sub-grammar (:mod:`kg.sparql.subset`: no ``SERVICE``, ``GRAPH``, ``FROM``, no update) is
+proved safe by a fast parser in this process when it is short (:data:`FAST_TEXT`); every
+other text is parsed by rdflib's SPARQL parser and walked, in a sandboxed child
+(:mod:`kg.sparql.sandbox`: time and memory limits, no network where the OS allows a private
+network namespace, killed with its parent).
 
-``kg query`` is read-only; ``kg update`` runs SPARQL Update. On the embedded store both run in
-the child, which is killed at the time limit (an interrupted update is an uncommitted
-transaction, so the store is unchanged); on an endpoint the child only checks the text and the
-HTTP request is abandoned at the limit.
+``kg query`` is read-only; ``kg update`` runs SPARQL Update. The checked text then runs on
+the backend with what is left of the time limit, and each backend enforces it itself
+(:class:`kg.store.Backend`): the embedded store runs it in a sandboxed child killed at the
+limit (an interrupted update is an uncommitted transaction, so the store is unchanged), an
+endpoint abandons the HTTP request at the deadline.
 """
 
 from __future__ import annotations
@@ -17,22 +21,23 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
+from kg.errors import one_line
+from kg.iris import PREFIXES
 from kg.results import Table as Table
 from kg.sparql import safety
-from kg.sparql.safety import LOCAL_IRI_PREFIX, QueryError, local_iri, tokens
+from kg.sparql.lexer import tokens
+from kg.sparql.safety import LOCAL_IRI_PREFIX, QueryError, local_iri
 from kg.sparql.sandbox import Limits, default_max_memory, run_limited
 from kg.sparql.text import Masked as Masked
 from kg.sparql.text import bind_with_values as bind_with_values
 from kg.sparql.text import decode_escapes as decode_escapes
 from kg.sparql.text import mask as mask
-from kg.store import Backend, Store, StoreError, one_line, with_resync
-from kg.vocab import PREFIXES
+from kg.store import Backend, Store, with_resync
 
 __all__ = [
     "LOCAL_IRI_PREFIX",
@@ -78,8 +83,9 @@ class NamedQuery:
 def check_query_safety(text: str) -> None:
     """Refuse a query or update that could reach the network or a graph outside the store.
 
-    Decided on the parsed text (:mod:`kg.sparql.safety`), in this process: commands run it
-    inside the sandbox's limits; call it directly only on text you trust not to be huge.
+    Decided on the parsed text (:mod:`kg.sparql.safety`), in this process: commands run the
+    complete check inside the sandbox's limits; call it directly only on text you trust not
+    to be huge.
 
     Examples
     --------
@@ -128,6 +134,8 @@ def check_update(update: str) -> None:
 
 def named_queries() -> dict[str, NamedQuery]:
     """The competency questions shipped in ``kg/queries/*.rq`` (first comment = question)."""
+    from importlib import resources
+
     found: dict[str, NamedQuery] = {}
     folder = resources.files("kg") / "queries"
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
@@ -238,7 +246,7 @@ _ISO3_OF = "SELECT ?iso WHERE { ?e <https://w3id.org/defense-kg/ontology#iso3> ?
 
 
 def resolve_param(
-    store: Path | Backend, param: Parameter, value: str, **limits: Any
+    store: Backend, param: Parameter, value: str, **limits: Any
 ) -> ox.NamedNode | ox.Literal:
     """The term a named query's parameter gets for ``value`` (see :class:`Parameter`).
 
@@ -279,7 +287,7 @@ def resolve_param(
 
 
 def named_params(
-    store: Path | Backend, query: NamedQuery, items: Iterable[str], **limits: Any
+    store: Backend, query: NamedQuery, items: Iterable[str], **limits: Any
 ) -> dict[str, ox.NamedNode | ox.Literal]:
     """``--param name=value`` of a named query: names checked, values resolved."""
     values = split_params(items)
@@ -379,12 +387,14 @@ def run_on_backend(
     query: str,
     substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None,
     timeout: float | None = None,
+    max_memory: int | None = None,
 ) -> Table:
-    """Run an already checked query on any backend and collect the results in a :class:`Table`."""
+    """Run an already checked query on any backend and collect the results in a :class:`Table`
+    (with ``timeout``, the backend's own time limit applies: :class:`kg.store.Backend`)."""
     if substitutions:
         query = bind_with_values(query, substitutions)
     try:
-        result = store.query(query, prefixes=dict(PREFIXES), timeout=timeout)
+        result = store.query(query, prefixes=dict(PREFIXES), timeout=timeout, max_memory=max_memory)
         if isinstance(result, ox.QueryBoolean):
             return Table("ask", (), (), boolean=bool(result))
         if isinstance(result, ox.QuerySolutions):
@@ -410,48 +420,60 @@ def run_on_store(
     return run_on_backend(store, query, subs or None)
 
 
-def _run_in_child(
-    path: str | None, text: str, update: bool, subs: dict[str, Any] | None = None
-) -> Table | str | tuple[str | None, bool]:
-    """The sandboxed child's work: bind ``subs``, check the text, run it on the store at ``path``.
+#: Texts up to this many characters are first tried in this process with the fast parser
+#: (:mod:`kg.sparql.subset`, linear in the text: well under the shortest time limit a user
+#: would set); longer texts and those it does not accept are checked in a sandboxed child.
+FAST_TEXT = 64 * 1024
 
-    With ``path`` None only the binding and the check run, and the checked text is returned
-    for the endpoint: the text that is checked is the text that runs. The store is opened
-    here, with its locks: a query waits for a running build, an update for readers. An
-    update returns ``(text for the endpoint or None, whether it writes a named graph)``.
+
+def _prepared(
+    text: str, update: bool, subs: dict[str, Any] | None, fast_only: bool = False
+) -> tuple[str, bool] | None:
+    """Bind ``subs``, check the text; the text to run and whether an update writes a named
+    graph. The text that is checked is the text that runs.
+
+    ``fast_only``: only the fast parser decides, and None means it could not (the complete
+    check, rdflib's, must run, in a sandboxed child: :func:`_checked`).
     """
-    from kg.store import open_store
-
     text = expand_escaped_names(safety.prepare(text))
     variables = query_variables(text) if subs else set()
     if subs:
         text = bind_with_values(text, subs)
-    text, parsed = safety.checked(text, update=update)
+    parsed: Any = None
+    if fast_only:
+        local = None if update else safety.local(text)
+        if local is None:
+            return None
+        text = local
+    else:
+        text, parsed = safety.checked(text, update=update)
     unknown = sorted(set(subs or ()) - variables)
     if unknown:
         listed = ", ".join("?" + v for v in sorted(variables)) or "none"
         raise QueryError(f"--param {unknown[0]}: the query has no variable ?{unknown[0]} "
                          f"(its variables: {listed})")  # fmt: skip
-    final = safety.check(with_resync(text), update=True) if update else text
-    named = update and safety.writes_named_graph(parsed)
-    if path is None:
-        return (final, named) if update else final
+    if not update:
+        return text, False
+    return safety.check(with_resync(text), update=True), safety.writes_named_graph(parsed)
+
+
+def _checked(
+    text: str, update: bool, subs: dict[str, Any] | None, limits: Limits
+) -> tuple[str, bool, bool]:
+    """:func:`_prepared` within ``limits``: the text to run, whether it writes a named graph,
+    and whether the fast parser decided."""
+    if len(text) <= FAST_TEXT:
+        fast = _prepared(text, update, subs, fast_only=True)
+        if fast is not None:
+            return fast[0], fast[1], True
     what = "update" if update else "query"
-    try:
-        store = open_store(Path(path), read_only=not update)
-        try:
-            if update:
-                store.update(final)
-                return None, named
-            return run_on_backend(store, final)
-        finally:
-            store.close()
-    except SyntaxError as exc:
-        raise QueryError(parse_error(exc)) from None
-    except StoreError as exc:
-        raise QueryError(str(exc), exit_code=exc.exit_code) from None
-    except OSError as exc:
-        raise QueryError(f"{what} failed: {one_line(exc)[:300]}", exit_code=1) from None
+    checked = run_limited(_prepared, (text, update, subs), limits=limits, what=what)
+    assert checked is not None
+    return checked[0], checked[1], False
+
+
+def _complete_check(text: str) -> None:
+    safety.parse(text, update=False)
 
 
 def _limits(timeout: float, max_memory: int | None) -> Limits:
@@ -459,32 +481,33 @@ def _limits(timeout: float, max_memory: int | None) -> Limits:
 
 
 def run_query(
-    store: Path | Backend,
+    store: Backend,
     query: str,
     *,
     timeout: float = DEFAULT_TIMEOUT,
     substitutions: Mapping[str, str | ox.NamedNode | ox.Literal] | None = None,
     max_memory: int | None = None,
 ) -> Table:
-    """Check and run ``query`` on a store directory or an endpoint within the limits.
+    """Check and run ``query`` on a backend within the limits.
 
     ``timeout`` (seconds) and ``max_memory`` (bytes; default :func:`default_max_memory`)
-    bound the parsing, the check and the run. Parameters are bound as escaped terms in a
-    ``VALUES`` block before the check, so the checked text is the text that runs.
+    bound the complete check (when it runs, in its own child) and the run, each; the backend
+    enforces them on the run (:class:`kg.store.Backend`). Parameters are bound as escaped
+    terms in a ``VALUES`` block before the check, so the checked text is the text that runs.
     """
     subs = {k: param_term(v) if isinstance(v, str) else v for k, v in (substitutions or {}).items()}
     limits = _limits(timeout, max_memory)
-    where = str(store) if isinstance(store, Path) else None
-    result = run_limited(_run_in_child, (where, query, False, subs), limits=limits, what="query")
-    assert not isinstance(result, tuple)
-    if isinstance(result, Table):
-        return result
-    assert isinstance(result, str) and not isinstance(store, Path)
-    return run_on_backend(store, result, timeout=timeout)  # the request's own deadline
+    text, _, fast = _checked(query, False, subs or None, limits)
+    try:
+        return run_on_backend(store, text, timeout=timeout, max_memory=limits.max_memory)
+    except QueryError as error:
+        if fast and str(error).startswith("malformed SPARQL"):  # the fast parser let it
+            run_limited(_complete_check, (text,), limits=limits, what="query")  # through:
+        raise  # the message of rdflib's parser, as any other malformed query gets
 
 
 def run_update(
-    store: Path | Backend,
+    store: Backend,
     update: str,
     *,
     timeout: float = DEFAULT_TIMEOUT,
@@ -497,15 +520,9 @@ def run_update(
     nothing of it was kept (``kg update`` warns).
     """
     limits = _limits(timeout, max_memory)
-    where = str(store) if isinstance(store, Path) else None
-    outcome = run_limited(_run_in_child, (where, update, True), limits=limits, what="update")
-    assert isinstance(outcome, tuple)
-    final, named = outcome
-    if isinstance(store, Path):
-        return bool(named)
-    assert isinstance(final, str)
+    final, named, _ = _checked(update, True, None, limits)
     try:
-        store.update(final, timeout=timeout)
+        store.update(final, timeout=timeout, max_memory=limits.max_memory)
     except SyntaxError as exc:
         raise QueryError(parse_error(exc)) from None
-    return bool(named)
+    return named

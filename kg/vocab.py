@@ -9,12 +9,12 @@ is an open namespace: ``DKGC["status-held"]``.
 
 from __future__ import annotations
 
-from pathlib import Path
-from types import MappingProxyType
 from typing import Final, TypeVar
 
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD, DefinedNamespace
+
+from kg.iris import CODES, DATA, GRAPH, ONTOLOGY, PREFIXES, ontology_dir
 
 __all__ = [
     "DATA",
@@ -40,15 +40,6 @@ __all__ = [
     "bind_prefixes",
     "ontology_dir",
 ]
-
-ONTOLOGY: Final = "https://w3id.org/defense-kg/ontology"
-"""IRI of the ontology itself (terms live in ``ONTOLOGY + "#"``)."""
-
-DATA: Final = "https://w3id.org/defense-kg/id/"
-"""Base IRI of instances (states, people, events...); minted only by ``kg.mapping``."""
-
-GRAPH: Final = "https://w3id.org/defense-kg/graph/"
-"""Base IRI of named graphs, one per article: ``GRAPH + article_id``."""
 
 
 class DKG(DefinedNamespace):
@@ -144,7 +135,7 @@ class DKG(DefinedNamespace):
     publisher: URIRef
 
 
-DKGC: Final = Namespace("https://w3id.org/defense-kg/code/")
+DKGC: Final = Namespace(CODES)
 """SKOS concepts and schemes of ``ontology/codes.ttl``, e.g. ``DKGC["plover-CONSULT"]``."""
 
 DKGR: Final = Namespace(DATA)
@@ -157,27 +148,6 @@ SEM: Final = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
 SCHEMA: Final = Namespace("https://schema.org/")
 NIF: Final = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
 
-PREFIXES: Final = MappingProxyType(
-    {
-        "dkg": str(DKG._NS),
-        "dkgc": str(DKGC),
-        "dkgr": DATA,
-        "dkgg": GRAPH,
-        "rdf": str(RDF._NS),
-        "rdfs": str(RDFS._NS),
-        "xsd": str(XSD._NS),
-        "owl": str(OWL._NS),
-        "skos": str(SKOS._NS),
-        "dcterms": str(DCTERMS._NS),
-        "prov": str(PROV._NS),
-        "org": str(ORG._NS),
-        "foaf": str(FOAF._NS),
-        "sem": str(SEM),
-        "schema": str(SCHEMA),
-        "nif": str(NIF),
-    }
-)
-"""Prefix -> namespace IRI for every namespace a defense-kg graph uses."""
 
 G = TypeVar("G", bound=Graph)
 
@@ -210,23 +180,3 @@ def bind_prefixes(graph: G) -> G:
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, override=True, replace=True)
     return graph
-
-
-def ontology_dir() -> Path:
-    """Return the folder holding ``defense.ttl``, ``codes.ttl`` and ``shapes.ttl``.
-
-    In an installed wheel the ontology ships inside the package (``kg/ontology``); in a source
-    checkout it is the ``ontology`` folder next to the package.
-
-    Examples
-    --------
-    >>> (ontology_dir() / "defense.ttl").is_file()
-    True
-    """
-    import kg
-
-    package_dir = Path(kg.__file__).resolve().parent
-    bundled = package_dir / "ontology"
-    if bundled.is_dir():
-        return bundled
-    return package_dir.parent / "ontology"

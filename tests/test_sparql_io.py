@@ -14,23 +14,35 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
+from kg import query as q
 from kg.backends import opened
 from kg.cli import main
 from kg.export import result_bytes
 from kg.format import format_name, format_of_path, pn_local, shorten, sparql_results
-from kg.query import (
-    QueryError,
-    named_params,
-    named_queries,
-    run_query,
-    run_update,
-)
+from kg.query import QueryError, named_queries
 from kg.store import load_triples
+
+
+def run_query(path: Path, text: str, **options: Any) -> q.Table:
+    with opened(path, read_only=True, lazy=True) as store:
+        return q.run_query(store, text, **options)
+
+
+def run_update(path: Path, text: str, **options: Any) -> bool:
+    with opened(path, lazy=True) as store:
+        return q.run_update(store, text, **options)
+
+
+def named_params(path: Path, query: q.NamedQuery, items: list[str]) -> dict[str, Any]:
+    with opened(path, read_only=True, lazy=True) as store:
+        return q.named_params(store, query, items)
+
 
 ID = "https://w3id.org/defense-kg/id/"
 XSD = "http://www.w3.org/2001/XMLSchema#"

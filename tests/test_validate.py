@@ -40,7 +40,8 @@ def broken(seed_store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> P
 
     path = tmp_path_factory.mktemp("broken") / "store"
     shutil.copytree(seed_store_path, path)
-    run_update(path, BREAK, timeout=120)
+    with opened(path, lazy=True) as store:
+        run_update(store, BREAK, timeout=120)
     return path
 
 

@@ -27,19 +27,14 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from pyparsing import ParseResults
-
-from kg.vocab import PREFIXES
+from kg.iris import PREFIXES
+from kg.sparql.lexer import KEYWORDS, nesting_depth
+from kg.sparql.subset import local_query
 
 LOCAL_IRI_PREFIX = "https://w3id.org/defense-kg/"
 
 #: Deepest nesting of ``{``, ``(`` and ``[`` (outside strings, IRIs and comments) accepted.
 MAX_DEPTH = 256
-
-#: Keywords that are optional before an IRI, so that ``KEYWORD:x`` reads two valid ways: the
-#: prefixed name ``KEYWORD:x``, or the keyword then ``:x`` (``FROM NAMED:x``, ``ADD SILENT:x``).
-#: A prefix of that name is refused, as the parsers disagree on such text.
-KEYWORDS = frozenset({"NAMED", "SILENT"})
 
 #: Stack for the parser thread: rdflib's parser recurses a few hundred frames per level.
 _PARSER_STACK = 64 * 1024 * 1024
@@ -54,63 +49,6 @@ class QueryError(ValueError):
     def __init__(self, message: str, exit_code: int = 2) -> None:
         super().__init__(message)
         self.exit_code = exit_code
-
-
-# --- lexing (for the depth bound and for edits that must skip strings and comments) ----------
-
-#: SPARQL tokens that may contain brackets, quotes or ``#`` without being syntax. Each
-#: alternative is unambiguous (no nested quantifier can match the same text two ways), so a
-#: scan is linear in the text.
-TOKENS = re.compile(
-    r"""(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-      |(?P<str>'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
-              |\"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"
-              |'(?:[^'\\\n\r]|\\.)*'
-              |"(?:[^"\\\n\r]|\\.)*")
-      |(?P<comment>\#[^\n\r]*)
-      |(?P<var>[?$][A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)
-      |(?P<pname>(?<![\w\-.\u00B7\u00C0-\uFFFF])(?:[A-Za-z\u00C0-\uFFFF][\w\-\u00B7\u00C0-\uFFFF]*(?:\.+[\w\-\u00B7\u00C0-\uFFFF]+)*)?
-                 :(?:(?:[\w\-\u00B7\u00C0-\uFFFF:]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?\#@%])+
-                    (?:\.+(?:[\w\-\u00B7\u00C0-\uFFFF:]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?\#@%])+)*)?)
-      |(?P<bnode>_:[\w\-]+(?:\.+[\w\-]+)*)
-      |(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-      |(?P<open>[{(\[])
-      |(?P<close>[})\]])""",
-    re.DOTALL | re.VERBOSE,
-)
-
-
-def tokens(text: str) -> Iterator[re.Match[str]]:
-    """The tokens of :data:`TOKENS` in ``text``, left to right."""
-    return TOKENS.finditer(text)
-
-
-def nesting_depth(text: str) -> int:
-    """The deepest nesting of brackets outside strings and comments.
-
-    Brackets inside what looks like an IRI count too: ``?a<((1))>?b`` compares, it is no IRI.
-
-    Examples
-    --------
-    >>> nesting_depth("SELECT * { { ?s ?p '{{{{' } FILTER((1)) }")
-    3
-    """
-    depth = deepest = 0
-    for match in tokens(text):
-        kind = match.lastgroup
-        if kind == "iri":
-            for char in match.group(0):
-                if char in "{([":
-                    depth += 1
-                    deepest = max(deepest, depth)
-                elif char in "})]":
-                    depth = max(depth - 1, 0)
-        elif kind == "open":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif kind == "close":
-            depth = max(depth - 1, 0)
-    return deepest
 
 
 # --- parsing ----------------------------------------------------------------------------------
@@ -237,6 +175,8 @@ def _graph_refs(node: Any) -> Iterator[tuple[str, Any]]:
 
 
 def _children(node: Any) -> Iterator[Any]:
+    from pyparsing import ParseResults  # rdflib's parser is built on pyparsing
+
     if isinstance(node, dict):
         for key, value in node.items():
             if key != "_vars":
@@ -328,14 +268,35 @@ def check(text: str, *, update: bool) -> str:
     return checked(text, update=update)[0]
 
 
+def local(text: str) -> str | None:
+    """:func:`prepare`'s form of a query that the fast parser proves local and read-only
+    (:func:`kg.sparql.subset.local_query`: nothing to walk), else None (the complete check,
+    :func:`checked`, decides). Linear in the text.
+
+    Examples
+    --------
+    >>> local("ASK { ?s ?p ?o }"), local("SELECT * { GRAPH ?g { } }")
+    ('ASK { ?s ?p ?o }', None)
+    """
+    text = prepare(text)
+    if _ESCAPE.search(text) or nesting_depth(text) > MAX_DEPTH or not local_query(text):
+        return None
+    return text
+
+
 def checked(text: str, *, update: bool) -> tuple[str, Any]:
-    """:func:`check`, also returning the parse (rdflib's tree and algebra).
+    """:func:`check`, also returning the parse (rdflib's tree and algebra; None for a query
+    that :func:`kg.sparql.subset.local_query` parsed, which holds nothing to walk).
 
     ``kg query`` is read-only and ``kg update`` runs SPARQL Update; text for the other one is
     refused with a pointer to it. Codepoint escapes (``\\u0053``) are refused: rdflib decodes
     them in the whole text before parsing (and reads up to eight digits after ``\\u``), Oxigraph
     only inside tokens, so an escaped quote ends a string for one and not the other.
     """
+    if not update:
+        local_text = local(text)
+        if local_text is not None:
+            return local_text, None
     text = prepare(text)
     if _ESCAPE.search(text):
         raise QueryError(

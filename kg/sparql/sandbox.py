@@ -1,7 +1,10 @@
 """A child process for user SPARQL: time and memory limits, no network, dies with its parent.
 
-Everything the user's text can make slow or large (parsing, the safety check, evaluation)
-runs in the child, so ``--timeout`` and ``--max-memory`` bound all of it. The child
+Everything the user's text can make slow or large runs in a child: the complete safety check
+(rdflib's parser, :mod:`kg.sparql.safety`) and the embedded store's evaluation
+(:meth:`kg.store.Store.query` and ``update`` with a ``timeout``), so ``--timeout`` and
+``--max-memory`` bound all of it. Only a short query the fast parser proves local
+(:mod:`kg.sparql.subset`, linear in the text) is checked in the parent. The child
 
 - asks the kernel to kill it when its parent dies (``PR_SET_PDEATHSIG``), and gives up at
   once if the parent is already gone, so ``kill -9`` on ``kg query``/``kg update`` never
@@ -15,8 +18,9 @@ runs in the child, so ``--timeout`` and ``--max-memory`` bound all of it. The ch
   clear line instead of noise on the terminal.
 
 The child is forked when the parent is single-threaded (fast: ``kg query`` on the command
-line), and spawned otherwise: a process that opened a RocksDB store has background threads
-that a forked child would not have, and could hang.
+line, whose store handle is lazy and opens RocksDB only in the child), and spawned otherwise:
+a process that opened a RocksDB store has background threads that a forked child would not
+have, and could hang.
 """
 
 from __future__ import annotations

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kg.sparql.safety import QueryError, tokens
+from kg.sparql.lexer import tokens
+from kg.sparql.safety import QueryError
 
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
