@@ -55,6 +55,10 @@ class KgEndpointError(KgStoreError):
 
 def translate(exc: Exception) -> KgError | None:
     """The :class:`KgError` for a library exception (same message), or None for any other."""
+    from kg.errors import DataFileError
+
+    if isinstance(exc, DataFileError):  # before the imports below, which may read data files
+        return KgInputError(str(exc))
     from kg.article import ArticleError
     from kg.build import OutputError
     from kg.endpoint import EndpointError

@@ -16,6 +16,11 @@ class RefusedInput(StoreError):
     exit_code = 2
 
 
+class DataFileError(ValueError):
+    """A data file of kg/data (or of ``KG_LEXICON_DIR``) that cannot be used: one line naming
+    the file and row; the commands exit 1 with it."""
+
+
 def one_line(text: object) -> str:
     """Collapse a message onto one line.
 

@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.errors import DataFileError
+
 DATA = Path(__file__).resolve().parent / "data"
 EVENT_TYPES_FILE = DATA / "event_types.tsv"
 HEADER = (
@@ -43,7 +45,7 @@ _COLOUR = re.compile(r"#[0-9a-f]{6}")
 _COUNT = re.compile(r"\d")
 
 
-class EventTypesError(ValueError):
+class EventTypesError(DataFileError):
     """A malformed ``event_types.tsv`` (the message is one line: file, line, what is wrong)."""
 
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, NamedTuple, TypeVar
 
+from kg.errors import DataFileError
+
 DATA_DIR = Path(__file__).parent / "data"
 LEXICON_ENV = "KG_LEXICON_DIR"
 
@@ -427,7 +429,7 @@ CASE_SENSITIVE_PEOPLE_CLASSES = frozenset({"not-name", "post-nominal", "service"
 """Classes matched as written; the others are matched folded (case- and accent-blind)."""
 
 
-class LexiconError(ValueError):
+class LexiconError(DataFileError):
     """A data file row that cannot be used (the message is one line)."""
 
 

@@ -222,3 +222,29 @@ def test_the_consumers_read_the_registry(tmp_path):
     assert (before["min_parties"], after["min_parties"]) == (None, 1)
     assert before["classes"] == before["exported"] == after["classes"] == list(NAMES)
     assert before["triggers"] == sorted(NAMES)
+
+
+_CLI = """
+import sys
+from pathlib import Path
+import kg.event_types
+kg.event_types.EVENT_TYPES_FILE = Path(sys.argv[1])
+from kg.cli import main
+sys.argv = ["kg", *sys.argv[2:]]
+main()
+"""
+
+
+@pytest.mark.parametrize("command", [["stats"], ["export", "--format", "events"], ["build"]])
+def test_a_broken_registry_is_one_line_and_exit_1_in_the_cli(tmp_path, command):
+    path = _copy(tmp_path, "Visit\tCONSULT\t042\tyes", "Visit\tCONSULT\t042\tyse")
+    done = subprocess.run(
+        [sys.executable, "-c", _CLI, str(path), *command, "--store", str(tmp_path / "st")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == "Error: event_types.tsv:10: shared 'yse' is not yes or no\n"
+    assert not (tmp_path / "st").exists()
