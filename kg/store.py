@@ -151,9 +151,6 @@ def triples_body(quads: Iterable[Any]) -> str:
     return "\n".join(f"{nt_term(q[0])} {nt_term(q[1])} {nt_term(q[2])} ." for q in _spo(quads))
 
 
-#: Characters escaped in an N-Triples string (the others may appear as they are).
-_NT_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _OX_TERMS = frozenset({ox.NamedNode, ox.Literal, ox.BlankNode})
 
 #: Lines of one :meth:`Store.add_nquads` call that still go through the bulk loader (which
@@ -161,45 +158,38 @@ _OX_TERMS = frozenset({ox.NamedNode, ox.Literal, ox.BlankNode})
 BULK_QUADS = 900_000
 
 
-def _nt_fast(term: Any) -> str:
-    """:func:`nt_term` without building a pyoxigraph term for rdflib IRIs and literals.
+def _nt(term: Any) -> str:
+    """:func:`nt_term`, without converting what is already a pyoxigraph term."""
+    return str(term) if type(term) in _OX_TERMS else nt_term(term)
+
+
+def triples_nquads(graph: str, triples: Iterable[str]) -> bytes:
+    """N-Quads of N-Triples statements (``<s> <p> o``, without the final `` .``, as
+    :func:`kg.mapping.extraction_triples` writes them) in ``graph`` and, for the union, in the
+    default graph.
 
     Examples
     --------
-    >>> _nt_fast(Literal('a "b"\\n', lang="en")) == nt_term(Literal('a "b"\\n', lang="en"))
-    True
+    >>> print(triples_nquads("http://g", ['<http://s> <http://p> "1"']).decode(), end="")
+    <http://s> <http://p> "1" <http://g> .
+    <http://s> <http://p> "1" .
     """
-    if type(term) in _OX_TERMS:  # already pyoxigraph's (kg load): its own N-Triples form
-        return str(term)
-    if isinstance(term, URIRef):
-        return f"<{str(term)}>"
-    if isinstance(term, Literal):
-        text = '"' + str.translate(str(term), _NT_ESCAPES) + '"'
-        if term.language:
-            return f"{text}@{term.language}"
-        if term.datatype is not None and str(term.datatype) != XSD_STRING:
-            return f"{text}^^<{str(term.datatype)}>"
-        return text
-    return nt_term(term)
+    name = f" {nt_term(ox.NamedNode(graph))} .\n"
+    return "".join([f"{t}{name}{t} .\n" for t in triples]).encode("utf-8")
 
 
 def graph_nquads(graph: str, quads: Iterable[Any]) -> bytes:
-    """N-Quads of ``quads`` in ``graph`` and, for the union, in the default graph.
+    """:func:`triples_nquads` of quads or triples of terms (pyoxigraph's or rdflib's).
 
     Examples
     --------
-    >>> print(graph_nquads("http://g", [(URIRef("http://s"), URIRef("http://p"), Literal(1))])
+    >>> one = ox.Literal("1", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    >>> print(graph_nquads("http://g", [(ox.NamedNode("http://s"), ox.NamedNode("http://p"), one)])
     ...       .decode(), end="")
     <http://s> <http://p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> <http://g> .
     <http://s> <http://p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .
     """
-    name = f" {nt_term(ox.NamedNode(graph))} .\n"
-    lines = []
-    for s, p, o in _spo(quads):
-        triple = f"{_nt_fast(s)} {_nt_fast(p)} {_nt_fast(o)}"
-        lines.append(triple + name)
-        lines.append(triple + " .\n")
-    return "".join(lines).encode("utf-8")
+    return triples_nquads(graph, (f"{_nt(s)} {_nt(p)} {_nt(o)}" for s, p, o in _spo(quads)))
 
 
 def _spo(quads: Iterable[Any]) -> Iterator[tuple[Any, Any, Any]]:
