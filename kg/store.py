@@ -734,29 +734,30 @@ def refuse_xml_entities(data: bytes, path: Path) -> None:
         )
 
 
-def _rdf_11(quad: ox.Quad, path: Path) -> bool:
-    """True for an RDF 1.1 statement; refuse RDF 1.2 (triple terms, base directions)."""
-    for term in (quad.subject, quad.object):
-        if isinstance(term, ox.Triple):
-            raise RefusedInput(
-                f"{path}: RDF 1.2 triple terms (<< >>, {{| |}}, <<( )>>) are not supported; "
-                "nothing was loaded"
-            )
-        if isinstance(term, ox.Literal) and term.direction is not None:
-            raise RefusedInput(
-                f'{path}: RDF 1.2 literals with a base direction ("..."@{term.language}--'
-                f"{term.direction}) are not supported; nothing was loaded"
-            )
-    return True
+def _refuse_rdf_12(term: Any, path: Path) -> None:
+    """Refuse an RDF 1.2 term (a triple term, a literal with a base direction)."""
+    if isinstance(term, ox.Triple):
+        raise RefusedInput(
+            f"{path}: RDF 1.2 triple terms (<< >>, {{| |}}, <<( )>>) are not supported; "
+            "nothing was loaded"
+        )
+    if isinstance(term, ox.Literal) and term.direction is not None:
+        raise RefusedInput(
+            f'{path}: RDF 1.2 literals with a base direction ("..."@{term.language}--'
+            f"{term.direction}) are not supported; nothing was loaded"
+        )
 
 
-def parse_rdf_file(path: Path, fmt: ox.RdfFormat | None = None) -> list[tuple[Any, Any, Any]]:
-    """Parse an RDF file completely (any of :data:`LOAD_FORMATS`) into triples.
+def parse_rdf_statements(path: Path, fmt: ox.RdfFormat | None = None) -> list[str]:
+    """Parse an RDF file completely (any of :data:`LOAD_FORMATS`) into its distinct
+    statements, as N-Triples text ``<s> <p> o`` (without the final `` .``; Oxigraph's
+    canonical form of each term), in the order they first appear.
 
-    Named graphs in TriG or N-Quads are flattened into one graph. Blank nodes are replaced by
-    IRIs under ``<graph>/.well-known/genid/`` (numbered in order of appearance) because the
-    store holds no blank nodes. Errors are one-line :class:`StoreError` with the parser's
-    position. RDF 1.2 terms and XML entity declarations are refused (:class:`RefusedInput`).
+    Oxigraph's own parser reads the file; named graphs in TriG or N-Quads are flattened into one
+    graph. Blank nodes are replaced by IRIs under ``<graph>/.well-known/genid/`` (numbered in
+    order of appearance) because the store holds no blank nodes. Errors are one-line
+    :class:`StoreError` with the parser's position. RDF 1.2 terms and XML entity declarations
+    are refused (:class:`RefusedInput`).
     """
     if fmt is None:
         fmt = LOAD_FORMATS.get(path.suffix.lower())
@@ -775,25 +776,49 @@ def parse_rdf_file(path: Path, fmt: ox.RdfFormat | None = None) -> list[tuple[An
 
     base = path.resolve().as_uri()
     genid = graph_for(file_graph_name(path.stem)) + "/.well-known/genid/"
-    bnodes: dict[str, ox.NamedNode] = {}
+    bnodes: dict[str, str] = {}
 
-    def skolem(term: Any) -> Any:
-        if isinstance(term, ox.BlankNode):
-            if term.value not in bnodes:
-                bnodes[term.value] = ox.NamedNode(f"{genid}{len(bnodes)}")
-            return bnodes[term.value]
-        return term
+    def skolem(term: ox.BlankNode) -> str:
+        if term.value not in bnodes:
+            bnodes[term.value] = f"<{genid}{len(bnodes)}>"
+        return bnodes[term.value]
 
+    statements: dict[str, None] = {}
+    blank, literal, named = ox.BlankNode, ox.Literal, ox.NamedNode
     try:
-        return [
-            (skolem(q.subject), q.predicate, skolem(q.object))
-            for q in ox.parse(data, format=fmt, base_iri=base)
-            if _rdf_11(q, path)
-        ]
+        for q in ox.parse(data, format=fmt, base_iri=base):
+            s, o = q.subject, q.object
+            if type(s) is not named:
+                if type(s) is not blank:
+                    _refuse_rdf_12(s, path)
+                s = skolem(s)
+            if type(o) is literal:
+                if o.direction is not None:
+                    _refuse_rdf_12(o, path)
+            elif type(o) is not named:
+                if type(o) is not blank:
+                    _refuse_rdf_12(o, path)
+                o = skolem(o)
+            statements[f"{s} {q.predicate} {o}"] = None
     except SyntaxError as exc:
         raise StoreError(f"{path}: malformed {fmt.name}: {one_line(exc)}") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise StoreError(f"{path}: malformed {fmt.name}: {one_line(exc)}") from None
+    return list(statements)
+
+
+def statement_triples(statements: Iterable[str]) -> list[ox.Triple]:
+    """Terms of N-Triples statements (``<s> <p> o``), parsed back by Oxigraph."""
+    text = "".join(f"{t} .\n" for t in statements).encode("utf-8")
+    return list(ox.parse(text, format=ox.RdfFormat.N_TRIPLES))
+
+
+def parse_rdf_file(path: Path, fmt: ox.RdfFormat | None = None) -> list[tuple[Any, Any, Any]]:
+    """:func:`parse_rdf_statements` as triples of pyoxigraph terms."""
+    return [
+        (t.subject, t.predicate, t.object)
+        for t in statement_triples(parse_rdf_statements(path, fmt))
+    ]
 
 
 def load_file(store: Backend, path: Path, graph: str | None = None) -> tuple[str, int]:
@@ -804,27 +829,33 @@ def load_file(store: Backend, path: Path, graph: str | None = None) -> tuple[str
     """
     from kg.graphname import file_graph_name
 
-    return load_triples(store, graph or graph_for(file_graph_name(path.stem)), parse_rdf_file(path))
+    graph = graph or graph_for(file_graph_name(path.stem))
+    return load_statements(store, graph, parse_rdf_statements(path))
 
 
 def load_triples(
     store: Backend, graph: str, triples: Iterable[tuple[Any, Any, Any]]
 ) -> tuple[str, int]:
-    """Replace ``graph`` with ``triples``; return the graph and count.
+    """:func:`load_statements` of triples of terms (pyoxigraph's or rdflib's)."""
+    statements = dict.fromkeys(f"{_nt(s)} {_nt(p)} {_nt(o)}" for s, p, o in triples)
+    return load_statements(store, graph, list(statements))
 
-    An existing graph is replaced in one transaction, and a new one added in one bulk load
-    (all or nothing) up to half :data:`BULK_QUADS` triples. A larger new graph on the
-    embedded store is bulk-loaded in parts of that size: ``kill -9`` between two parts leaves
-    the graph partly loaded (never a damaged store), and the same ``kg load`` run again
-    replaces it whole.
+
+def load_statements(store: Backend, graph: str, statements: list[str]) -> tuple[str, int]:
+    """Replace ``graph`` with distinct N-Triples ``statements``; return the graph and count.
+
+    A new graph on the embedded store goes straight to Oxigraph's bulk loader as N-Quads (the
+    graph and its union copies) in one load (all or nothing) up to half :data:`BULK_QUADS`
+    statements; a larger one in parts of that size: ``kill -9`` between two parts leaves the
+    graph partly loaded (never a damaged store), and the same ``kg load`` run again replaces
+    it whole. An existing graph (or any graph of an endpoint) is replaced in one
+    transaction, its terms parsed back by Oxigraph and written in a stable order.
     """
-    unique = list(set(triples))
     part = BULK_QUADS // 2
     if isinstance(store, Store) and not store.has_graph(graph):  # order does not matter here
-        for start in range(0, len(unique), part):
-            store.add_nquads([graph_nquads(graph, unique[start : start + part])])
-    else:  # an update's text (or an endpoint's request) in a stable order
-        unique.sort(key=lambda t: (str(t[0]), str(t[1]), str(t[2])))
-        store.replace_graph(graph, unique)
+        for start in range(0, len(statements), part):
+            store.add_nquads([triples_nquads(graph, statements[start : start + part])])
+    else:
+        store.replace_graph(graph, statement_triples(sorted(statements)))
     store.flush()
-    return graph, len(unique)
+    return graph, len(statements)
