@@ -11,7 +11,9 @@ import re
 import stat
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -20,10 +22,10 @@ import pyoxigraph as ox
 from kg.article import Article, ArticleError, UnreadableError, find_article_files, read_article
 from kg.extract import extract
 from kg.lexicon import load_lexicon
-from kg.mapping import extraction_quads, graph_iri
+from kg.mapping import extraction_quads, extraction_triples, graph_iri
 from kg.records import Extraction
 from kg.resolve import KnownPerson, known_people, resolve
-from kg.store import BULK_QUADS, Backend, Store, graph_nquads
+from kg.store import BULK_QUADS, Backend, Store, triples_nquads
 
 log = logging.getLogger(__name__)
 
@@ -148,29 +150,65 @@ def without_inference(extraction: Extraction) -> Extraction:
 
 
 def _article_nquads(extraction: Extraction) -> tuple[int, bytes]:
-    """An article's triple count and :func:`kg.store.graph_nquads` (a pool worker's job)."""
-    quads = extraction_quads(extraction)
-    return len(quads), graph_nquads(str(graph_iri(extraction.article.id)), quads)
+    """An article's triple count and :func:`kg.store.triples_nquads`."""
+    triples = extraction_triples(extraction)
+    return len(triples), triples_nquads(graph_iri(extraction.article.id), triples)
 
 
-#: Fewer articles than this are mapped in this process even with ``jobs`` > 1 (starting the
-#: workers would cost more than it saves).
-POOL_MAPPING_MIN = 256
+class _Batches:
+    """Bulk loads of whole batches in up to ``writers`` threads, while this one maps the next.
 
-
-def _mapped(extractions: list[Extraction], jobs: int) -> Iterator[tuple[int, bytes]]:
-    """:func:`_article_nquads` of each extraction, in order; in a pool of ``jobs`` processes
-    for a large build, so that writing one batch overlaps with mapping the next.
-
-    The store is open by now (RocksDB has its threads), so the pool spawns fresh processes
-    rather than forking this one.
+    Oxigraph's bulk loader releases the GIL, so mapping (Python) and loading (Rust) overlap
+    even in one process. Each batch is one :meth:`kg.store.Store.add_nquads` call (one
+    ingestion: all or nothing). ``progress`` is called here, in this thread, for each article
+    once its batch is in the store, in the articles' order; a failed load is raised here.
     """
-    if jobs <= 1 or len(extractions) < POOL_MAPPING_MIN:
-        yield from map(_article_nquads, extractions)
-        return
-    context = mp.get_context("fork" if _single_threaded() else "spawn")
-    with context.Pool(jobs) as pool:
-        yield from pool.imap(_article_nquads, extractions, chunksize=16)
+
+    def __init__(
+        self, store: Store, writers: int, progress: Callable[[Article], None] | None
+    ) -> None:
+        self.store = store
+        self.progress = progress
+        self.writers = max(1, writers)
+        self.pool = ThreadPoolExecutor(self.writers, thread_name_prefix="kg-bulk-load")
+        self.running: deque[tuple[Future[None], list[Article]]] = deque()
+        self.pending: list[bytes] = []
+        self.articles: list[Article] = []
+        self.lines = 0
+
+    def add(self, data: bytes, triples: int, article: Article, batch: int) -> None:
+        if self.lines + 2 * triples > BULK_QUADS:
+            self.submit()
+        self.pending.append(data)
+        self.articles.append(article)
+        self.lines += 2 * triples
+        if len(self.pending) >= batch:
+            self.submit()
+
+    def submit(self) -> None:
+        if not self.pending:
+            return
+        while len(self.running) >= self.writers:
+            self._finish_oldest()
+        self.running.append((self.pool.submit(self.store.add_nquads, self.pending), self.articles))
+        self.pending, self.articles, self.lines = [], [], 0
+
+    def _finish_oldest(self) -> None:
+        future, articles = self.running.popleft()
+        future.result()
+        for article in articles:
+            if self.progress:
+                self.progress(article)
+
+    def drain(self) -> None:
+        """Write what is pending and wait for every load (before a transaction of its own)."""
+        self.submit()
+        while self.running:
+            self._finish_oldest()
+
+    def close(self) -> None:
+        """Wait for the loads in flight (also after an error) and stop the threads."""
+        self.pool.shutdown(wait=True)
 
 
 def build_extractions(
@@ -186,46 +224,37 @@ def build_extractions(
 
     On the embedded store, graphs it does not hold yet are added ``batch`` articles per
     bulk load (:meth:`kg.store.Store.add_nquads`: a build killed midway keeps whole batches,
-    never part of one), mapped in ``jobs`` processes; an article already there is replaced
-    in a transaction of its own.
+    never part of one), up to ``jobs`` loads at a time in threads while the next articles are
+    mapped; an article already there is replaced in a transaction of its own, once the loads
+    before it are done (its update reads the union they write).
     """
     store.ensure_ontology()
-    rebuilt = {str(graph_iri(x.article.id)) for x in extractions}
+    rebuilt = {graph_iri(x.article.id) for x in extractions}
     extractions = resolve(extractions, existing_people(store, exclude_graphs=rebuilt))
     if not inference:
         extractions = [without_inference(x) for x in extractions]
     if not isinstance(store, Store):
         return _replace_each(store, extractions, progress)
     reports: list[BuildReport] = []
-    pending: list[tuple[bytes, Article]] = []
-    lines = 0
-
-    def write_pending() -> None:
-        nonlocal lines
-        if pending:
-            store.add_nquads([data for data, _ in pending])
-            for _, article in pending:
-                if progress:
-                    progress(article)
-            pending.clear()
-            lines = 0
-
-    for extraction, (triples, data) in zip(extractions, _mapped(extractions, jobs), strict=True):
-        article = extraction.article
-        graph = str(graph_iri(article.id))
-        reports.append(BuildReport(article.id, article.path or "", triples))
-        if not store.has_graph(graph):
-            if lines + 2 * triples > BULK_QUADS:
-                write_pending()
-            pending.append((data, article))
-            lines += 2 * triples
-            if len(pending) >= batch:
-                write_pending()
-            continue
-        store.replace_graph(graph, extraction_quads(extraction))
-        if progress:
-            progress(article)
-    write_pending()
+    batches = _Batches(store, jobs, progress)
+    try:
+        for extraction in extractions:
+            article = extraction.article
+            graph = graph_iri(article.id)
+            if not store.has_graph(graph):
+                triples, data = _article_nquads(extraction)
+                reports.append(BuildReport(article.id, article.path or "", triples))
+                batches.add(data, triples, article, batch)
+                continue
+            batches.drain()
+            quads = extraction_quads(extraction)
+            reports.append(BuildReport(article.id, article.path or "", len(quads)))
+            store.replace_graph(graph, quads)
+            if progress:
+                progress(article)
+        batches.drain()
+    finally:
+        batches.close()
     store.flush()
     return reports
 
@@ -239,7 +268,7 @@ def _replace_each(
         article = extraction.article
         quads = extraction_quads(extraction)
         reports.append(BuildReport(article.id, article.path or "", len(quads)))
-        store.replace_graph(str(graph_iri(article.id)), quads)
+        store.replace_graph(graph_iri(article.id), quads)
         if progress:
             progress(article)
     store.flush()

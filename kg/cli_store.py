@@ -376,14 +376,14 @@ def load(file: Path, store_path: Path | None, endpoint: str | None, graph_name: 
     from kg.backends import opened
     from kg.format import OX_RDF_FORMATS
     from kg.graphname import file_graph_name, graph_iri
-    from kg.store import load_triples, parse_rdf_file
+    from kg.store import load_statements, parse_rdf_statements
 
     name = file_graph_name(file.stem) if graph_name is None else graph_name
     target = graph_iri(name)
     # malformed input fails before the store is opened
-    parsed = parse_rdf_file(file, OX_RDF_FORMATS[fmt] if fmt else None)
+    parsed = parse_rdf_statements(file, OX_RDF_FORMATS[fmt] if fmt else None)
     with opened(store_path, endpoint=endpoint, create=True) as store:
-        graph, triples = load_triples(store, target, parsed)
+        graph, triples = load_statements(store, target, parsed)
     click.echo(f"Loaded {file} into <{graph}> ({triples} triples)", err=True)
 
 

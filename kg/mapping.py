@@ -1,21 +1,27 @@
-"""Mapping: extraction records -> RDF quads, one named graph per article.
+"""Mapping: extraction records -> RDF statements, one named graph per article.
 
 The only module that mints IRIs. IRIs are deterministic and readable (``state/JPN``,
 ``person/jane-doe``, ``article/<id>/event/meeting-92``) and there are no blank nodes, so
 Turtle output is byte-stable and remote stores can address every node.
+
+Statements are written straight as N-Triples text (``<s> <p> "o"``, terms in the canonical
+form Oxigraph prints them in), which the store's bulk loader reads as it is; no RDF library
+builds terms per article. :func:`extraction_quads` gives the same statements as pyoxigraph
+quads, parsed from that text, for the code that needs terms.
 """
 
 from __future__ import annotations
 
 import functools
+import re
+from typing import Any
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+import pyoxigraph as ox
 
 from kg.event_types import event_types
 from kg.lexicon import slugify
 from kg.records import Claim, DateValue, Entity, Event, EventBasis, Extraction, Span
-from kg.vocab import DKG, DKGC, DKGG, DKGR, NIF, ontology_dir
+from kg.vocab import DATA, DKG, DKGC, GRAPH, NIF, OWL, RDF, RDFS, SKOS, XSD, ontology_dir
 
 WIKIDATA = "http://www.wikidata.org/entity/"
 ENTITY_CLASS = {
@@ -32,220 +38,316 @@ XSD_TYPES = {
     "gYear": XSD.gYear,
     "gMonthDay": XSD.gMonthDay,
 }
+CODES = str(DKGC)
+XSD_STRING = str(XSD.string)
 
-Quad = tuple[URIRef, URIRef, URIRef | Literal, URIRef]
-
-
-def graph_iri(article_id: str) -> URIRef:
-    return DKGG[article_id]
+# --- N-Triples terms --------------------------------------------------------------------------
 
 
-def article_iri(article_id: str) -> URIRef:
-    return DKGR[f"article/{article_id}"]
+def iri(value: str) -> str:
+    """An IRI in N-Triples form (Oxigraph's parser checks it when the text is loaded)."""
+    return f"<{value}>"
 
 
-def entity_iri(key: str, article_id: str) -> URIRef:
+#: Oxigraph's canonical escapes: ECHAR for the characters that have one, UCHAR for the other
+#: C0 controls and DEL; everything else (U+2028, non-BMP characters...) as it is, in UTF-8.
+_ESCAPES = {code: f"\\u{code:04X}" for code in (*range(0x20), 0x7F)} | {
+    0x08: "\\b",
+    0x09: "\\t",
+    0x0A: "\\n",
+    0x0C: "\\f",
+    0x0D: "\\r",
+    0x22: '\\"',
+    0x5C: "\\\\",
+}
+_SPECIAL = re.compile('[\x00-\x1f"\\\\\x7f\ud800-\udfff]')
+#: What a text rarely holds: the controls other than tab, newline and carriage return, DEL and
+#: surrogates (without them, five ``str.replace`` calls are much faster than ``translate``).
+_RARE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_LANGTAG = re.compile(r"[a-zA-Z]+(?:-[a-zA-Z0-9]+)*")
+
+
+def literal(value: str, datatype: str | None = None, language: str | None = None) -> str:
+    r"""A literal in N-Triples form, exactly as Oxigraph prints it (``str(ox.Literal(...))``).
+
+    A language tag is written in lower case; ``xsd:string`` is left implicit. A lone
+    surrogate (which no UTF-8 text holds) is a :class:`ValueError`.
+
+    Examples
+    --------
+    >>> print(literal('say "hi"\n\x01'), literal("a", None, "en-GB"))
+    "say \"hi\"\n\u0001" "a"@en-gb
+    >>> print(literal("7", str(XSD.integer)))
+    "7"^^<http://www.w3.org/2001/XMLSchema#integer>
+    """
+    if _SPECIAL.search(value) is not None:
+        if _RARE.search(value) is None:
+            value = (
+                value.replace("\\", "\\\\")
+                .replace('"', '\\"')
+                .replace("\n", "\\n")
+                .replace("\r", "\\r")
+                .replace("\t", "\\t")
+            )
+        else:
+            surrogate = _SURROGATE.search(value)
+            if surrogate is not None:
+                code = ord(surrogate.group())
+                raise ValueError(f"a lone surrogate (U+{code:04X}) is not text")
+            value = value.translate(_ESCAPES)
+    if language is not None:
+        if _LANGTAG.fullmatch(language) is None:
+            raise ValueError(f"{language!r} is not a language tag")
+        return f'"{value}"@{language.lower()}'
+    if datatype is not None and datatype != XSD_STRING:
+        return f'"{value}"^^<{datatype}>'
+    return f'"{value}"'
+
+
+_INTEGER = f"^^<{XSD.integer}>"
+
+
+def integer(value: int) -> str:
+    return f'"{value}"{_INTEGER}'
+
+
+class _Names:
+    """N-Triples IRIs of a vocabulary's terms, each converted once (``_Names(DKG).evidence``).
+
+    Names are looked up in the vocabulary first, so a misspelt term of a closed namespace
+    (``DKG``) is still an error.
+    """
+
+    def __init__(self, namespace: Any) -> None:
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> str:
+        value = iri(str(getattr(self._namespace, name)))
+        self.__dict__[name] = value
+        return value
+
+
+D = _Names(DKG)
+N = _Names(NIF)
+T = iri(str(RDF.type))
+LABEL = iri(str(RDFS.label))
+PREF = iri(str(SKOS.prefLabel))
+ALT = iri(str(SKOS.altLabel))
+SAME_AS = iri(str(OWL.sameAs))
+
+
+def graph_iri(article_id: str) -> str:
+    return GRAPH + article_id
+
+
+def article_iri(article_id: str) -> str:
+    return f"{DATA}article/{article_id}"
+
+
+def entity_iri(key: str, article_id: str) -> str:
     """IRI of an entity record key ("state:JPN" -> .../state/JPN)."""
     kind, _, rest = key.partition(":")
     if kind == "state":
-        return DKGR[f"state/{rest}"]
+        return f"{DATA}state/{rest}"
     if kind == "person":
-        return DKGR[f"person/{rest}"]
+        return f"{DATA}person/{rest}"
     if kind in ("place", "region"):
-        return DKGR[f"place/{rest}"]
+        return f"{DATA}place/{rest}"
     if kind == "org":
-        return DKGR[f"org/{rest}"]
+        return f"{DATA}org/{rest}"
     if kind == "agent":
         _, _, slug = rest.partition(":")
-        return DKGR[f"article/{article_id}/agent/{slug}"]
+        return f"{DATA}article/{article_id}/agent/{slug}"
     raise ValueError(f"unknown entity key {key!r}")
 
 
-def post_iri(iso3: str | None, role: str) -> URIRef:
-    return DKGR[f"post/{(iso3 or 'xxx').lower()}-{slugify(role)}"]
+def post_iri(iso3: str | None, role: str) -> str:
+    return f"{DATA}post/{(iso3 or 'xxx').lower()}-{slugify(role)}"
 
 
-def relation_iri(a: str, b: str) -> URIRef:
+def relation_iri(a: str, b: str) -> str:
     first, second = sorted((a, b))
-    return DKGR[f"relation/{first}-{second}"]
+    return f"{DATA}relation/{first}-{second}"
 
 
-def date_literal(value: DateValue) -> Literal:
-    return Literal(value.value, datatype=XSD_TYPES[value.datatype])
+def state(iso3: str) -> str:
+    return f"<{DATA}state/{iso3}>"
+
+
+def date_literal(value: DateValue) -> str:
+    return literal(value.value, str(XSD_TYPES[value.datatype]))
 
 
 @functools.lru_cache(maxsize=1)
-def event_codes() -> dict[URIRef, tuple[URIRef | None, URIRef | None]]:
-    """PLOVER type and CAMEO code of each event class, read from the ontology."""
-    graph = Graph()
-    graph.parse(ontology_dir() / "defense.ttl", format="turtle")
-    codes: dict[URIRef, tuple[URIRef | None, URIRef | None]] = {}
-    for cls in EVENT_CLASS.values():
-        plover = graph.value(cls, DKG.ploverType)
-        cameo = graph.value(cls, DKG.cameoCode)
-        codes[cls] = (
-            plover if isinstance(plover, URIRef) else None,
-            cameo if isinstance(cameo, URIRef) else None,
-        )
-    return codes
+def event_codes() -> dict[str, tuple[str | None, str | None]]:
+    """PLOVER type and CAMEO code (N-Triples) of each event class, read from the ontology."""
+    plover_p, cameo_p = str(DKG.ploverType), str(DKG.cameoCode)
+    found: dict[tuple[str, str], str] = {}
+    with (ontology_dir() / "defense.ttl").open("rb") as handle:
+        for t in ox.parse(handle, format=ox.RdfFormat.TURTLE):
+            if t.predicate.value in (plover_p, cameo_p) and isinstance(t.object, ox.NamedNode):
+                found.setdefault((t.subject.value, t.predicate.value), iri(t.object.value))
+    return {
+        iri(str(cls)): (found.get((str(cls), plover_p)), found.get((str(cls), cameo_p)))
+        for cls in EVENT_CLASS.values()
+    }
+
+
+_ORGANS = frozenset(
+    {
+        "defense-ministry",
+        "foreign-ministry",
+        "armed-forces",
+        "army",
+        "navy",
+        "air-force",
+        "coast-guard",
+        "marine-corps",
+    }
+)
 
 
 class _Writer:
     def __init__(self, extraction: Extraction) -> None:
         self.x = extraction
         self.aid = extraction.article.id
-        self.g = graph_iri(self.aid)
-        self.art = article_iri(self.aid)
-        self.quads: set[Quad] = set()
+        self.base = f"{DATA}article/{self.aid}"
+        self.art = iri(self.base)
+        self.triples: set[str] = set()
         self.sentences_used: set[int] = set()
         self.shared = {e.key: e.shared_key for e in extraction.events if e.shared_key}
 
-    def add(self, s: URIRef, p: URIRef, o: URIRef | Literal) -> None:
-        self.quads.add((s, p, o, self.g))
+    def add(self, s: str, p: str, o: str) -> None:
+        self.triples.add(f"{s} {p} {o}")
 
-    def evidence(self, subject: URIRef, span: Span) -> URIRef:
-        node = DKGR[f"article/{self.aid}/evidence/{span.start}-{span.end}"]
-        self.add(node, RDF.type, DKG.Evidence)
-        self.add(node, NIF.beginIndex, Literal(span.start, datatype=XSD.integer))
-        self.add(node, NIF.endIndex, Literal(span.end, datatype=XSD.integer))
-        self.add(node, NIF.anchorOf, Literal(span.text))
-        self.add(node, DKG.inArticle, self.art)
-        self.add(node, DKG.inSentence, self.sentence(span.sentence))
-        self.add(subject, DKG.evidence, node)
+    def evidence(self, subject: str, span: Span) -> str:
+        node = f"<{self.base}/evidence/{span.start}-{span.end}>"
+        self.add(node, T, D.Evidence)
+        self.add(node, N.beginIndex, integer(span.start))
+        self.add(node, N.endIndex, integer(span.end))
+        self.add(node, N.anchorOf, literal(span.text))
+        self.add(node, D.inArticle, self.art)
+        self.add(node, D.inSentence, self.sentence(span.sentence))
+        self.add(subject, D.evidence, node)
         return node
 
-    def sentence(self, index: int) -> URIRef:
-        node = DKGR[f"article/{self.aid}/sentence/{index}"]
+    def sentence(self, index: int) -> str:
+        node = f"<{self.base}/sentence/{index}>"
         if index not in self.sentences_used:
             self.sentences_used.add(index)
             sent = self.x.article.sentences[index]
-            self.add(node, RDF.type, DKG.Sentence)
-            self.add(node, DKG.sentenceIndex, Literal(index, datatype=XSD.integer))
-            self.add(node, NIF.beginIndex, Literal(sent.start, datatype=XSD.integer))
-            self.add(node, NIF.endIndex, Literal(sent.end, datatype=XSD.integer))
-            self.add(node, NIF.anchorOf, Literal(sent.text))
-            self.add(node, DKG.inArticle, self.art)
+            self.add(node, T, D.Sentence)
+            self.add(node, D.sentenceIndex, integer(index))
+            self.add(node, N.beginIndex, integer(sent.start))
+            self.add(node, N.endIndex, integer(sent.end))
+            self.add(node, N.anchorOf, literal(sent.text))
+            self.add(node, D.inArticle, self.art)
         return node
 
-    def event_iri(self, key: str) -> URIRef:
+    def event_iri(self, key: str) -> str:
         """An event's IRI: corpus-level when several articles can report it, else the article's."""
         shared = self.shared.get(key)
         if shared:
-            return DKGR[f"event/{shared}"]
-        return DKGR[f"article/{self.aid}/event/{key}"]
+            return f"<{DATA}event/{shared}>"
+        return f"<{self.base}/event/{key}>"
 
-    def entity_ref(self, key: str) -> URIRef:
-        return entity_iri(key, self.aid)
+    def entity_ref(self, key: str) -> str:
+        return iri(entity_iri(key, self.aid))
 
     # --- records --------------------------------------------------------------------------
 
     def article(self) -> None:
         a = self.x.article
-        self.add(self.art, RDF.type, DKG.Article)
-        self.add(self.art, DKG.articleId, Literal(a.id))
-        self.add(self.art, NIF.isString, Literal(a.text))
-        self.add(self.art, RDFS.label, Literal(a.title or a.id))
+        self.add(self.art, T, D.Article)
+        self.add(self.art, D.articleId, literal(a.id))
+        self.add(self.art, N.isString, literal(a.text))
+        self.add(self.art, LABEL, literal(a.title or a.id))
         if a.title:
-            self.add(self.art, DKG.title, Literal(a.title))
+            self.add(self.art, D.title, literal(a.title))
         if a.published:
-            self.add(self.art, DKG.published, Literal(a.published.isoformat(), datatype=XSD.date))
+            self.add(self.art, D.published, literal(a.published.isoformat(), str(XSD.date)))
         if a.publisher:
-            self.add(self.art, DKG.publisher, Literal(a.publisher))
+            self.add(self.art, D.publisher, literal(a.publisher))
         if a.source:
-            self.add(self.art, DKG.sourceUrl, Literal(a.source, datatype=XSD.anyURI))
+            self.add(self.art, D.sourceUrl, literal(a.source, str(XSD.anyURI)))
         for key in self.x.sources:
-            self.add(self.art, DKG.citesSource, self.entity_ref(key))
+            self.add(self.art, D.citesSource, self.entity_ref(key))
 
     def entity(self, e: Entity) -> None:
         node = self.entity_ref(e.key)
-        self.add(node, RDF.type, DKG.Region if e.kind == "region" else ENTITY_CLASS[e.type])
-        self.add(node, RDFS.label, Literal(e.name))
-        self.add(node, SKOS.prefLabel, Literal(e.name))
+        cls = DKG.Region if e.kind == "region" else ENTITY_CLASS[e.type]
+        self.add(node, T, iri(str(cls)))
+        name = literal(e.name)
+        self.add(node, LABEL, name)
+        self.add(node, PREF, name)
         for alias in e.aliases:
-            self.add(node, SKOS.altLabel, Literal(alias))
-        self.add(self.art, DKG.mentions, node)
+            self.add(node, ALT, literal(alias))
+        self.add(self.art, D.mentions, node)
         for span in e.mentions:
             self.evidence(node, span)
         if e.type == "State" and e.iso3:
-            self.add(node, DKG.iso3, Literal(e.iso3))
+            self.add(node, D.iso3, literal(e.iso3))
             if e.cow is not None:
-                self.add(node, DKG.cowCode, Literal(e.cow, datatype=XSD.integer))
+                self.add(node, D.cowCode, integer(e.cow))
         elif e.state:
-            self.add(node, DKG.ofState, DKGR[f"state/{e.state}"])
+            self.add(node, D.ofState, state(e.state))
         if e.wikidata:
-            self.add(node, OWL.sameAs, URIRef(WIKIDATA + e.wikidata))
+            self.add(node, SAME_AS, iri(WIKIDATA + e.wikidata))
         if e.located_in:
-            self.add(node, DKG.locatedIn, self.entity_ref(e.located_in))
+            self.add(node, D.locatedIn, self.entity_ref(e.located_in))
         if e.operated_by:
-            self.add(node, DKG.operatedBy, self.entity_ref(e.operated_by))
+            self.add(node, D.operatedBy, self.entity_ref(e.operated_by))
         if e.type == "Official" and e.state and e.basis is not None:
             self.attribution(node, e)
         if e.type == "Official" and e.role:
-            post = post_iri(e.state, e.role)
+            post = iri(post_iri(e.state, e.role))
             state_name = self._state_name(e.state)
-            self.add(node, DKG.holdsPost, post)
-            self.add(post, RDF.type, DKG.Post)
+            self.add(node, D.holdsPost, post)
+            self.add(post, T, D.Post)
             label = f"{e.role} of {state_name}" if state_name else e.role
-            self.add(post, RDFS.label, Literal(label))
-            self.add(post, SKOS.prefLabel, Literal(e.role))
+            self.add(post, LABEL, literal(label))
+            self.add(post, PREF, literal(e.role))
             if e.state:
-                self.add(post, DKG.ofState, DKGR[f"state/{e.state}"])
+                self.add(post, D.ofState, state(e.state))
             self.add(
                 post,
-                DKG.postIn,
-                self.entity_ref(e.post_org)
-                if e.post_org
-                else DKGR[f"state/{e.state}"]
-                if e.state
-                else node,
+                D.postIn,
+                self.entity_ref(e.post_org) if e.post_org else state(e.state) if e.state else node,
             )
             for span in e.mentions[:1]:
                 self.evidence(post, span)
-        if (
-            e.type == "Organization"
-            and e.state
-            and e.kind
-            in (
-                "defense-ministry",
-                "foreign-ministry",
-                "armed-forces",
-                "army",
-                "navy",
-                "air-force",
-                "coast-guard",
-                "marine-corps",
-            )
-        ):
-            self.add(node, DKG.subOrganizationOf, DKGR[f"state/{e.state}"])
+        if e.type == "Organization" and e.state and e.kind in _ORGANS:
+            self.add(node, D.subOrganizationOf, state(e.state))
 
-    def attribution(self, node: URIRef, e: Entity) -> None:
+    def attribution(self, node: str, e: Entity) -> None:
         """Why an official serves its state: rule, inferred or not, and the evidence span."""
-        assert e.basis is not None
-        attr = DKGR[f"article/{self.aid}/attribution/{e.key.partition(':')[2]}-state"]
-        self.add(node, DKG.attribution, attr)
-        self.add(attr, RDF.type, DKG.Attribution)
+        assert e.basis is not None and e.state is not None
+        attr = f"<{self.base}/attribution/{e.key.partition(':')[2]}-state>"
+        self.add(node, D.attribution, attr)
+        self.add(attr, T, D.Attribution)
         if e.basis.inferred:
-            self.add(attr, RDF.type, DKG.InferredAttribution)
-        self.add(attr, DKG.basisRule, Literal(e.basis.rule))
-        self.add(attr, DKG.attributedState, DKGR[f"state/{e.state}"])
+            self.add(attr, T, D.InferredAttribution)
+        self.add(attr, D.basisRule, literal(e.basis.rule))
+        self.add(attr, D.attributedState, state(e.state))
         if e.basis.span is not None:
             self.evidence(attr, e.basis.span)
 
-    def event_attribution(self, node: URIRef, basis: EventBasis) -> None:
+    def event_attribution(self, node: str, basis: EventBasis) -> None:
         """Why an event has a party (``party:ISO3``) or its status (``status:S``)."""
         kind, _, value = basis.fact.partition(":")
         if kind not in ("party", "status") or not value:
             return
-        attr = URIRef(f"{node}/attribution/{kind}-{value}")
-        self.add(node, DKG.attribution, attr)
-        self.add(attr, RDF.type, DKG.Attribution)
+        attr = f"{node[:-1]}/attribution/{kind}-{value}>"
+        self.add(node, D.attribution, attr)
+        self.add(attr, T, D.Attribution)
         if basis.inferred:
-            self.add(attr, RDF.type, DKG.InferredAttribution)
-        self.add(attr, DKG.basisRule, Literal(basis.rule))
+            self.add(attr, T, D.InferredAttribution)
+        self.add(attr, D.basisRule, literal(basis.rule))
         if kind == "party":
-            self.add(attr, DKG.attributedState, DKGR[f"state/{value}"])
+            self.add(attr, D.attributedState, state(value))
         else:
-            self.add(attr, DKG.attributedStatus, DKGC[f"status-{value}"])
+            self.add(attr, D.attributedStatus, f"<{CODES}status-{value}>")
         if basis.span is not None:
             self.evidence(attr, basis.span)
 
@@ -257,85 +359,84 @@ class _Writer:
 
     def event(self, e: Event) -> None:
         node = self.event_iri(e.key)
-        cls = EVENT_CLASS[e.type]
-        self.add(node, RDF.type, cls)
-        self.add(node, RDFS.label, Literal(e.label))
+        cls = iri(str(EVENT_CLASS[e.type]))
+        self.add(node, T, cls)
+        self.add(node, LABEL, literal(e.label))
         if e.name:
-            self.add(node, SKOS.prefLabel, Literal(e.name))
+            self.add(node, PREF, literal(e.name))
         plover, cameo = event_codes().get(cls, (None, None))
         if plover is not None:
-            self.add(node, DKG.plover, plover)
+            self.add(node, D.plover, plover)
         if e.cameo:  # set per event where its status says more ("057" signed)
-            cameo = DKGC[f"cameo-{e.cameo}"]
+            cameo = f"<{CODES}cameo-{e.cameo}>"
         if cameo is not None:
-            self.add(node, DKG.cameo, cameo)
+            self.add(node, D.cameo, cameo)
         if e.status:
-            self.add(node, DKG.status, DKGC[f"status-{e.status}"])
+            self.add(node, D.status, f"<{CODES}status-{e.status}>")
         if e.date:
-            self.add(node, DKG.date, date_literal(e.date))
-            self.add(node, DKG.dateText, Literal(e.date.text))
+            self.add(node, D.date, date_literal(e.date))
+            self.add(node, D.dateText, literal(e.date.text))
         if e.end_date and e.end_date != e.date:
-            self.add(node, DKG.endDate, date_literal(e.end_date))
-        for state in e.parties:
-            self.add(node, DKG.party, DKGR[f"state/{state}"])
+            self.add(node, D.endDate, date_literal(e.end_date))
+        for party in e.parties:
+            self.add(node, D.party, state(party))
         for basis in e.basis:
             self.event_attribution(node, basis)
         for a_index, a in enumerate(e.parties):
             for b in e.parties[a_index + 1 :]:
-                rel = relation_iri(a, b)
-                self.add(node, DKG.relation, rel)
-                self.add(rel, RDF.type, DKG.BilateralRelation)
-                self.add(rel, DKG.relationState, DKGR[f"state/{a}"])
-                self.add(rel, DKG.relationState, DKGR[f"state/{b}"])
+                rel = iri(relation_iri(a, b))
+                self.add(node, D.relation, rel)
+                self.add(rel, T, D.BilateralRelation)
+                self.add(rel, D.relationState, state(a))
+                self.add(rel, D.relationState, state(b))
                 names = sorted(filter(None, (self._state_name(a), self._state_name(b))))
-                self.add(
-                    rel, RDFS.label, Literal(" – ".join(names) if len(names) == 2 else f"{a} – {b}")
-                )
+                label = " – ".join(names) if len(names) == 2 else f"{a} – {b}"
+                self.add(rel, LABEL, literal(label))
         for person in e.participants:
-            self.add(node, DKG.participant, self.entity_ref(person))
+            self.add(node, D.participant, self.entity_ref(person))
         if e.location:
-            self.add(node, DKG.location, self.entity_ref(e.location))
+            self.add(node, D.location, self.entity_ref(e.location))
         if e.destination:
-            self.add(node, DKG.destination, self.entity_ref(e.destination))
-        for iri in e.areas:
-            self.add(node, DKG.cooperationArea, URIRef(iri))
-        for iri in e.domains:
-            self.add(node, DKG.exerciseDomain, URIRef(iri))
-        for iri in e.purposes:
-            self.add(node, DKG.purpose, URIRef(iri))
+            self.add(node, D.destination, self.entity_ref(e.destination))
+        for area in e.areas:
+            self.add(node, D.cooperationArea, iri(area))
+        for domain in e.domains:
+            self.add(node, D.exerciseDomain, iri(domain))
+        for purpose in e.purposes:
+            self.add(node, D.purpose, iri(purpose))
         if e.last_held:
-            self.add(node, DKG.lastHeld, date_literal(e.last_held))
+            self.add(node, D.lastHeld, date_literal(e.last_held))
         if e.halted_since:
-            self.add(node, DKG.haltedSince, date_literal(e.halted_since))
+            self.add(node, D.haltedSince, date_literal(e.halted_since))
         if e.halted_by:
-            self.add(node, DKG.haltedBy, self.event_iri(e.halted_by))
+            self.add(node, D.haltedBy, self.event_iri(e.halted_by))
         if e.agreed_at:
-            self.add(node, DKG.agreedAt, self.event_iri(e.agreed_at))
+            self.add(node, D.agreedAt, self.event_iri(e.agreed_at))
         for other in e.concerns:
-            self.add(node, DKG.concerns, self.event_iri(other))
+            self.add(node, D.concerns, self.event_iri(other))
         if e.speaker:
-            self.add(node, DKG.speaker, self.entity_ref(e.speaker))
+            self.add(node, D.speaker, self.entity_ref(e.speaker))
         if e.quote:
-            self.add(node, DKG.quote, Literal(e.quote.text))
+            self.add(node, D.quote, literal(e.quote.text))
             self.evidence(node, e.quote)
         for span in e.evidence:
             self.evidence(node, span)
 
     def claim(self, c: Claim) -> None:
-        node = DKGR[f"article/{self.aid}/claim/{c.key}"]
-        self.add(node, RDF.type, DKG.Claim)
-        self.add(node, RDFS.label, Literal(_short(c.text.text)))
-        self.add(node, DKG.claimText, Literal(c.text.text))
-        self.add(node, DKG.claimKind, DKGC[f"claimkind-{c.kind}"])
-        self.add(node, DKG.speaker, self.entity_ref(c.speaker))
+        node = f"<{self.base}/claim/{c.key}>"
+        self.add(node, T, D.Claim)
+        self.add(node, LABEL, literal(_short(c.text.text)))
+        self.add(node, D.claimText, literal(c.text.text))
+        self.add(node, D.claimKind, f"<{CODES}claimkind-{c.kind}>")
+        self.add(node, D.speaker, self.entity_ref(c.speaker))
         for prop, states in (
-            (DKG.about, c.about),
-            (DKG.ally, c.ally),
-            (DKG.frameworkMember, c.framework),
-            (DKG.target, c.target),
+            (D.about, c.about),
+            (D.ally, c.ally),
+            (D.frameworkMember, c.framework),
+            (D.target, c.target),
         ):
-            for state in states:
-                self.add(node, prop, DKGR[f"state/{state}"])
+            for iso3 in states:
+                self.add(node, prop, state(iso3))
         self.evidence(node, c.text)
         for span in c.evidence:
             self.evidence(node, span)
@@ -345,8 +446,9 @@ def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def extraction_quads(extraction: Extraction) -> list[Quad]:
-    """Every quad of one article's named graph, sorted (deterministic)."""
+def extraction_triples(extraction: Extraction) -> list[str]:
+    """Every statement of one article's named graph as N-Triples text ``<s> <p> o`` (no final
+    `` .``), each once, sorted (deterministic)."""
     writer = _Writer(extraction)
     writer.article()
     for entity in extraction.entities:
@@ -355,7 +457,31 @@ def extraction_quads(extraction: Extraction) -> list[Quad]:
         writer.event(event)
     for claim in extraction.claims:
         writer.claim(claim)
-    return sorted(writer.quads, key=lambda q: (str(q[0]), str(q[1]), str(q[2]), repr(q[2])))
+    return sorted(writer.triples)
 
 
-__all__ = ["extraction_quads", "graph_iri", "article_iri", "entity_iri", "post_iri", "relation_iri"]
+def extraction_quads(extraction: Extraction) -> list[ox.Quad]:
+    """:func:`extraction_triples` as pyoxigraph quads in the article's graph (same order).
+
+    Parsed from the same text, so both forms always agree; a term that is not RDF is a
+    :class:`SyntaxError` from Oxigraph's parser.
+    """
+    lines = "".join(f"{t} .\n" for t in extraction_triples(extraction))
+    graph = ox.NamedNode(graph_iri(extraction.article.id))
+    return [
+        ox.Quad(t.subject, t.predicate, t.object, graph)
+        for t in ox.parse(lines.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    ]
+
+
+__all__ = [
+    "extraction_triples",
+    "extraction_quads",
+    "graph_iri",
+    "article_iri",
+    "entity_iri",
+    "post_iri",
+    "relation_iri",
+    "literal",
+    "iri",
+]

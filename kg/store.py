@@ -165,9 +165,6 @@ def triples_body(quads: Iterable[Any]) -> str:
     return "\n".join(f"{nt_term(q[0])} {nt_term(q[1])} {nt_term(q[2])} ." for q in _spo(quads))
 
 
-#: Characters escaped in an N-Triples string (the others may appear as they are).
-_NT_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _OX_TERMS = frozenset({ox.NamedNode, ox.Literal, ox.BlankNode})
 
 #: Lines of one :meth:`Store.add_nquads` call that still go through the bulk loader (which
@@ -175,49 +172,38 @@ _OX_TERMS = frozenset({ox.NamedNode, ox.Literal, ox.BlankNode})
 BULK_QUADS = 900_000
 
 
-def _nt_fast(term: Any) -> str:
-    """:func:`nt_term` without building a pyoxigraph term for rdflib IRIs and literals.
+def _nt(term: Any) -> str:
+    """:func:`nt_term`, without converting what is already a pyoxigraph term."""
+    return str(term) if type(term) in _OX_TERMS else nt_term(term)
+
+
+def triples_nquads(graph: str, triples: Iterable[str]) -> bytes:
+    """N-Quads of N-Triples statements (``<s> <p> o``, without the final `` .``, as
+    :func:`kg.mapping.extraction_triples` writes them) in ``graph`` and, for the union, in the
+    default graph.
 
     Examples
     --------
-    >>> from rdflib import Literal
-    >>> _nt_fast(Literal('a "b"\\n', lang="en")) == nt_term(Literal('a "b"\\n', lang="en"))
-    True
+    >>> print(triples_nquads("http://g", ['<http://s> <http://p> "1"']).decode(), end="")
+    <http://s> <http://p> "1" <http://g> .
+    <http://s> <http://p> "1" .
     """
-    if type(term) in _OX_TERMS:  # already pyoxigraph's (kg load): its own N-Triples form
-        return str(term)
-    from rdflib import Literal, URIRef  # only a writer of rdflib terms pays for rdflib
-
-    if isinstance(term, URIRef):
-        return f"<{str(term)}>"
-    if isinstance(term, Literal):
-        text = '"' + str.translate(str(term), _NT_ESCAPES) + '"'
-        if term.language:
-            return f"{text}@{term.language}"
-        if term.datatype is not None and str(term.datatype) != XSD_STRING:
-            return f"{text}^^<{str(term.datatype)}>"
-        return text
-    return nt_term(term)
+    name = f" {nt_term(ox.NamedNode(graph))} .\n"
+    return "".join([f"{t}{name}{t} .\n" for t in triples]).encode("utf-8")
 
 
 def graph_nquads(graph: str, quads: Iterable[Any]) -> bytes:
-    """N-Quads of ``quads`` in ``graph`` and, for the union, in the default graph.
+    """:func:`triples_nquads` of quads or triples of terms (pyoxigraph's or rdflib's).
 
     Examples
     --------
-    >>> from rdflib import Literal, URIRef
-    >>> print(graph_nquads("http://g", [(URIRef("http://s"), URIRef("http://p"), Literal(1))])
+    >>> one = ox.Literal("1", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    >>> print(graph_nquads("http://g", [(ox.NamedNode("http://s"), ox.NamedNode("http://p"), one)])
     ...       .decode(), end="")
     <http://s> <http://p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> <http://g> .
     <http://s> <http://p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .
     """
-    name = f" {nt_term(ox.NamedNode(graph))} .\n"
-    lines = []
-    for s, p, o in _spo(quads):
-        triple = f"{_nt_fast(s)} {_nt_fast(p)} {_nt_fast(o)}"
-        lines.append(triple + name)
-        lines.append(triple + " .\n")
-    return "".join(lines).encode("utf-8")
+    return triples_nquads(graph, (f"{_nt(s)} {_nt(p)} {_nt(o)}" for s, p, o in _spo(quads)))
 
 
 def _spo(quads: Iterable[Any]) -> Iterator[tuple[Any, Any, Any]]:
@@ -890,29 +876,30 @@ def refuse_xml_entities(data: bytes, path: Path) -> None:
         )
 
 
-def _rdf_11(quad: ox.Quad, path: Path) -> bool:
-    """True for an RDF 1.1 statement; refuse RDF 1.2 (triple terms, base directions)."""
-    for term in (quad.subject, quad.object):
-        if isinstance(term, ox.Triple):
-            raise RefusedInput(
-                f"{path}: RDF 1.2 triple terms (<< >>, {{| |}}, <<( )>>) are not supported; "
-                "nothing was loaded"
-            )
-        if isinstance(term, ox.Literal) and term.direction is not None:
-            raise RefusedInput(
-                f'{path}: RDF 1.2 literals with a base direction ("..."@{term.language}--'
-                f"{term.direction}) are not supported; nothing was loaded"
-            )
-    return True
+def _refuse_rdf_12(term: Any, path: Path) -> None:
+    """Refuse an RDF 1.2 term (a triple term, a literal with a base direction)."""
+    if isinstance(term, ox.Triple):
+        raise RefusedInput(
+            f"{path}: RDF 1.2 triple terms (<< >>, {{| |}}, <<( )>>) are not supported; "
+            "nothing was loaded"
+        )
+    if isinstance(term, ox.Literal) and term.direction is not None:
+        raise RefusedInput(
+            f'{path}: RDF 1.2 literals with a base direction ("..."@{term.language}--'
+            f"{term.direction}) are not supported; nothing was loaded"
+        )
 
 
-def parse_rdf_file(path: Path, fmt: ox.RdfFormat | None = None) -> list[tuple[Any, Any, Any]]:
-    """Parse an RDF file completely (any of :data:`LOAD_FORMATS`) into triples.
+def parse_rdf_statements(path: Path, fmt: ox.RdfFormat | None = None) -> list[str]:
+    """Parse an RDF file completely (any of :data:`LOAD_FORMATS`) into its distinct
+    statements, as N-Triples text ``<s> <p> o`` (without the final `` .``; Oxigraph's
+    canonical form of each term), in the order they first appear.
 
-    Named graphs in TriG or N-Quads are flattened into one graph. Blank nodes are replaced by
-    IRIs under ``<graph>/.well-known/genid/`` (numbered in order of appearance) because the
-    store holds no blank nodes. Errors are one-line :class:`StoreError` with the parser's
-    position. RDF 1.2 terms and XML entity declarations are refused (:class:`RefusedInput`).
+    Oxigraph's own parser reads the file; named graphs in TriG or N-Quads are flattened into one
+    graph. Blank nodes are replaced by IRIs under ``<graph>/.well-known/genid/`` (numbered in
+    order of appearance) because the store holds no blank nodes. Errors are one-line
+    :class:`StoreError` with the parser's position. RDF 1.2 terms and XML entity declarations
+    are refused (:class:`RefusedInput`).
     """
     if fmt is None:
         fmt = LOAD_FORMATS.get(path.suffix.lower())
@@ -931,25 +918,49 @@ def parse_rdf_file(path: Path, fmt: ox.RdfFormat | None = None) -> list[tuple[An
 
     base = path.resolve().as_uri()
     genid = graph_for(file_graph_name(path.stem)) + "/.well-known/genid/"
-    bnodes: dict[str, ox.NamedNode] = {}
+    bnodes: dict[str, str] = {}
 
-    def skolem(term: Any) -> Any:
-        if isinstance(term, ox.BlankNode):
-            if term.value not in bnodes:
-                bnodes[term.value] = ox.NamedNode(f"{genid}{len(bnodes)}")
-            return bnodes[term.value]
-        return term
+    def skolem(term: ox.BlankNode) -> str:
+        if term.value not in bnodes:
+            bnodes[term.value] = f"<{genid}{len(bnodes)}>"
+        return bnodes[term.value]
 
+    statements: dict[str, None] = {}
+    blank, literal, named = ox.BlankNode, ox.Literal, ox.NamedNode
     try:
-        return [
-            (skolem(q.subject), q.predicate, skolem(q.object))
-            for q in ox.parse(data, format=fmt, base_iri=base)
-            if _rdf_11(q, path)
-        ]
+        for q in ox.parse(data, format=fmt, base_iri=base):
+            s, o = q.subject, q.object
+            if type(s) is not named:
+                if type(s) is not blank:
+                    _refuse_rdf_12(s, path)
+                s = skolem(s)
+            if type(o) is literal:
+                if o.direction is not None:
+                    _refuse_rdf_12(o, path)
+            elif type(o) is not named:
+                if type(o) is not blank:
+                    _refuse_rdf_12(o, path)
+                o = skolem(o)
+            statements[f"{s} {q.predicate} {o}"] = None
     except SyntaxError as exc:
         raise StoreError(f"{path}: malformed {fmt.name}: {one_line(exc)}") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise StoreError(f"{path}: malformed {fmt.name}: {one_line(exc)}") from None
+    return list(statements)
+
+
+def statement_triples(statements: Iterable[str]) -> list[ox.Triple]:
+    """Terms of N-Triples statements (``<s> <p> o``), parsed back by Oxigraph."""
+    text = "".join(f"{t} .\n" for t in statements).encode("utf-8")
+    return list(ox.parse(text, format=ox.RdfFormat.N_TRIPLES))
+
+
+def parse_rdf_file(path: Path, fmt: ox.RdfFormat | None = None) -> list[tuple[Any, Any, Any]]:
+    """:func:`parse_rdf_statements` as triples of pyoxigraph terms."""
+    return [
+        (t.subject, t.predicate, t.object)
+        for t in statement_triples(parse_rdf_statements(path, fmt))
+    ]
 
 
 def load_file(store: Backend, path: Path, graph: str | None = None) -> tuple[str, int]:
@@ -960,27 +971,33 @@ def load_file(store: Backend, path: Path, graph: str | None = None) -> tuple[str
     """
     from kg.graphname import file_graph_name
 
-    return load_triples(store, graph or graph_for(file_graph_name(path.stem)), parse_rdf_file(path))
+    graph = graph or graph_for(file_graph_name(path.stem))
+    return load_statements(store, graph, parse_rdf_statements(path))
 
 
 def load_triples(
     store: Backend, graph: str, triples: Iterable[tuple[Any, Any, Any]]
 ) -> tuple[str, int]:
-    """Replace ``graph`` with ``triples``; return the graph and count.
+    """:func:`load_statements` of triples of terms (pyoxigraph's or rdflib's)."""
+    statements = dict.fromkeys(f"{_nt(s)} {_nt(p)} {_nt(o)}" for s, p, o in triples)
+    return load_statements(store, graph, list(statements))
 
-    An existing graph is replaced in one transaction, and a new one added in one bulk load
-    (all or nothing) up to half :data:`BULK_QUADS` triples. A larger new graph on the
-    embedded store is bulk-loaded in parts of that size: ``kill -9`` between two parts leaves
-    the graph partly loaded (never a damaged store), and the same ``kg load`` run again
-    replaces it whole.
+
+def load_statements(store: Backend, graph: str, statements: list[str]) -> tuple[str, int]:
+    """Replace ``graph`` with distinct N-Triples ``statements``; return the graph and count.
+
+    A new graph on the embedded store goes straight to Oxigraph's bulk loader as N-Quads (the
+    graph and its union copies) in one load (all or nothing) up to half :data:`BULK_QUADS`
+    statements; a larger one in parts of that size: ``kill -9`` between two parts leaves the
+    graph partly loaded (never a damaged store), and the same ``kg load`` run again replaces
+    it whole. An existing graph (or any graph of an endpoint) is replaced in one
+    transaction, its terms parsed back by Oxigraph and written in a stable order.
     """
-    unique = list(set(triples))
     part = BULK_QUADS // 2
     if isinstance(store, Store) and not store.has_graph(graph):  # order does not matter here
-        for start in range(0, len(unique), part):
-            store.add_nquads([graph_nquads(graph, unique[start : start + part])])
-    else:  # an update's text (or an endpoint's request) in a stable order
-        unique.sort(key=lambda t: (str(t[0]), str(t[1]), str(t[2])))
-        store.replace_graph(graph, unique)
+        for start in range(0, len(statements), part):
+            store.add_nquads([triples_nquads(graph, statements[start : start + part])])
+    else:
+        store.replace_graph(graph, statement_triples(sorted(statements)))
     store.flush()
-    return graph, len(unique)
+    return graph, len(statements)

@@ -5,8 +5,9 @@ of each size given (default 1,000 and 10,000 articles):
 
 - ``extract``: :func:`kg.build.extract_all` on articles already read, with 1 and 2 processes;
 - ``build``: what ``kg build --jobs N`` does into a fresh store on disk: read the files,
-  extract (a pool forked before the store opens), resolve, map (in a pool for large builds)
-  and write (Oxigraph's bulk loader, 256 articles per batch), without the ``--out`` export;
+  extract (a pool forked before the store opens), resolve, map to N-Quads text and write
+  (Oxigraph's bulk loader, 256 articles per batch, up to N batches at a time in threads while
+  the next articles are mapped), without the ``--out`` export;
 
 then, on the store of each size:
 
@@ -16,10 +17,10 @@ then, on the store of each size:
   as a command, in triples per second.
 
 Each figure is wall time (``time.perf_counter``) and CPU time of this process and its children
-(``os.times``), because on a shared machine the wall time is mostly waiting for a core.
-Usage::
+(``os.times``), because on a shared machine the wall time is mostly waiting for a core, and
+the 1-minute load average when each measurement ended (``/proc/loadavg``). Usage::
 
-    .venv/bin/python scripts/bench_build.py [--sizes 1000 10000] [--seed 0]
+    .venv/bin/python scripts/bench_build.py [--sizes 1000 10000] [--jobs 1 2] [--seed 0]
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -56,14 +57,19 @@ class Timing:
     wall: float
     cpu: float
     extra: str = ""
+    load: str = field(default_factory=lambda: _load_average())
 
     @property
     def row(self) -> str:
         rate = f"{self.articles / self.wall:,.0f}" if self.articles else ""
         return (
             f"| {self.stage} | {self.processes} | {self.articles:,} | {self.wall:.1f} | "
-            f"{self.cpu:.1f} | {rate} | {self.extra} |"
+            f"{self.cpu:.1f} | {rate} | {self.load} | {self.extra} |"
         )
+
+
+def _load_average() -> str:
+    return Path("/proc/loadavg").read_text(encoding="ascii").split()[0]
 
 
 def _cpu() -> float:
@@ -125,36 +131,39 @@ def bench_load(store: Path, work: Path) -> Timing:
     )
 
 
-def run(sizes: list[int], seed: int) -> Iterator[str]:
+def run(sizes: list[int], seed: int, jobs: list[int], load: bool = True) -> Iterator[str]:
     load_lexicon()
     yield (
         f"Synthetic corpora, seed {seed}; {os.cpu_count()} CPU(s), Python "
         f"{sys.version.split()[0]}; wall and CPU seconds (CPU: all processes)."
     )
     yield ""
-    yield "| stage | processes | articles | wall s | CPU s | articles/s (wall) | |"
-    yield "|---|---|---|---|---|---|---|"
+    yield "| stage | processes | articles | wall s | CPU s | articles/s (wall) | load | |"
+    yield "|---|---|---|---|---|---|---|---|"
     with tempfile.TemporaryDirectory(prefix="kg-bench-build-") as tmp:
         work = Path(tmp)
         for size in sizes:
             corpus = work / f"corpus-{size}"
             write_corpus(corpus, size, seed)
             (corpus / "gold.json").unlink()
-            for processes in (1, 2):
+            for processes in jobs:
                 yield bench_extract(corpus, processes).row
-            for processes in (1, 2):
+            for processes in jobs:
                 store = work / f"store-{size}-{processes}"
                 yield bench_build(corpus, processes, store).row
             yield bench_add_one(store, work / f"one-{size}", seed).row
-            yield bench_load(store, work / f"load-{size}").row
+            if load:
+                yield bench_load(store, work / f"load-{size}").row
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark the build against extraction.")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="process counts")
+    parser.add_argument("--no-load", action="store_true", help="skip the kg load row")
     args = parser.parse_args(argv)
-    for line in run(sorted(args.sizes), args.seed):
+    for line in run(sorted(args.sizes), args.seed, args.jobs, not args.no_load):
         print(line, flush=True)
     return 0
 

@@ -8,7 +8,8 @@ then four timings are taken and printed as a Markdown table:
 - ``build``: what ``kg build --jobs N`` does into a fresh on-disk store: reading the files,
   extraction (``kg.build.extract_all``: a pool of N processes forked before the store opens),
   resolution, mapping and the writes (``kg.build.build_extractions``: new graphs 256 articles
-  per transaction), without the Turtle/TriG export (``--out``).
+  per bulk load, up to N loads at a time in threads while the next articles are mapped),
+  without the Turtle/TriG export (``--out``).
 
 Loading the lexicon (once per process) is timed separately. Usage::
 
@@ -112,7 +113,7 @@ def bench_build(corpus: Path, processes: int, work: Path) -> Timing:
         articles.extend(read_articles([corpus]))
         extractions = extract_all(articles, processes)
         with opened(store_dir, create=True) as store:
-            build_extractions(store, extractions)
+            build_extractions(store, extractions, jobs=processes)
 
     seconds = _timed(whole_build)
     return Timing("build", processes, len(articles), _words(articles), seconds)

@@ -13,19 +13,29 @@ article, like ``kg build``) at 10^4, 10^5 and 10^6 triples, and reports side by 
   that is killed at the cap),
 - Turtle export time (``kg export --format turtle``'s writer vs rdflib's serializer, capped).
 
+With ``--load-only``, it measures ``kg load`` alone instead: the same synthetic graphs as one
+N-Triples file (the union) and as one N-Quads file (one graph per article, flattened on load),
+each loaded into a fresh store by :func:`kg.store.load_file` (Oxigraph's parser, statements
+as N-Triples text, Oxigraph's bulk loader) and, in the same run, by the ``kg.store`` of an
+earlier revision (``--old-rev``, read with ``git show``), in CPU seconds of this process (all
+threads) and wall seconds, with the load average.
+
 Usage::
 
     .venv/bin/python scripts/bench_store.py [--sizes 10000 100000 1000000] [--out FILE.md]
+    .venv/bin/python scripts/bench_store.py --load-only --sizes 100000 1000000 [--old-rev REV]
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import multiprocessing as mp
 import os
 import platform
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -363,16 +373,84 @@ def report(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+# --- kg load against an earlier revision ------------------------------------------------------
+
+
+def old_store_module(rev: str) -> Any:
+    """``kg/store.py`` as it was at ``rev`` (its imports are today's other modules)."""
+    source = subprocess.run(
+        ["git", "show", f"{rev}:kg/store.py"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    spec = importlib.util.spec_from_loader("kg_store_old", loader=None)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["kg_store_old"] = module  # dataclasses look their module up there
+    exec(compile(source, f"{rev}:kg/store.py", "exec"), module.__dict__)
+    return module
+
+
+def _load_average() -> str:
+    return Path("/proc/loadavg").read_text(encoding="ascii").split()[0]
+
+
+def timed_load(module: Any, path: Path, store_dir: Path) -> tuple[float, float, int, str]:
+    """Wall and CPU seconds of ``module.load_file`` into a fresh store, triples, load avg."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    store = module.open_store(store_dir, create=True)
+    try:
+        _, triples = module.load_file(store, path)
+    finally:
+        store.close()
+    return time.perf_counter() - wall, time.process_time() - cpu, triples, _load_average()
+
+
+def bench_load(targets: list[int], old_rev: str) -> str:
+    import kg.store
+
+    old = old_store_module(old_rev)
+    lines = [
+        f"kg load: this tree against {old_rev} (same run); pyoxigraph "
+        f"{getattr(ox, '__version__', '?')}, {os.cpu_count()} CPU(s); CPU = this process, "
+        "all threads; load = 1-minute load average after each load",
+        "",
+        "| triples | file | code | wall s | CPU s | triples/CPU s | triples/wall s | load |",
+        "|---:|---|---|---:|---:|---:|---:|---:|",
+    ]
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
+        work = Path(tmp)
+        for target in targets:
+            data, union, _ = synthetic_nquads(target)
+            files = {"union.nt": union, "graphs.nq": data}
+            for name, content in files.items():
+                path = work / f"{target}-{name}"
+                path.write_bytes(content)
+                for label, module in (("new", kg.store), (old_rev, old)):
+                    store_dir = work / f"store-{target}-{name}-{label}"
+                    wall, cpu, triples, load = timed_load(module, path, store_dir)
+                    lines.append(
+                        f"| {triples:,} | {name} | {label} | {wall:.2f} | {cpu:.2f} | "
+                        f"{triples / cpu:,.0f} | {triples / wall:,.0f} | {load} |"
+                    )
+                    print(lines[-1], file=sys.stderr, flush=True)
+                path.unlink()
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10**4, 10**5, 10**6])
     parser.add_argument("--out", type=Path, default=None, help="Also write the table here.")
+    parser.add_argument("--load-only", action="store_true", help="Only kg load, new vs old.")
+    parser.add_argument("--old-rev", default="8f8ddfd", help="Revision of the old kg load.")
     args = parser.parse_args(argv)
     rows = []
-    with tempfile.TemporaryDirectory(prefix="bench-store-") as tmp:
-        for size in args.sizes:
-            rows.append(bench_size(size, Path(tmp)))
-    table = report(rows)
+    if args.load_only:
+        table = bench_load(args.sizes, args.old_rev)
+    else:
+        with tempfile.TemporaryDirectory(prefix="bench-store-") as tmp:
+            for size in args.sizes:
+                rows.append(bench_size(size, Path(tmp)))
+        table = report(rows)
     print(table)
     if args.out:
         args.out.write_text(table, encoding="utf-8")

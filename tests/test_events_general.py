@@ -137,7 +137,10 @@ def test_signed_agreements_carry_cameo_057_and_others_the_class_code() -> None:
         "to expand pilot exchanges."
     )
     assert [(e.status, e.cameo) for e in x.events] == [("signed", "057"), ("agreed", None)]
-    codes = sorted(str(q[2]).rsplit("/", 1)[-1] for q in extraction_quads(x) if q[1] == DKG.cameo)
+    quads = extraction_quads(x)
+    codes = sorted(
+        q.object.value.rsplit("/", 1)[-1] for q in quads if q.predicate.value == str(DKG.cameo)
+    )
     assert codes == ["cameo-030", "cameo-057"]
 
 

@@ -204,9 +204,9 @@ def test_publisher_name_is_still_written_as_before(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     quads = extraction_quads(extract(read_article(path)))
-    assert [(q[0], q[2]) for q in quads if q[1] == DKG.publisher] == [
-        (DKGR["article/pub"], Literal("Example Wire"))
-    ]
+    assert [
+        (q.subject.value, q.object) for q in quads if q.predicate.value == str(DKG.publisher)
+    ] == [(str(DKGR["article/pub"]), pyoxigraph.Literal("Example Wire"))]
 
 
 def test_nif_offsets_have_nifs_range_and_are_stored_as_integers(defense: Graph) -> None:
