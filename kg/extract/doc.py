@@ -99,6 +99,9 @@ class Doc:
     _mask_of: list[Mention] = field(default_factory=list, repr=False)  # mentions in the mask
     _keys: dict[bool, list[str]] = field(default_factory=dict, repr=False)
     _starts: list[int] = field(default_factory=list, repr=False)
+    _openers: dict[int, tuple[Gazetteer[Any], list[int]]] = field(
+        default_factory=dict, repr=False
+    )  # id(gazetteer) -> (gazetteer, token indexes an entry can begin at)
 
     def __post_init__(self) -> None:
         self.tokens = tokenize(self.article.text)
@@ -152,19 +155,21 @@ class Doc:
         self, gazetteer: Gazetteer[T], start: int, end: int, offset: int = 0
     ) -> list[Match[T]]:
         """Longest matches of ``gazetteer`` among the body's tokens inside [start, end), with
-        character offsets shifted by ``-offset`` (so a sentence can see its own offsets)."""
+        character offsets shifted by ``-offset`` (so a sentence can see its own offsets).
+
+        Only the tokens an entry can begin with are tried (``openers``, computed once)."""
         keys = self.keys(gazetteer)
-        firsts = gazetteer.first_keys()
+        openers = self.openers(gazetteer)
         tokens = self.tokens
-        i = bisect.bisect_left(self._starts, start)
+        p = bisect.bisect_left(openers, bisect.bisect_left(self._starts, start))
         found: list[Match[T]] = []
-        while i < len(tokens) and tokens[i].end <= end:
-            if keys[i] not in firsts:
-                i += 1
-                continue
-            match = gazetteer.match_at(self.tokens, i, keys)
+        while p < len(openers):
+            i = openers[p]
+            if tokens[i].end > end:
+                break
+            match = gazetteer.match_at(tokens, i, keys)
             if match is None or match.end > end:
-                i += 1
+                p += 1
                 continue
             found.append(
                 match
@@ -173,8 +178,17 @@ class Doc:
                     match.start - offset, match.end - offset, match.first, match.last, match.value
                 )
             )
-            i = match.last
+            p = bisect.bisect_left(openers, match.last, p + 1)
         return found
+
+    def openers(self, gazetteer: Gazetteer[Any]) -> list[int]:
+        """Indexes of the tokens some entry of ``gazetteer`` begins with, ascending (once)."""
+        cached = self._openers.get(id(gazetteer))
+        if cached is None or cached[0] is not gazetteer:
+            firsts = gazetteer.first_keys()
+            indexes = [i for i, key in enumerate(self.keys(gazetteer)) if key in firsts]
+            cached = self._openers[id(gazetteer)] = (gazetteer, indexes)
+        return cached[1]
 
     def keys(self, gazetteer: Gazetteer[Any]) -> list[str]:
         """The gazetteer's lookup keys for every token of the body (computed once)."""
