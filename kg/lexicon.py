@@ -98,6 +98,10 @@ def tokenize(text: str) -> list[Token]:
     )
 
 
+_TEXT = itemgetter(0)  # a token's text
+_QUOTE_KEY = {"’": "'"}
+
+
 @dataclass(frozen=True, slots=True)
 class Match(Generic[T]):
     start: int  # character offsets into the tokenized text
@@ -158,9 +162,11 @@ class Gazetteer(Generic[T]):
         return None
 
     def keys_for(self, tokens: list[Token]) -> list[str]:
+        words = map(_TEXT, tokens)
         if self.casefold:
-            return [fold(t.text) for t in tokens]
-        return [t.text.replace("’", "'") for t in tokens]
+            return list(map(fold, words))
+        # "’" is a token of its own (it is neither a word character nor a space)
+        return list(map(_QUOTE_KEY.get, words, map(_TEXT, tokens)))
 
     def find_all(self, tokens: list[Token]) -> Iterator[Match[T]]:
         """Non-overlapping longest matches, left to right."""

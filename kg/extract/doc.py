@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 import operator
 import re
 import time
@@ -105,7 +106,7 @@ class Doc:
 
     def __post_init__(self) -> None:
         self.tokens = tokenize(self.article.text)
-        self._starts = [t.start for t in self.tokens]
+        self._starts = list(map(operator.itemgetter(1), self.tokens))
 
     def check_deadline(self) -> None:
         """Raise ``budget_error`` once the deadline has passed (called between steps)."""
@@ -185,8 +186,8 @@ class Doc:
         """Indexes of the tokens some entry of ``gazetteer`` begins with, ascending (once)."""
         cached = self._openers.get(id(gazetteer))
         if cached is None or cached[0] is not gazetteer:
-            firsts = gazetteer.first_keys()
-            indexes = [i for i, key in enumerate(self.keys(gazetteer)) if key in firsts]
+            begins = map(gazetteer.first_keys().__contains__, self.keys(gazetteer))
+            indexes = list(itertools.compress(itertools.count(), begins))
             cached = self._openers[id(gazetteer)] = (gazetteer, indexes)
         return cached[1]
 

@@ -125,13 +125,8 @@ def find_gazetteer_mentions(doc: Doc) -> Doc:
     text = doc.article.text
     name_nouns = _words(doc, "name-noun")
     locative = _words(doc, "locative")
-    # only positions where some entry can begin (one set lookup per token)
-    state_firsts, named_firsts = lex.state_names.first_keys(), lex.named.first_keys()
-    starts = [
-        i
-        for i, (a, b) in enumerate(zip(state_keys, named_keys, strict=True))
-        if a in state_firsts or b in named_firsts
-    ]
+    # only positions where some entry can begin
+    starts = sorted({*doc.openers(lex.state_names), *doc.openers(lex.named)})
     position = 0
     i = 0
     while position < len(starts):
