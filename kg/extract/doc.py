@@ -24,6 +24,38 @@ def ends_with_initial(text: str) -> bool:
     return _INITIAL_AT_END.search(text) is not None
 
 
+_WORD_CHAR = re.compile(r"\w")
+
+
+class AheadSearch:
+    """``pattern.search(text, start, end)`` over spans in text order (sentences), scanning the
+    text about once: a search without an end says where the next match can begin at the
+    earliest, and only a span that holds that position is searched within its bounds.
+
+    For word patterns (``kg.lexicon.cue_regex``): a match inside a span is then a match of the
+    whole text at the same place, since nothing after it but a non-word character matters
+    (a span followed by a word character is searched directly)."""
+
+    __slots__ = ("_pattern", "_text", "_origin", "_next")
+
+    def __init__(self, pattern: re.Pattern[str], text: str) -> None:
+        self._pattern, self._text = pattern, text
+        self._origin = len(text) + 1  # no search yet
+        self._next: re.Match[str] | None = None  # the first match at or after ``_origin``
+
+    def search(self, start: int, end: int) -> re.Match[str] | None:
+        text, pattern = self._text, self._pattern
+        if _WORD_CHAR.match(text, end):
+            return pattern.search(text, start, end)
+        found = self._next
+        if not (self._origin <= start and (found is None or start <= found.start())):
+            self._origin, found = start, pattern.search(text, start)
+            self._next = found
+        if found is None or found.start() >= end:
+            return None
+        return pattern.search(text, start, end)
+
+
 @dataclass(slots=True)
 class Mention:
     """A span that refers to an entity (``key``) in the lexicon or found by a pattern."""
