@@ -64,7 +64,19 @@ def cue_regex(words: frozenset[str]) -> re.Pattern[str]:
     )
     if not alternatives:
         return re.compile(r"(?!x)x")
-    return re.compile(r"(?<![\w’'])(?:" + "|".join(alternatives) + r")(?![\w])", re.IGNORECASE)
+    # a cheap test of the first character before the lookbehind and the alternatives
+    # (case-blind like them; none when a phrase is empty or opens with a space: \s+ stands for
+    # any space)
+    first = "" if any(not w or w[0].isspace() for w in words) else _first_characters(words)
+    return re.compile(
+        first + r"(?<![\w’'])(?:" + "|".join(alternatives) + r")(?![\w])", re.IGNORECASE
+    )
+
+
+def _first_characters(words: Iterable[str]) -> str:
+    """A lookahead for the characters the (non-empty) words begin with."""
+    characters = sorted({w[0] for w in words})
+    return f"(?=[{''.join(map(re.escape, characters))}])"
 
 
 def slugify(text: str) -> str:
