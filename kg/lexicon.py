@@ -65,18 +65,26 @@ def cue_regex(words: frozenset[str]) -> re.Pattern[str]:
     if not alternatives:
         return re.compile(r"(?!x)x")
     # a cheap test of the first character before the lookbehind and the alternatives
-    # (case-blind like them; none when a phrase is empty or opens with a space: \s+ stands for
-    # any space)
-    first = "" if any(not w or w[0].isspace() for w in words) else _first_characters(words)
     return re.compile(
-        first + r"(?<![\w’'])(?:" + "|".join(alternatives) + r")(?![\w])", re.IGNORECASE
+        first_character_test(words) + r"(?<![\w’'])(?:" + "|".join(alternatives) + r")(?![\w])",
+        re.IGNORECASE,
     )
 
 
-def _first_characters(words: Iterable[str]) -> str:
-    """A lookahead for the characters the (non-empty) words begin with."""
-    characters = sorted({w[0] for w in words})
-    return f"(?=[{''.join(map(re.escape, characters))}])"
+def first_character_test(words: Iterable[str]) -> str:
+    """A lookahead for the characters some words begin with, to put before an alternation of
+    them: a cheap test that changes no match (none when a word is empty or opens with a space,
+    which a pattern may let stand for any space; the empty string when there are no words).
+
+    Examples
+    --------
+    >>> first_character_test(["talks", "Accord", "treaty"])
+    '(?=[At])'
+    """
+    words = list(words)
+    if not words or any(not w or w[0].isspace() for w in words):
+        return ""
+    return f"(?=[{''.join(sorted({re.escape(w[0]) for w in words}))}])"
 
 
 def slugify(text: str) -> str:

@@ -163,3 +163,26 @@ def test_claims_through_the_search_ahead_and_the_paragraph_count() -> None:
         ("pressure on Fiji has grown", "agent:claims:some-analysts", ("FJI",), 1),
         ("It will grow further", "agent:claims:some-analysts", (), 2),
     ]
+
+
+def test_organisation_patterns_match_as_without_the_first_character_test() -> None:
+    from kg.extract.mentions import _alt, _patterns
+
+    lexicon = load_lexicon()
+    mention_words = lexicon.mention_words
+    adjective, noun = mention_words["ministry-adjective"], mention_words["ministry-noun"]
+    force = mention_words["force"]
+    plain = {
+        "adjective_ministry": re.compile(
+            rf"\b({_alt(adjective)})\s+({_alt(noun)})\b", re.IGNORECASE
+        ),
+        "forces": re.compile(rf"\b({_alt(force, spaced=False)})\b", re.IGNORECASE),
+    }
+    for article in _articles():
+        fast = _patterns(Doc(article, lexicon))
+        for name, pattern in plain.items():
+            mine = getattr(fast, name)
+            assert mine.pattern.startswith(r"\b(?=[")
+            assert [m.span() for m in mine.finditer(article.text)] == [
+                m.span() for m in pattern.finditer(article.text)
+            ], (article.id, name)

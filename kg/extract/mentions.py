@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kg.extract.doc import Doc, EntityDraft, Mention
-from kg.lexicon import NamedThing, fold, slugify
+from kg.lexicon import NamedThing, first_character_test, fold, slugify
 
 
 def _words(doc: Doc, cls: str) -> dict[str, str]:
@@ -72,8 +72,13 @@ def _compile(
             rf"({_alt(field_words)})\b"
             rf"(?:\s*(?:\(|(?:{_alt(of)})\s+(?:(?:{the})\s+)?)(?P<tail>[A-Z][^,;.()“”\"]{{1,60}}))?"
         ),
-        adjective_ministry=re.compile(rf"\b({_alt(adjective)})\s+({_alt(noun)})\b", re.IGNORECASE),
-        forces=re.compile(rf"\b({_alt(force, spaced=False)})\b", re.IGNORECASE),
+        adjective_ministry=re.compile(
+            rf"\b{first_character_test(adjective)}({_alt(adjective)})\s+({_alt(noun)})\b",
+            re.IGNORECASE,
+        ),
+        forces=re.compile(
+            rf"\b{first_character_test(force)}({_alt(force, spaced=False)})\b", re.IGNORECASE
+        ),
         base=re.compile(rf"\s+({_alt(base, spaced=False)})\s+(?:{_alt(preposition)})\s+"),
     )
 
