@@ -7,8 +7,10 @@ checked anywhere.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import errno
+import operator
 import os
 import re
 import stat
@@ -43,6 +45,9 @@ class Sentence:
     text: str
 
 
+_START = operator.attrgetter("start")
+
+
 @dataclass(frozen=True, slots=True)
 class Article:
     id: str
@@ -56,10 +61,11 @@ class Article:
     path: str | None = field(default=None, compare=False)
 
     def sentence_at(self, offset: int) -> Sentence:
-        """The sentence containing character ``offset`` of the body."""
-        for sentence in self.sentences:
-            if sentence.start <= offset < sentence.end:
-                return sentence
+        """The sentence containing character ``offset`` of the body (a bisection: sentences
+        are in text order and do not overlap)."""
+        k = bisect.bisect_right(self.sentences, offset, key=_START) - 1
+        if k >= 0 and offset < self.sentences[k].end:
+            return self.sentences[k]
         raise ValueError(f"offset {offset} is outside every sentence of {self.id}")
 
 

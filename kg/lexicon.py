@@ -16,6 +16,8 @@ import string
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import accumulate, chain, repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Generic, NamedTuple, TypeVar
 
@@ -27,6 +29,8 @@ LEXICON_ENV = "KG_LEXICON_DIR"
 T = TypeVar("T")
 
 TOKEN_RE = re.compile(r"\w+|[^\w\s]")
+_SPACE_TOKEN_RE = re.compile(r"(\s*+)(\w+|[^\w\s])")
+"""A token with the spaces before it: consecutive matches tile the text up to its last token."""
 
 
 def tokens_of(text: str) -> tuple[str, ...]:
@@ -63,7 +67,27 @@ def cue_regex(words: frozenset[str]) -> re.Pattern[str]:
     )
     if not alternatives:
         return re.compile(r"(?!x)x")
-    return re.compile(r"(?<![\w’'])(?:" + "|".join(alternatives) + r")(?![\w])", re.IGNORECASE)
+    # a cheap test of the first character before the lookbehind and the alternatives
+    return re.compile(
+        first_character_test(words) + r"(?<![\w’'])(?:" + "|".join(alternatives) + r")(?![\w])",
+        re.IGNORECASE,
+    )
+
+
+def first_character_test(words: Iterable[str]) -> str:
+    """A lookahead for the characters some words begin with, to put before an alternation of
+    them: a cheap test that changes no match (none when a word is empty or opens with a space,
+    which a pattern may let stand for any space; the empty string when there are no words).
+
+    Examples
+    --------
+    >>> first_character_test(["talks", "Accord", "treaty"])
+    '(?=[At])'
+    """
+    words = list(words)
+    if not words or any(not w or w[0].isspace() for w in words):
+        return ""
+    return f"(?=[{''.join(sorted({re.escape(w[0]) for w in words}))}])"
 
 
 def slugify(text: str) -> str:
@@ -79,8 +103,26 @@ class Token(NamedTuple):
 
 
 def tokenize(text: str) -> list[Token]:
-    make = Token._make
-    return [make((m.group(), *m.span())) for m in TOKEN_RE.finditer(text)]
+    """The tokens of ``TOKEN_RE`` with their offsets.
+
+    Only spaces stand between two tokens, so each token's offsets follow from the lengths of
+    the runs before it (computed without a Python-level loop).
+
+    Examples
+    --------
+    >>> [(t.text, t.start, t.end) for t in tokenize(" U.S. talks")]
+    [('U', 1, 2), ('.', 2, 3), ('S', 3, 4), ('.', 4, 5), ('talks', 6, 11)]
+    """
+    pairs = _SPACE_TOKEN_RE.findall(text)
+    offsets = list(accumulate(map(len, chain.from_iterable(pairs))))
+    words = map(itemgetter(1), pairs)
+    return list(
+        map(tuple.__new__, repeat(Token), zip(words, offsets[0::2], offsets[1::2], strict=True))
+    )
+
+
+_TEXT = itemgetter(0)  # a token's text
+_QUOTE_KEY = {"’": "'"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,9 +185,11 @@ class Gazetteer(Generic[T]):
         return None
 
     def keys_for(self, tokens: list[Token]) -> list[str]:
+        words = map(_TEXT, tokens)
         if self.casefold:
-            return [fold(t.text) for t in tokens]
-        return [t.text.replace("’", "'") for t in tokens]
+            return list(map(fold, words))
+        # "’" is a token of its own (it is neither a word character nor a space)
+        return list(map(_QUOTE_KEY.get, words, map(_TEXT, tokens)))
 
     def find_all(self, tokens: list[Token]) -> Iterator[Match[T]]:
         """Non-overlapping longest matches, left to right."""

@@ -11,9 +11,13 @@ then four timings are taken and printed as a Markdown table:
   per bulk load, up to N loads at a time in threads while the next articles are mapped),
   without the Turtle/TriG export (``--out``).
 
-Loading the lexicon (once per process) is timed separately. Usage::
+Loading the lexicon (once per process) is timed separately. With ``--cpu`` the one-process
+extraction is also timed in CPU seconds of this process (``time.process_time``, best of
+``--repeat`` runs): on a shared machine that is the figure to compare, wall time being mostly
+waiting for a core. Usage::
 
     .venv/bin/python scripts/bench_extract.py --extract-count 2000 --build-count 10000
+    .venv/bin/python scripts/bench_extract.py --extract-count 1000 --build-count 0 --cpu
 """
 
 from __future__ import annotations
@@ -63,10 +67,10 @@ def _words(articles: list[Article]) -> int:
     return sum(len(a.text.split()) for a in articles)
 
 
-def _timed(action: Callable[[], Any]) -> float:
-    start = time.perf_counter()
+def _timed(action: Callable[[], Any], clock: Callable[[], float] = time.perf_counter) -> float:
+    start = clock()
     action()
-    return time.perf_counter() - start
+    return clock() - start
 
 
 # --- workers (module level so that they pickle) --------------------------------------------
@@ -103,6 +107,17 @@ def bench_extract(articles: list[Article], processes: int) -> Timing:
     return Timing("extract", processes, len(articles), words, seconds)
 
 
+def bench_extract_cpu(articles: list[Article], repeat: int) -> Timing:
+    """One process, CPU seconds of this process, the best of ``repeat`` runs."""
+    seconds = min(
+        _timed(lambda: [_extract_counts(a) for a in articles], time.process_time)
+        for _ in range(max(1, repeat))
+    )
+    return Timing(
+        f"extract (CPU s, best of {max(1, repeat)})", 1, len(articles), _words(articles), seconds
+    )
+
+
 def bench_build(corpus: Path, processes: int, work: Path) -> Timing:
     """The whole build as ``kg build --jobs N`` does it: read, extract in a pool of N
     processes (forked before the store opens), resolve, map, write in batches."""
@@ -119,7 +134,14 @@ def bench_build(corpus: Path, processes: int, work: Path) -> Timing:
     return Timing("build", processes, len(articles), _words(articles), seconds)
 
 
-def run(extract_count: int, build_count: int, processes: int, seed: int) -> Iterator[str]:
+def run(
+    extract_count: int,
+    build_count: int,
+    processes: int,
+    seed: int,
+    cpu: bool = False,
+    repeat: int = 3,
+) -> Iterator[str]:
     """Yield the lines of the Markdown report as the measurements finish."""
     start = time.perf_counter()
     lexicon = load_lexicon()
@@ -138,6 +160,8 @@ def run(extract_count: int, build_count: int, processes: int, seed: int) -> Iter
     counts = sorted({1, processes})
     for n in counts:
         yield bench_extract(articles, n).row
+    if cpu:
+        yield bench_extract_cpu(articles, repeat).row
     if build_count:
         with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
             corpus = Path(tmp) / "corpus"
@@ -155,8 +179,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--cpu", action="store_true", help="also time one-process extraction in CPU seconds"
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="--cpu: runs, the best is kept")
     args = parser.parse_args(argv)
-    for line in run(args.extract_count, args.build_count, args.processes, args.seed):
+    lines = run(
+        args.extract_count, args.build_count, args.processes, args.seed, args.cpu, args.repeat
+    )
+    for line in lines:
         print(line, flush=True)
     return 0
 

@@ -4,7 +4,8 @@ The scan reads every string literal in ``kg/extract`` (docstrings, attribute doc
 messages of ``raise`` aside), removes regex syntax (escapes, group names, inline flags) and
 fails on any word that is also a word of the lexicon's data files (the words the stages match
 against article text), unless the word is a name the code defines: a data class, a label, a
-status, an event or entity type, a basis rule, a kind, or one of ``CODE_NAMES`` below. A new literal like
+status, an event or entity type, a record's field, a basis rule, a kind, or one of
+``CODE_NAMES`` below. A new literal like
 ``tokens[i].text in ("said", "told")`` fails it; ``"Official"`` or ``"title-default"`` do not.
 """
 
@@ -102,10 +103,16 @@ def code_names() -> frozenset[str]:
         MENTION_WORD_CLASSES,
         PEOPLE_WORD_CLASSES,
     )
+    import dataclasses
+
+    import kg.records
     from kg.records import INFERRED_BASES
 
     found = set(CLASSES | EVENT_TYPES | STATUSES | INFERRED_BASES | CODE_NAMES)
     found |= PEOPLE_WORD_CLASSES | DATE_WORD_CLASSES | MENTION_WORD_CLASSES | set(LABEL_FIELDS)
+    for value in vars(kg.records).values():  # field names of the records ("participants")
+        if dataclasses.is_dataclass(value):
+            found.update(f.name for f in dataclasses.fields(value))
     for name, columns in NAME_COLUMNS.items():
         for row in _rows(name):
             for column in columns:

@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from typing import Any
 
 from kg.article import Article, ArticleError
 from kg.event_types import event_types
@@ -174,15 +175,7 @@ def assemble(doc: Doc) -> Extraction:
     )
     events = with_basis(doc, events)
     keys = {e.key for e in events}
-    events = tuple(  # no reference to an event that was left out
-        replace(
-            e,
-            concerns=tuple(k for k in e.concerns if k in keys),
-            agreed_at=e.agreed_at if e.agreed_at in keys else None,
-            halted_by=e.halted_by if e.halted_by in keys else None,
-        )
-        for e in events
-    )
+    events = tuple(_without_dropped(e, keys) for e in events)
     claims = tuple(c for c in doc.claims if c.speaker in kept)
     sources = tuple(
         sorted(e.key for e in entities if e.type == "Organization" and e.kind in NEWS_KINDS)
@@ -200,15 +193,31 @@ def _basis(doc: Doc, draft: EntityDraft) -> Basis:
 
 def _clean_event(event: Event, kept: set[str]) -> Event:
     """Drop references to entities that have no mention (and so no evidence)."""
-    states = tuple(s for s in event.parties if f"state:{s}" in kept)
-    return replace(
-        event,
-        parties=states,
-        participants=tuple(p for p in event.participants if p in kept),
-        location=event.location if event.location in kept else None,
-        destination=event.destination if event.destination in kept else None,
-        speaker=event.speaker if event.speaker in kept else None,
-    )
+    changes = {
+        "parties": tuple(s for s in event.parties if f"state:{s}" in kept),
+        "participants": tuple(p for p in event.participants if p in kept),
+        "location": event.location if event.location in kept else None,
+        "destination": event.destination if event.destination in kept else None,
+        "speaker": event.speaker if event.speaker in kept else None,
+    }
+    return _changed(event, changes)
+
+
+def _without_dropped(event: Event, keys: set[str]) -> Event:
+    """No reference to an event that was left out."""
+    changes = {
+        "concerns": tuple(k for k in event.concerns if k in keys),
+        "agreed_at": event.agreed_at if event.agreed_at in keys else None,
+        "halted_by": event.halted_by if event.halted_by in keys else None,
+    }
+    return _changed(event, changes)
+
+
+def _changed(event: Event, changes: dict[str, Any]) -> Event:
+    """``event`` with ``changes``; the event itself when they change nothing (no copy)."""
+    if all(getattr(event, name) == value for name, value in changes.items()):
+        return event
+    return replace(event, **changes)
 
 
 __all__ = ["extract", "assemble", "PIPELINE", "Doc", "ExtractionBudgetError", "extraction_budget"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from kg.article import Sentence
-from kg.extract.doc import Doc, EntityDraft, Mention, ends_with_initial
+from kg.extract.doc import AheadSearch, Doc, EntityDraft, Mention, ends_with_initial
 from kg.extract.grammar import alt, compiled, words
 from kg.lexicon import Lexicon, cue_regex, fold, slugify
 from kg.records import Claim, Span
@@ -46,30 +46,28 @@ def _historical_clause(doc: Doc) -> re.Pattern[str]:
     )
 
 
-def _paragraph_of(doc: Doc, sentence: Sentence) -> int:
-    return doc.article.text.count("\n", 0, sentence.start)
-
-
 def find_claims(doc: Doc) -> Doc:
     """Stage 4 (before events): claims and the sentences they cover.
 
     Reads ``doc.mentions`` and ``doc.entities``; writes ``doc.claims``, ``doc.claim_sentences``
     and the Commentator mentions and drafts (``doc.mentions``, ``doc.entities``).
     """
-    attribution = cue_regex(words(doc.lexicon, "attribution"))
-    opinion = cue_regex(words(doc.lexicon, "opinion"))
+    text = doc.article.text
+    attribution = AheadSearch(cue_regex(words(doc.lexicon, "attribution")), text)
+    opinion = AheadSearch(cue_regex(words(doc.lexicon, "opinion")), text)
     commentator_nouns = words(doc.lexicon, "commentator")
     quantifiers = words(doc.lexicon, "quantifier")
-    text = doc.article.text
     scope: tuple[int, str, str] | None = None  # (paragraph, speaker key, kind)
+    paragraph, counted = 0, 0  # line breaks before offset ``counted``
     for sentence in doc.article.sentences:
         doc.check_deadline()
-        paragraph = _paragraph_of(doc, sentence)
+        paragraph += text.count("\n", counted, sentence.start)
+        counted = sentence.start
         if scope and scope[0] != paragraph:
             scope = None
         speaker: str | None = None
         body_start = sentence.start
-        match = attribution.search(text, sentence.start, sentence.end)
+        match = attribution.search(sentence.start, sentence.end)
         if match and match.start() - sentence.start < 40:
             after = [
                 m
@@ -85,7 +83,7 @@ def find_claims(doc: Doc) -> Doc:
                 if group is not None:
                     speaker, body_start = group[0], (comma + 1 if comma >= 0 else group[1])
         if speaker is None:
-            verb = opinion.search(text, sentence.start, sentence.end)
+            verb = opinion.search(sentence.start, sentence.end)
             if verb is not None:
                 group = _commentator(
                     doc,

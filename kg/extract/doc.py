@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 import operator
 import re
 import time
@@ -21,6 +22,38 @@ _INITIAL_AT_END = re.compile(r"(?<!\w)[A-Z]\.$")
 def ends_with_initial(text: str) -> bool:
     """Whether ``text`` ends with an initial or an abbreviation's last letter ("U.S.")."""
     return _INITIAL_AT_END.search(text) is not None
+
+
+_WORD_CHAR = re.compile(r"\w")
+
+
+class AheadSearch:
+    """``pattern.search(text, start, end)`` over spans in text order (sentences), scanning the
+    text about once: a search without an end says where the next match can begin at the
+    earliest, and only a span that holds that position is searched within its bounds.
+
+    For word patterns (``kg.lexicon.cue_regex``): a match inside a span is then a match of the
+    whole text at the same place, since nothing after it but a non-word character matters
+    (a span followed by a word character is searched directly)."""
+
+    __slots__ = ("_pattern", "_text", "_origin", "_next")
+
+    def __init__(self, pattern: re.Pattern[str], text: str) -> None:
+        self._pattern, self._text = pattern, text
+        self._origin = len(text) + 1  # no search yet
+        self._next: re.Match[str] | None = None  # the first match at or after ``_origin``
+
+    def search(self, start: int, end: int) -> re.Match[str] | None:
+        text, pattern = self._text, self._pattern
+        if _WORD_CHAR.match(text, end):
+            return pattern.search(text, start, end)
+        found = self._next
+        if not (self._origin <= start and (found is None or start <= found.start())):
+            self._origin, found = start, pattern.search(text, start)
+            self._next = found
+        if found is None or found.start() >= end:
+            return None
+        return pattern.search(text, start, end)
 
 
 @dataclass(slots=True)
@@ -99,10 +132,13 @@ class Doc:
     _mask_of: list[Mention] = field(default_factory=list, repr=False)  # mentions in the mask
     _keys: dict[bool, list[str]] = field(default_factory=dict, repr=False)
     _starts: list[int] = field(default_factory=list, repr=False)
+    _openers: dict[int, tuple[Gazetteer[Any], list[int]]] = field(
+        default_factory=dict, repr=False
+    )  # id(gazetteer) -> (gazetteer, token indexes an entry can begin at)
 
     def __post_init__(self) -> None:
         self.tokens = tokenize(self.article.text)
-        self._starts = [t.start for t in self.tokens]
+        self._starts = list(map(operator.itemgetter(1), self.tokens))
 
     def check_deadline(self) -> None:
         """Raise ``budget_error`` once the deadline has passed (called between steps)."""
@@ -152,19 +188,21 @@ class Doc:
         self, gazetteer: Gazetteer[T], start: int, end: int, offset: int = 0
     ) -> list[Match[T]]:
         """Longest matches of ``gazetteer`` among the body's tokens inside [start, end), with
-        character offsets shifted by ``-offset`` (so a sentence can see its own offsets)."""
+        character offsets shifted by ``-offset`` (so a sentence can see its own offsets).
+
+        Only the tokens an entry can begin with are tried (``openers``, computed once)."""
         keys = self.keys(gazetteer)
-        firsts = gazetteer.first_keys()
+        openers = self.openers(gazetteer)
         tokens = self.tokens
-        i = bisect.bisect_left(self._starts, start)
+        p = bisect.bisect_left(openers, bisect.bisect_left(self._starts, start))
         found: list[Match[T]] = []
-        while i < len(tokens) and tokens[i].end <= end:
-            if keys[i] not in firsts:
-                i += 1
-                continue
-            match = gazetteer.match_at(self.tokens, i, keys)
+        while p < len(openers):
+            i = openers[p]
+            if tokens[i].end > end:
+                break
+            match = gazetteer.match_at(tokens, i, keys)
             if match is None or match.end > end:
-                i += 1
+                p += 1
                 continue
             found.append(
                 match
@@ -173,8 +211,17 @@ class Doc:
                     match.start - offset, match.end - offset, match.first, match.last, match.value
                 )
             )
-            i = match.last
+            p = bisect.bisect_left(openers, match.last, p + 1)
         return found
+
+    def openers(self, gazetteer: Gazetteer[Any]) -> list[int]:
+        """Indexes of the tokens some entry of ``gazetteer`` begins with, ascending (once)."""
+        cached = self._openers.get(id(gazetteer))
+        if cached is None or cached[0] is not gazetteer:
+            begins = map(gazetteer.first_keys().__contains__, self.keys(gazetteer))
+            indexes = list(itertools.compress(itertools.count(), begins))
+            cached = self._openers[id(gazetteer)] = (gazetteer, indexes)
+        return cached[1]
 
     def keys(self, gazetteer: Gazetteer[Any]) -> list[str]:
         """The gazetteer's lookup keys for every token of the body (computed once)."""

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kg.extract.doc import Doc, EntityDraft, Mention
-from kg.lexicon import NamedThing, fill_label, fold, slugify
+from kg.lexicon import NamedThing, fill_label, first_character_test, fold, slugify
 
 
 def _without_determiner(doc: Doc, surface: str) -> str:
@@ -78,8 +78,13 @@ def _compile(
             rf"({_alt(field_words)})\b"
             rf"(?:\s*(?:\(|(?:{_alt(of)})\s+(?:(?:{the})\s+)?)(?P<tail>[A-Z][^,;.()“”\"]{{1,60}}))?"
         ),
-        adjective_ministry=re.compile(rf"\b({_alt(adjective)})\s+({_alt(noun)})\b", re.IGNORECASE),
-        forces=re.compile(rf"\b({_alt(force, spaced=False)})\b", re.IGNORECASE),
+        adjective_ministry=re.compile(
+            rf"\b{first_character_test(adjective)}({_alt(adjective)})\s+({_alt(noun)})\b",
+            re.IGNORECASE,
+        ),
+        forces=re.compile(
+            rf"\b{first_character_test(force)}({_alt(force, spaced=False)})\b", re.IGNORECASE
+        ),
         base=re.compile(rf"\s+({_alt(base, spaced=False)})\s+(?:{_alt(preposition)})\s+"),
     )
 
@@ -131,13 +136,8 @@ def find_gazetteer_mentions(doc: Doc) -> Doc:
     text = doc.article.text
     name_nouns = _words(doc, "name-noun")
     locative = _words(doc, "locative")
-    # only positions where some entry can begin (one set lookup per token)
-    state_firsts, named_firsts = lex.state_names.first_keys(), lex.named.first_keys()
-    starts = [
-        i
-        for i, (a, b) in enumerate(zip(state_keys, named_keys, strict=True))
-        if a in state_firsts or b in named_firsts
-    ]
+    # only positions where some entry can begin
+    starts = sorted({*doc.openers(lex.state_names), *doc.openers(lex.named)})
     position = 0
     i = 0
     while position < len(starts):

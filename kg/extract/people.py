@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 from collections import Counter
 from dataclasses import replace
@@ -1068,12 +1069,13 @@ def _find_later_mentions(doc: Doc, in_titles: set[int] | frozenset[int] = frozen
     for person in people:
         for word in person.name_tokens:
             by_word.setdefault(word, person)
-    i = 0
-    while i < len(tokens):
+    following = 0  # the first token not yet part of a mention found here
+    for i in itertools.compress(itertools.count(), map(by_word.__contains__, keys)):
+        if i < following:
+            continue
         tok = tokens[i]
         key = keys[i]
-        if key not in by_word or i in in_titles or doc.occupied(tok.start, tok.end):
-            i += 1
+        if i in in_titles or doc.occupied(tok.start, tok.end):
             continue
         if _looks_like_name(doc, tok.text):
             person = by_word[key]
@@ -1097,9 +1099,7 @@ def _find_later_mentions(doc: Doc, in_titles: set[int] | frozenset[int] = frozen
                     person.state,
                 )
             )
-            i = j
-            continue
-        i += 1
+            following = j
     doc.mentions.sort(key=lambda m: (m.start, -m.end))
     # "the secretary", "the minister" and pronouns: the most recent official that fits
     for match in _back_reference(doc).finditer(text):
