@@ -293,7 +293,8 @@ def existing_people(store: Backend, exclude_graphs: set[str]) -> list[KnownPerso
             continue
         state = solution["state"].value if solution["state"] is not None else None
         rows.append((solution["p"].value, solution["name"].value, state or None))
-    return known_people(sorted(rows))
+    # a person with no state in one graph and a state in another: the state first (None last)
+    return known_people(sorted(rows, key=lambda r: (r[0], r[1], r[2] is None, r[2] or "")))
 
 
 def _temp_pattern(path: Path) -> re.Pattern[str]:

@@ -186,3 +186,41 @@ def test_installed_command_runs_as_a_real_process(tmp_path: Path) -> None:
         cwd=ROOT, env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert listed.stdout == "area\nartificial intelligence\nspace\n"
+
+
+def test_a_person_without_a_state_in_one_article_and_with_one_in_another(tmp_path: Path) -> None:
+    """Three builds into one store: "Defense Minister X" without a state, then "Japanese
+    Defense Minister X", then an article that names X without a title beside Japan. The third
+    build reads people known with and without a state (it used to fail with a TypeError) and
+    recognises X with the state another article gave (inferred, basis known-official)."""
+    texts = {
+        "a": "Defense Minister Emi Takeda spoke to reporters on Monday about the budget.",
+        "b": "Japanese Defense Minister Emi Takeda visited Fiji on Tuesday and met Fiji's "
+        "Defence Minister Jone Vakaloa in Suva.",
+        "c": "Emi Takeda met Australian Defence Minister Ruth Hallam in Canberra on Friday to "
+        "discuss Japan's role in the region.",
+    }
+    store = tmp_path / "store"
+    runner = CliRunner()
+    for name, body in texts.items():
+        path = tmp_path / f"{name}.txt"
+        path.write_text(f"---\ntitle: {name}\npublished: 2025-03-1{len(name)}\n---\n{body}\n")
+        result = runner.invoke(main, ["build", str(path), "--store", str(store)])
+        assert result.exit_code == 0, result.output
+    query = (
+        "SELECT ?g ?s ?rule WHERE { GRAPH ?g { <https://w3id.org/defense-kg/id/person/"
+        "emi-takeda> a <https://w3id.org/defense-kg/ontology#Official> . OPTIONAL { "
+        "<https://w3id.org/defense-kg/id/person/emi-takeda> "
+        "<https://w3id.org/defense-kg/ontology#ofState> ?s ; "
+        "<https://w3id.org/defense-kg/ontology#attribution>/"
+        "<https://w3id.org/defense-kg/ontology#basisRule> ?rule } } } ORDER BY ?g"
+    )
+    result = runner.invoke(main, ["query", query, "--store", str(store), "--format", "tsv"])
+    assert result.exit_code == 0, result.output
+    rows = [line.split("\t") for line in result.stdout.splitlines()[1:]]
+    state = "<https://w3id.org/defense-kg/id/state/JPN>"
+    assert [(g.rsplit("/", 1)[-1], s, r) for g, s, r in rows] == [
+        ("a>", "", ""),
+        ("b>", state, '"adjective"'),
+        ("c>", state, '"known-official"'),
+    ]

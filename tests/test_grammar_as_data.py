@@ -96,6 +96,9 @@ def data_vocabulary() -> frozenset[str]:
 @functools.cache
 def code_names() -> frozenset[str]:
     """The names the code defines: classes, statuses, types, basis rules, kinds."""
+    import dataclasses
+
+    import kg.records
     from kg.extract.grammar import CLASSES, EVENT_TYPES, STATUSES
     from kg.lexicon import (
         DATE_WORD_CLASSES,
@@ -103,9 +106,6 @@ def code_names() -> frozenset[str]:
         MENTION_WORD_CLASSES,
         PEOPLE_WORD_CLASSES,
     )
-    import dataclasses
-
-    import kg.records
     from kg.records import INFERRED_BASES
 
     found = set(CLASSES | EVENT_TYPES | STATUSES | INFERRED_BASES | CODE_NAMES)
