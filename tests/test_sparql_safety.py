@@ -155,6 +155,28 @@ QUERIES = [
         "different parsers",
     ),
 ]
+# Virtuoso runs its bif: functions for the anonymous SPARQL account, and bif:http_get and
+# bif:http_client fetch the URL they are given (tried on Virtuoso 7.2 against a listener).
+FETCHES = (
+    "the function <bif:http_get> is no XSD cast; only SPARQL's own functions and XSD casts run "
+    "(an endpoint's extensions, such as Virtuoso's bif:http_get, can fetch URLs)"
+)
+QUERIES += [
+    ("PREFIX bif: <bif:> SELECT (bif:http_get('{u}') AS ?x) {}", FETCHES),
+    ("SELECT * { BIND(<bif:http_get>('{u}') AS ?x) }", FETCHES),
+    ("SELECT * { FILTER(<bif:http_get>('{u}')) }", FETCHES),
+    ("SELECT * { FILTER <bif:http_get>('{u}') }", FETCHES),
+    ("SELECT ?s { ?s ?p ?o } ORDER BY <bif:http_get>('{u}')", FETCHES),
+    ("SELECT ?s { ?s ?p ?o } GROUP BY ?s HAVING <bif:http_get>('{u}')", FETCHES),
+    ("SELECT (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY (<bif:http_get>('{u}'))", FETCHES),
+    ("SELECT (<bif:http_get>(DISTINCT '{u}') AS ?x) {}", FETCHES),
+    ("PREFIX xsd: <bif:> SELECT (xsd:http_get('{u}') AS ?x) {}", FETCHES),
+    (
+        "PREFIX b: <http://www.w3.org/2001/XMLSchema#> PREFIX b: <bif:> "
+        "SELECT (b:http_get('{u}') AS ?x) {}",
+        FETCHES,
+    ),
+]
 UPDATES = [
     ("PREFIX : <{u}> LOAD:x INTO GRAPH dkgg:pwn", f"LOAD {NETWORK}"),
     ("LOAD <{u}x>", f"LOAD {NETWORK}"),

@@ -7,6 +7,9 @@ says. The algebra is then walked, and the text is refused when it holds
 
 - a ``SERVICE`` pattern (anywhere: in ``OPTIONAL``, ``EXISTS``, subqueries, ``WHERE`` of an
   update) or a ``LOAD`` operation: both make the engine fetch from the network;
+- a call of a function by IRI other than an XSD cast (``xsd:integer(?x)``): an endpoint runs
+  its own extensions by IRI, and some fetch (Virtuoso's ``bif:http_get``, ``bif:http_client``,
+  open to its anonymous SPARQL account);
 - a graph IRI outside this project's namespace in any position that names a graph: the
   dataset clauses ``FROM``/``FROM NAMED``, ``USING``/``USING NAMED`` and ``WITH``, ``GRAPH``
   patterns and the graphs of ``INSERT``/``DELETE`` (``DATA``) quads, and the targets of
@@ -29,7 +32,7 @@ from typing import Any
 
 from kg.iris import PREFIXES
 from kg.sparql.lexer import KEYWORDS, nesting_depth
-from kg.sparql.subset import local_query
+from kg.sparql.subset import XSD, local_query
 
 LOCAL_IRI_PREFIX = "https://w3id.org/defense-kg/"
 
@@ -223,6 +226,14 @@ def refuse_unsafe(parsed: Any) -> None:
             raise _network("SERVICE")
         if name == "Load":
             raise _network("LOAD")
+        if name == "Function":
+            iri = dict.get(node, "iri")
+            if isinstance(iri, URIRef) and not str(iri).startswith(XSD):
+                raise QueryError(
+                    f"refused: the function <{iri}> is no XSD cast; only SPARQL's own functions "
+                    "and XSD casts run (an endpoint's extensions, such as Virtuoso's "
+                    "bif:http_get, can fetch URLs)"
+                )
         if name:
             for keyword, term in _graph_refs(node):
                 if isinstance(term, URIRef) and not str(term).startswith(LOCAL_IRI_PREFIX):
