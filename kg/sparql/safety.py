@@ -86,6 +86,28 @@ def _in_deep_thread(function: Any, *args: Any) -> Any:
     return outcome.get("value")
 
 
+def _resolved(tree: Any, update: bool, namespaces: dict[str, Any]) -> list[Any]:
+    """The parse tree (a second parse: rdflib's trees do not deep-copy) with prefixed names
+    and relative IRIs resolved as rdflib's translation resolves them, nothing else changed.
+
+    The translation edits the tree in place and loses parts of it: the ``FILTER``s of a
+    group inside ``EXISTS`` are missing from both afterwards, so ``FILTER EXISTS { FILTER
+    EXISTS { SERVICE <...> { } } }`` would hide its ``SERVICE`` from a walk of them.
+    """
+    import functools
+
+    from rdflib.plugins.sparql.algebra import translatePName, translatePrologue, traverse
+
+    pairs = zip(tree.prologue, tree.request, strict=False) if update else [(tree[0], tree[1])]
+    resolved: list[Any] = []
+    prologue = None
+    for declarations, body in pairs:
+        prologue = translatePrologue(declarations, None, namespaces, prologue)
+        resolve = functools.partial(translatePName, prologue=prologue)
+        resolved += [declarations, traverse(body, visitPost=resolve)]
+    return resolved
+
+
 def _parse(text: str, update: bool) -> Any:
     from rdflib import Namespace
     from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
@@ -94,9 +116,11 @@ def _parse(text: str, update: bool) -> Any:
     namespaces = {prefix: Namespace(iri) for prefix, iri in PREFIXES.items()}
     if update:
         update_tree = parseUpdate(text)
-        return update_tree, translateUpdate(update_tree, initNs=namespaces)
+        whole = _resolved(parseUpdate(text), update, namespaces)
+        return update_tree, translateUpdate(update_tree, initNs=namespaces), whole
     query_tree = parseQuery(text)
-    return query_tree, translateQuery(query_tree, initNs=namespaces)
+    whole = _resolved(parseQuery(text), update, namespaces)
+    return query_tree, translateQuery(query_tree, initNs=namespaces), whole
 
 
 def _parse_error(exc: BaseException) -> str:
@@ -111,7 +135,8 @@ def _parse_error(exc: BaseException) -> str:
 
 
 def parse(text: str, *, update: bool) -> Any:
-    """The rdflib parse tree and algebra of ``text`` as a query (or an update).
+    """The rdflib parse tree and algebra of ``text`` as a query (or an update), and the
+    whole tree with its names resolved (:func:`_resolved`), for :func:`refuse_unsafe`.
 
     Raises
     ------
