@@ -155,7 +155,47 @@ QUERIES = [
         "different parsers",
     ),
 ]
+# Virtuoso runs its bif: functions for the anonymous SPARQL account, and bif:http_get and
+# bif:http_client fetch the URL they are given (tried on Virtuoso 7.2 against a listener).
+FETCHES = (
+    "the function <bif:http_get> is no XSD cast; only SPARQL's own functions and XSD casts run "
+    "(an endpoint's extensions, such as Virtuoso's bif:http_get, can fetch URLs)"
+)
+QUERIES += [
+    ("PREFIX bif: <bif:> SELECT (bif:http_get('{u}') AS ?x) {}", FETCHES),
+    ("SELECT * { BIND(<bif:http_get>('{u}') AS ?x) }", FETCHES),
+    ("SELECT * { FILTER(<bif:http_get>('{u}')) }", FETCHES),
+    ("SELECT * { FILTER <bif:http_get>('{u}') }", FETCHES),
+    ("SELECT ?s { ?s ?p ?o } ORDER BY <bif:http_get>('{u}')", FETCHES),
+    ("SELECT ?s { ?s ?p ?o } GROUP BY ?s HAVING <bif:http_get>('{u}')", FETCHES),
+    ("SELECT (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY (<bif:http_get>('{u}'))", FETCHES),
+    ("SELECT (<bif:http_get>(DISTINCT '{u}') AS ?x) {}", FETCHES),
+    ("SELECT * { FILTER EXISTS { FILTER(<bif:http_get>('{u}')) } }", FETCHES),
+    # rdflib's translation drops the FILTERs of a group inside EXISTS from its algebra (and
+    # from the tree, which it edits): the walk must see the whole parse
+    (
+        "SELECT * { ?a ?b ?c FILTER EXISTS { ?a ?b ?c FILTER NOT EXISTS "
+        "{ SERVICE <{u}> { ?s ?p ?o } } } }",
+        f"SERVICE {NETWORK}",
+    ),
+    ("ASK { FILTER NOT EXISTS { { FILTER EXISTS { SERVICE <{u}> {} } } } }", f"SERVICE {NETWORK}"),
+    (
+        "PREFIX : <{u}> ASK { FILTER EXISTS { FILTER EXISTS { GRAPH :g { } } } }",
+        "GRAPH <{u}g> is not a graph of this store",
+    ),
+    ("PREFIX xsd: <bif:> SELECT (xsd:http_get('{u}') AS ?x) {}", FETCHES),
+    (
+        "PREFIX b: <http://www.w3.org/2001/XMLSchema#> PREFIX b: <bif:> "
+        "SELECT (b:http_get('{u}') AS ?x) {}",
+        FETCHES,
+    ),
+]
 UPDATES = [
+    (
+        "DELETE { ?s ?p ?o } WHERE { ?s ?p ?o FILTER EXISTS { FILTER EXISTS "
+        "{ SERVICE <{u}> { } } } }",
+        f"SERVICE {NETWORK}",
+    ),
     ("PREFIX : <{u}> LOAD:x INTO GRAPH dkgg:pwn", f"LOAD {NETWORK}"),
     ("LOAD <{u}x>", f"LOAD {NETWORK}"),
     ("load silent <{u}x> into graph dkgg:pwn", f"LOAD {NETWORK}"),

@@ -15,17 +15,20 @@ KEYWORDS = frozenset({"NAMED", "SILENT"})
 _HIGH = r"[^\x00-\u00BF\U00010000-\U0010FFFF]"
 
 #: SPARQL tokens that may contain brackets, quotes or ``#`` without being syntax. Each
-#: alternative is unambiguous (no nested quantifier can match the same text two ways), so a
-#: scan is linear in the text. ``{H}`` is U+00C0..U+FFFF as a negated class, which compiles in
-#: a fraction of a millisecond where ``[\u00C0-\uFFFF]`` takes milliseconds per occurrence (every
-#: ``kg query`` compiles this); each atomic group ``(?>[...]|{H})`` matches one character, as
-#: one class would.
+#: alternative is unambiguous (no nested quantifier can match the same text two ways), and a
+#: quote that opens no complete string is an ``unclosed`` token to the end of its line (no
+#: parser reads past it), so a scan never restarts inside a failed string (``"\\"\\"...``
+#: would rescan from every escaped quote) and is linear in the text. ``{H}`` is U+00C0..U+FFFF
+#: as a negated class, which compiles in a fraction of a millisecond where ``[\u00C0-\uFFFF]``
+#: takes milliseconds per occurrence (every ``kg query`` compiles this); each atomic group
+#: ``(?>[...]|{H})`` matches one character, as one class would.
 TOKENS = re.compile(
     r"""(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
       |(?P<str>'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
               |\"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"
               |'(?:[^'\\\n\r]|\\.)*'
               |"(?:[^"\\\n\r]|\\.)*")
+      |(?P<unclosed>'(?:[^'\\\n\r]|\\.)*|"(?:[^"\\\n\r]|\\.)*)
       |(?P<comment>\#[^\n\r]*)
       |(?P<var>[?$](?>[A-Za-z0-9_\u00B7]|{H})+)
       |(?P<pname>(?<![\w\-.\u00B7])(?<!{H})(?:(?>[A-Za-z]|{H})(?>[\w\-\u00B7]|{H})*(?:\.+(?>[\w\-\u00B7]|{H})+)*)?

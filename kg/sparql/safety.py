@@ -7,6 +7,9 @@ says. The algebra is then walked, and the text is refused when it holds
 
 - a ``SERVICE`` pattern (anywhere: in ``OPTIONAL``, ``EXISTS``, subqueries, ``WHERE`` of an
   update) or a ``LOAD`` operation: both make the engine fetch from the network;
+- a call of a function by IRI other than an XSD cast (``xsd:integer(?x)``): an endpoint runs
+  its own extensions by IRI, and some fetch (Virtuoso's ``bif:http_get``, ``bif:http_client``,
+  open to its anonymous SPARQL account);
 - a graph IRI outside this project's namespace in any position that names a graph: the
   dataset clauses ``FROM``/``FROM NAMED``, ``USING``/``USING NAMED`` and ``WITH``, ``GRAPH``
   patterns and the graphs of ``INSERT``/``DELETE`` (``DATA``) quads, and the targets of
@@ -29,7 +32,7 @@ from typing import Any
 
 from kg.iris import PREFIXES
 from kg.sparql.lexer import KEYWORDS, nesting_depth
-from kg.sparql.subset import local_query
+from kg.sparql.subset import XSD, local_query
 
 LOCAL_IRI_PREFIX = "https://w3id.org/defense-kg/"
 
@@ -83,6 +86,28 @@ def _in_deep_thread(function: Any, *args: Any) -> Any:
     return outcome.get("value")
 
 
+def _resolved(tree: Any, update: bool, namespaces: dict[str, Any]) -> list[Any]:
+    """The parse tree (a second parse: rdflib's trees do not deep-copy) with prefixed names
+    and relative IRIs resolved as rdflib's translation resolves them, nothing else changed.
+
+    The translation edits the tree in place and loses parts of it: the ``FILTER``s of a
+    group inside ``EXISTS`` are missing from both afterwards, so ``FILTER EXISTS { FILTER
+    EXISTS { SERVICE <...> { } } }`` would hide its ``SERVICE`` from a walk of them.
+    """
+    import functools
+
+    from rdflib.plugins.sparql.algebra import translatePName, translatePrologue, traverse
+
+    pairs = zip(tree.prologue, tree.request, strict=False) if update else [(tree[0], tree[1])]
+    resolved: list[Any] = []
+    prologue = None
+    for declarations, body in pairs:
+        prologue = translatePrologue(declarations, None, namespaces, prologue)
+        resolve = functools.partial(translatePName, prologue=prologue)
+        resolved += [declarations, traverse(body, visitPost=resolve)]
+    return resolved
+
+
 def _parse(text: str, update: bool) -> Any:
     from rdflib import Namespace
     from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
@@ -91,9 +116,11 @@ def _parse(text: str, update: bool) -> Any:
     namespaces = {prefix: Namespace(iri) for prefix, iri in PREFIXES.items()}
     if update:
         update_tree = parseUpdate(text)
-        return update_tree, translateUpdate(update_tree, initNs=namespaces)
+        whole = _resolved(parseUpdate(text), update, namespaces)
+        return update_tree, translateUpdate(update_tree, initNs=namespaces), whole
     query_tree = parseQuery(text)
-    return query_tree, translateQuery(query_tree, initNs=namespaces)
+    whole = _resolved(parseQuery(text), update, namespaces)
+    return query_tree, translateQuery(query_tree, initNs=namespaces), whole
 
 
 def _parse_error(exc: BaseException) -> str:
@@ -108,7 +135,8 @@ def _parse_error(exc: BaseException) -> str:
 
 
 def parse(text: str, *, update: bool) -> Any:
-    """The rdflib parse tree and algebra of ``text`` as a query (or an update).
+    """The rdflib parse tree and algebra of ``text`` as a query (or an update), and the
+    whole tree with its names resolved (:func:`_resolved`), for :func:`refuse_unsafe`.
 
     Raises
     ------
@@ -223,6 +251,14 @@ def refuse_unsafe(parsed: Any) -> None:
             raise _network("SERVICE")
         if name == "Load":
             raise _network("LOAD")
+        if name == "Function":
+            iri = dict.get(node, "iri")
+            if isinstance(iri, URIRef) and not str(iri).startswith(XSD):
+                raise QueryError(
+                    f"refused: the function <{iri}> is no XSD cast; only SPARQL's own functions "
+                    "and XSD casts run (an endpoint's extensions, such as Virtuoso's "
+                    "bif:http_get, can fetch URLs)"
+                )
         if name:
             for keyword, term in _graph_refs(node):
                 if isinstance(term, URIRef) and not str(term).startswith(LOCAL_IRI_PREFIX):

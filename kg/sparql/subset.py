@@ -2,8 +2,9 @@
 
 :func:`local_query` parses a query with a recursive-descent parser for a *sub-grammar* of the
 SPARQL 1.1 query grammar: every production of the standard except those that can name
-something outside the store (``SERVICE``, ``GRAPH``, ``FROM``/``FROM NAMED``) and except
-updates (``LOAD``, ``INSERT``...). A text that parses completely under it holds none of those
+something outside the store (``SERVICE``, ``GRAPH``, ``FROM``/``FROM NAMED``, calls of
+functions by IRI other than XSD casts, which an endpoint may run as its own extensions) and
+except updates (``LOAD``, ``INSERT``...). A text that parses completely under it holds none of those
 constructs, so it is safe by its parse, and the slow, complete check
 (:func:`kg.sparql.safety.checked`, rdflib's parser and a walk of its algebra) is not needed.
 Whatever this parser does not accept (an update, a dataset clause, a ``GRAPH`` pattern, a
@@ -25,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
+from kg.iris import PREFIXES
 from kg.sparql.lexer import KEYWORDS, TOKENS
 
 #: Words that may call a built-in function or an aggregate (SPARQL 1.1, section 17.4).
@@ -35,6 +37,9 @@ BUILTINS = frozenset(
     IF STRLANG STRDT SAMETERM ISIRI ISURI ISBLANK ISLITERAL ISNUMERIC REGEX SUBSTR REPLACE
     COUNT SUM MIN MAX AVG SAMPLE GROUP_CONCAT""".split()
 )
+
+#: The namespace of the only functions called by IRI that are accepted here: XSD's casts.
+XSD = PREFIXES["xsd"]
 
 #: Never accepted here, in any case and anywhere in the text (see the module docstring).
 _NETWORK = re.compile(r"(?i)service|load")
@@ -82,6 +87,7 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.tokens = list(_lex(text)) + [("end", "")]
         self.at = 0
+        self.prefixes = dict(PREFIXES)  # then the text's own, the last declaration winning
 
     # --- tokens ---------------------------------------------------------------------------
 
@@ -116,11 +122,13 @@ class _Parser:
 
     def query(self) -> None:
         while self.is_("BASE", "PREFIX"):
-            if self.take("BASE", "PREFIX") == "PREFIX":
-                prefix = self.take("pname")
-                if not prefix.endswith(":") or prefix[:-1].upper() in KEYWORDS:
-                    raise _NotLocal
-            self.take("iri")
+            if self.take("BASE", "PREFIX") == "BASE":
+                self.take("iri")
+                continue
+            prefix = self.take("pname")
+            if not prefix.endswith(":") or prefix[:-1].upper() in KEYWORDS:
+                raise _NotLocal
+            self.prefixes[prefix[:-1]] = self.take("iri")[1:-1]
         if self.maybe("SELECT"):
             self.select_clause()
             self.where_clause()
@@ -386,8 +394,20 @@ class _Parser:
         elif self.builtin_next():
             self.builtin()
         else:
-            self.take("iri", "pname")
-            self.arguments()
+            self.function_call()
+
+    def function_call(self) -> None:
+        """``iri(...)``, only for an XSD cast: an endpoint may run any other IRI as its own
+        extension, which could fetch (Virtuoso's ``bif:http_get``)."""
+        token = self.take("iri", "pname")
+        if token.startswith("<"):
+            iri = token[1:-1]
+        else:
+            prefix, _, local = token.partition(":")
+            iri = self.prefixes[prefix] + local if prefix in self.prefixes else ""
+        if not iri.startswith(XSD):
+            raise _NotLocal
+        self.arguments()
 
     def bracketted(self) -> None:
         self.take("(")
@@ -421,9 +441,10 @@ class _Parser:
             self.bracketted()
         elif self.builtin_next():
             self.builtin()
+        elif self.is_("iri", "pname") and self.peek(1)[0] == "(":
+            self.function_call()
         elif self.maybe("iri", "pname"):
-            if self.is_("("):
-                self.arguments()
+            pass
         elif not self.maybe("var", "num", "TRUE", "FALSE"):
             self.literal()
 
