@@ -36,7 +36,7 @@ def main() -> None:
     "--jobs",
     type=click.IntRange(min=1),
     default=None,
-    help="Processes that extract and map articles (default: the machine's cores).",
+    help="Processes that extract articles, and batches loaded at once (default: the cores).",
 )
 @click.option(
     "--no-inference",
