@@ -539,9 +539,14 @@ def _load_labels() -> dict[str, str]:
         if key not in LABEL_FIELDS:
             raise LexiconError(f"labels.tsv: unknown label {key!r}")
         try:
-            fields = {f for _, f, _, _ in string.Formatter().parse(template) if f is not None}
+            parts = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(template)]
         except ValueError as exc:
             raise LexiconError(f"labels.tsv: {key}: bad template {template!r} ({exc})") from None
+        if any(spec or conv for f, spec, conv in parts if f is not None):
+            raise LexiconError(  # "{host:>999999999}" would pad a label to a gigabyte
+                f"labels.tsv: {key}: a field takes no format or conversion in {template!r}"
+            )
+        fields = {f for f, _, _ in parts if f is not None}
         if fields != LABEL_FIELDS[key]:
             expected = ", ".join(sorted(LABEL_FIELDS[key])) or "none"
             raise LexiconError(

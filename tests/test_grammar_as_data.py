@@ -231,6 +231,16 @@ def test_an_edited_template_changes_the_labels(tmp_path, monkeypatch) -> None:
         ),
         ("tour\tTour of {host}", "labels.tsv: unknown label 'tour'"),
         (
+            "visit\tVisit by {visitor} to {host:>999999999}",
+            "labels.tsv: visit: a field takes no format or conversion in "
+            "'Visit by {visitor} to {host:>999999999}'",
+        ),
+        (
+            "visit\tVisit by {visitor!r} to {host}",
+            "labels.tsv: visit: a field takes no format or conversion in "
+            "'Visit by {visitor!r} to {host}'",
+        ),
+        (
             "meeting\tMeeting {",
             "labels.tsv: meeting: bad template 'Meeting {' (Single '{' encountered in format string)",
         ),
