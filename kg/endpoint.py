@@ -104,10 +104,6 @@ class EndpointError(StoreError):
     names the endpoint)."""
 
 
-class EndpointTimeout(EndpointError):
-    """Kept for ``kg.query``'s import; deadline errors are plain :class:`EndpointError` lines."""
-
-
 def prefix_declarations(prefixes: dict[str, str] | None) -> str:
     """``PREFIX`` lines to put in front of a query (the protocol has no prefix parameter).
 

@@ -466,11 +466,12 @@ def extraction_quads(extraction: Extraction) -> list[ox.Quad]:
     Parsed from the same text, so both forms always agree; a term that is not RDF is a
     :class:`SyntaxError` from Oxigraph's parser.
     """
-    lines = "".join(f"{t} .\n" for t in extraction_triples(extraction))
+    from kg.store import statement_triples
+
     graph = ox.NamedNode(graph_iri(extraction.article.id))
     return [
         ox.Quad(t.subject, t.predicate, t.object, graph)
-        for t in ox.parse(lines.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        for t in statement_triples(extraction_triples(extraction))
     ]
 
 

@@ -172,11 +172,6 @@ _OX_TERMS = frozenset({ox.NamedNode, ox.Literal, ox.BlankNode})
 BULK_QUADS = 900_000
 
 
-def _nt(term: Any) -> str:
-    """:func:`nt_term`, without converting what is already a pyoxigraph term."""
-    return str(term) if type(term) in _OX_TERMS else nt_term(term)
-
-
 def triples_nquads(graph: str, triples: Iterable[str]) -> bytes:
     """N-Quads of N-Triples statements (``<s> <p> o``, without the final `` .``, as
     :func:`kg.mapping.extraction_triples` writes them) in ``graph`` and, for the union, in the
@@ -203,7 +198,8 @@ def graph_nquads(graph: str, quads: Iterable[Any]) -> bytes:
     <http://s> <http://p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> <http://g> .
     <http://s> <http://p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .
     """
-    return triples_nquads(graph, (f"{_nt(s)} {_nt(p)} {_nt(o)}" for s, p, o in _spo(quads)))
+    statements = (f"{nt_term(s)} {nt_term(p)} {nt_term(o)}" for s, p, o in _spo(quads))
+    return triples_nquads(graph, statements)
 
 
 def _spo(quads: Iterable[Any]) -> Iterator[tuple[Any, Any, Any]]:
@@ -521,11 +517,6 @@ class Store:
     def has_graph(self, graph: str) -> bool:
         return bool(self.inner.contains_named_graph(ox.NamedNode(graph)))
 
-    def add_graphs(self, graphs: Iterable[tuple[str, Iterable[Any]]]) -> None:
-        """Add named graphs the store does not hold yet, with their union copies, all of
-        them or none (see :meth:`add_nquads`)."""
-        self.add_nquads([graph_nquads(graph, quads) for graph, quads in graphs])
-
     def add_nquads(self, chunks: list[bytes]) -> None:
         """Add :func:`graph_nquads` documents (graphs the store does not hold yet).
 
@@ -564,12 +555,6 @@ class Store:
         if set(self.inner.quads_for_pattern(None, None, None, graph)) == set(quads):
             return
         self.replace_graph(ONTOLOGY_GRAPH, quads)
-
-    def bulk_load(self, data: bytes, fmt: ox.RdfFormat, graph: str) -> None:
-        """Fast, non-transactional load of a triples file into ``graph`` and the union."""
-        self._writable()
-        self.inner.bulk_load(data, format=fmt, to_graph=ox.NamedNode(graph))
-        self.inner.bulk_load(data, format=fmt, to_graph=ox.DefaultGraph())
 
     def flush(self) -> None:
         if not self.read_only and self._handle is not None:
@@ -955,14 +940,6 @@ def statement_triples(statements: Iterable[str]) -> list[ox.Triple]:
     return list(ox.parse(text, format=ox.RdfFormat.N_TRIPLES))
 
 
-def parse_rdf_file(path: Path, fmt: ox.RdfFormat | None = None) -> list[tuple[Any, Any, Any]]:
-    """:func:`parse_rdf_statements` as triples of pyoxigraph terms."""
-    return [
-        (t.subject, t.predicate, t.object)
-        for t in statement_triples(parse_rdf_statements(path, fmt))
-    ]
-
-
 def load_file(store: Backend, path: Path, graph: str | None = None) -> tuple[str, int]:
     """Add an RDF file as its own named graph (replacing a graph of the same name).
 
@@ -979,7 +956,7 @@ def load_triples(
     store: Backend, graph: str, triples: Iterable[tuple[Any, Any, Any]]
 ) -> tuple[str, int]:
     """:func:`load_statements` of triples of terms (pyoxigraph's or rdflib's)."""
-    statements = dict.fromkeys(f"{_nt(s)} {_nt(p)} {_nt(o)}" for s, p, o in triples)
+    statements = dict.fromkeys(f"{nt_term(s)} {nt_term(p)} {nt_term(o)}" for s, p, o in triples)
     return load_statements(store, graph, list(statements))
 
 

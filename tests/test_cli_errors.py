@@ -18,7 +18,7 @@ from kg.cli_errors import (
     KgUsageError,
     translate,
 )
-from kg.endpoint import EndpointError, EndpointTimeout
+from kg.endpoint import EndpointError
 from kg.evaluate import EvaluationError
 from kg.graphname import GraphNameError
 from kg.network import NetworkError
@@ -33,7 +33,6 @@ from kg.store import RefusedInput, StoreError
         (RefusedInput("s"), KgUsageError, 2),
         (GraphNameError("s"), KgUsageError, 2),
         (EndpointError("s"), KgEndpointError, 1),
-        (EndpointTimeout("s"), KgEndpointError, 1),
         (QueryError("s"), KgUsageError, 2),
         (QueryError("s", exit_code=1), KgQueryError, 1),
         (NetworkError("s"), KgQueryError, 1),
