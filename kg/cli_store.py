@@ -50,13 +50,21 @@ class FormatChoice(click.ParamType[str, str]):
 
 def _format(fmt: str | None, output: Path | None, choices: list[str], default: str | None) -> str:
     """``--format``, else the format ``-o``'s extension names, else ``default``."""
-    from kg.format import format_of_path
+    from kg.format import FORMAT_ALIASES, format_of_path
 
     if fmt is not None:
         return fmt
     found = format_of_path(output, choices) if output is not None else None
     if found is not None:
         return found
+    key = output.suffix.lower().removeprefix(".") if output is not None else ""
+    if (
+        output is not None and key in FORMAT_ALIASES
+    ):  # "-o x.nq" for a query: a format this command cannot write
+        raise KgUsageError(
+            f"{output.name!r} names {FORMAT_ALIASES[key][0]}, which this command does not "
+            f"write; give --format (one of {', '.join(choices)})"
+        )
     if default is None:
         named = f"{output.name!r} names no format" if output is not None else "no -o FILE"
         raise KgUsageError(f"give --format ({named}; one of {', '.join(choices)})")

@@ -33,10 +33,7 @@ from kg.sparql import safety
 from kg.sparql.lexer import tokens
 from kg.sparql.safety import LOCAL_IRI_PREFIX, QueryError, local_iri
 from kg.sparql.sandbox import Limits, default_max_memory, run_limited
-from kg.sparql.text import Masked as Masked
 from kg.sparql.text import bind_with_values as bind_with_values
-from kg.sparql.text import decode_escapes as decode_escapes
-from kg.sparql.text import mask as mask
 from kg.store import Backend, Store, with_resync
 
 __all__ = [

@@ -337,3 +337,20 @@ def test_timeout_stops_a_runaway_update_and_the_store_is_unchanged(big: Path) ->
     code, _, err = run("update", "--store", str(big), "--timeout", "1", cross)
     assert (code, err) == (1, "Error: update stopped after the 1 s time limit (--timeout)\n")
     assert everything(big) == before
+
+
+@pytest.mark.parametrize("text", ["# nothing to do", "PREFIX a: <http://example.org/>"])
+def test_an_update_with_no_operation_is_one_line_and_changes_nothing(mini: Path, text) -> None:
+    before = everything(mini)
+    code, out, err = run("update", "--store", str(mini), text)
+    assert (code, out) == (2, "")
+    assert err == "Error: malformed SPARQL at line 2, column 1: Expected end of text\n"
+    assert everything(mini) == before
+
+
+def test_an_escape_is_refused_with_parameters_as_without(mini: Path) -> None:
+    text = 'SELECT ?s { ?s dkg:iso3 ?i FILTER(?i != "\\u0041") }'
+    refused = (2, "", "Error: refused: \\u and \\U escapes are read differently by SPARQL "
+               "parsers; write the character itself\n")  # fmt: skip
+    assert run("query", "--store", str(mini), text) == refused
+    assert run("query", "--store", str(mini), "--param", "i=JPN", text) == refused

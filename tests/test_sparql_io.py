@@ -533,3 +533,20 @@ def test_network_commands_take_the_iris_kg_query_prints(seed_store_path: Path) -
     for printed in ("dkgr:state\\/KOR", f"<{ID}state/KOR>"):
         again = run("network", "neighbors", printed, "--view", "states", *store, "--format", "csv")
         assert again == by_code, printed
+
+
+def test_an_extension_naming_a_format_kg_query_cannot_write_is_refused(
+    mini: Path, tmp_path: Path
+) -> None:
+    """ "-o x.nq" used to write a table into x.nq; now exit 2, one line, no file."""
+    out = tmp_path / "x.nq"
+    code, data, err = out_bytes("query", "--store", str(mini), "-o", str(out), "ASK {}")
+    assert (code, data, out.exists()) == (2, b"", False)
+    assert err == (
+        "Error: 'x.nq' names nquads, which this command does not write; give --format (one of "
+        "table, tsv, csv, xml, json, markdown, turtle, ntriples, trig, jsonld, rdfxml)\n"
+    )
+    assert out_bytes("query", "--store", str(mini), "-o", str(tmp_path / "x.txt"), "ASK {}")[
+        :2
+    ] == (0, b"")
+    assert (tmp_path / "x.txt").read_text() == "true\n"

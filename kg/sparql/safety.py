@@ -98,7 +98,10 @@ def _resolved(tree: Any, update: bool, namespaces: dict[str, Any]) -> list[Any]:
 
     from rdflib.plugins.sparql.algebra import translatePName, translatePrologue, traverse
 
-    pairs = zip(tree.prologue, tree.request, strict=False) if update else [(tree[0], tree[1])]
+    if update:  # an update of only comments or PREFIX lines has no request
+        pairs = list(zip(tree.prologue or [], tree.request or [], strict=False))
+    else:
+        pairs = [(tree[0], tree[1])]
     resolved: list[Any] = []
     prologue = None
     for declarations, body in pairs:
@@ -373,7 +376,7 @@ def writes_named_graph(parsed: Any) -> bool:
     >>> writes_named_graph(parse(f"INSERT DATA {{ {g} {{ <a:s> <a:p> 1 }} }}", update=True))
     True
     """
-    for op in parsed[0].request:
+    for op in parsed[0].request or ():
         name = op.name
         if name in ("InsertData", "DeleteData", "DeleteWhere"):
             if dict.get(op, "quads"):

@@ -1,4 +1,4 @@
-"""SPARQL text handling that is not parsing: codepoint escapes, masking tokens that may hold
+"""SPARQL text handling that is not parsing: masking tokens that may hold
 keywords, binding parameters as a ``VALUES`` block. Never used to decide what is safe (that is
 :mod:`kg.sparql.safety`'s, on the parsed query); only to edit text."""
 
@@ -11,26 +11,6 @@ import pyoxigraph as ox
 
 from kg.sparql.lexer import tokens
 from kg.sparql.safety import QueryError
-
-_UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-
-
-def decode_escapes(query: str) -> str:
-    r"""Decode SPARQL's ``\uXXXX``/``\UXXXXXXXX`` escapes, as the parser does before parsing.
-
-    An escape that names no Unicode code point is left as written (the parser then reports it).
-
-    Examples
-    --------
-    >>> decode_escapes("\\u0053ERVICE"), len(decode_escapes("\\U00110000"))
-    ('SERVICE', 10)
-    """
-
-    def char(m: re.Match[str]) -> str:
-        code = int(m.group(1) or m.group(2), 16)
-        return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else m.group(0)
-
-    return _UNICODE_ESCAPE.sub(char, query)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,9 +74,9 @@ def bind_with_values(query: str, substitutions: dict[str, ox.NamedNode | ox.Lite
     >>> bind_with_values("SELECT ?x WHERE { ?x ?p ?y }", {"y": ox.Literal('a" } DROP ALL')})
     'SELECT ?x WHERE { VALUES (?y) { ("a\\\\" } DROP ALL") } ?x ?p ?y }'
     """
-    masked = mask(decode_escapes(query)).text
-    if len(masked) != len(query):  # escapes shortened the text: work on the decoded query
-        query = decode_escapes(query)
+    # the text as written: \u escapes are refused by the safety check after binding, as
+    # they are without parameters
+    masked = mask(query).text
     m = re.search(r"(?i)\bWHERE\s*\{", masked)
     if m is None:
         m = re.search(r"(?i)\b(SELECT|ASK|DESCRIBE)\b[^{]*\{", masked)
