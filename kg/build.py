@@ -23,6 +23,7 @@ from kg.article import Article, ArticleError, UnreadableError, find_article_file
 from kg.extract import extract
 from kg.lexicon import load_lexicon
 from kg.mapping import extraction_quads, extraction_triples, graph_iri
+from kg.people_index import PEOPLE_QUERY, PeopleIndex, open_index
 from kg.records import Extraction
 from kg.resolve import KnownPerson, known_people, resolve
 from kg.store import BULK_QUADS, Backend, Store, triples_nquads
@@ -165,10 +166,15 @@ class _Batches:
     """
 
     def __init__(
-        self, store: Store, writers: int, progress: Callable[[Article], None] | None
+        self,
+        store: Store,
+        writers: int,
+        progress: Callable[[Article], None] | None,
+        people: PeopleIndex,
     ) -> None:
         self.store = store
         self.progress = progress
+        self.people = people
         self.writers = max(1, writers)
         self.pool = ThreadPoolExecutor(self.writers, thread_name_prefix="kg-bulk-load")
         self.running: deque[tuple[Future[None], list[Article]]] = deque()
@@ -190,12 +196,14 @@ class _Batches:
             return
         while len(self.running) >= self.writers:
             self._finish_oldest()
-        self.running.append((self.pool.submit(self.store.add_nquads, self.pending), self.articles))
+        load = self.pool.submit(self.store.add_nquads, self.pending, keep_people_index=True)
+        self.running.append((load, self.articles))
         self.pending, self.articles, self.lines = [], [], 0
 
     def _finish_oldest(self) -> None:
         future, articles = self.running.popleft()
         future.result()
+        self.people.add_graphs([graph_iri(a.id) for a in articles])
         for article in articles:
             if self.progress:
                 self.progress(article)
@@ -230,13 +238,34 @@ def build_extractions(
     """
     store.ensure_ontology()
     rebuilt = {graph_iri(x.article.id) for x in extractions}
-    extractions = resolve(extractions, existing_people(store, exclude_graphs=rebuilt))
-    if not inference:
-        extractions = [without_inference(x) for x in extractions]
     if not isinstance(store, Store):
+        extractions = resolve(extractions, existing_people(store, exclude_graphs=rebuilt))
+        if not inference:
+            extractions = [without_inference(x) for x in extractions]
         return _replace_each(store, extractions, progress)
+    people = open_index(store)
+    try:
+        extractions = resolve(extractions, people.existing(extractions, exclude_graphs=rebuilt))
+        if not inference:
+            extractions = [without_inference(x) for x in extractions]
+        return _write_batches(store, extractions, progress, people, batch=batch, jobs=jobs)
+    finally:
+        people.close()
+
+
+def _write_batches(
+    store: Store,
+    extractions: list[Extraction],
+    progress: Callable[[Article], None] | None,
+    people: PeopleIndex,
+    *,
+    batch: int,
+    jobs: int,
+) -> list[BuildReport]:
+    """Write resolved extractions into the embedded store (see :func:`build_extractions`),
+    keeping the index of officials in step."""
     reports: list[BuildReport] = []
-    batches = _Batches(store, jobs, progress)
+    batches = _Batches(store, jobs, progress, people)
     try:
         for extraction in extractions:
             article = extraction.article
@@ -249,7 +278,9 @@ def build_extractions(
             batches.drain()
             quads = extraction_quads(extraction)
             reports.append(BuildReport(article.id, article.path or "", len(quads)))
-            store.replace_graph(graph, quads)
+            people.forget([graph])  # before the graph changes: a kill leaves it unindexed
+            store.replace_graph(graph, quads, keep_people_index=True)
+            people.add_graphs([graph])
             if progress:
                 progress(article)
         batches.drain()
@@ -277,16 +308,8 @@ def _replace_each(
 
 def existing_people(store: Backend, exclude_graphs: set[str]) -> list[KnownPerson]:
     """Officials already in the store (outside the graphs being rebuilt), for resolution."""
-    query = """
-    PREFIX dkg: <https://w3id.org/defense-kg/ontology#>
-    PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-    PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-    SELECT ?p ?name ?state ?g WHERE {
-      GRAPH ?g { ?p a dkg:Official ; rdfs:label|skos:altLabel ?name .
-                 OPTIONAL { ?p dkg:ofState ?s . BIND(STRAFTER(STR(?s), "/state/") AS ?state) } }
-    }"""
     rows = []
-    result = store.query(query)
+    result = store.query(PEOPLE_QUERY % "")
     assert isinstance(result, ox.QuerySolutions)
     for solution in result:
         if solution["g"].value in exclude_graphs:

@@ -38,6 +38,26 @@ def name_tokens(name: str) -> frozenset[str]:
     return frozenset(w for w in words if len(w) > 1)
 
 
+_WORD = re.compile(r"[\w’'-]+")
+
+
+def name_start(name: str) -> tuple[str, ...] | None:
+    """The key :func:`recognise_known` looks a name up by: its first two words (one for a
+    one-word name), None when the name does not start with a word."""
+    if not _WORD.match(name):
+        return None
+    return tuple(m.group() for m in _WORD.finditer(name))[:2]
+
+
+def text_starts(text: str) -> set[tuple[str, ...] | None]:
+    """Every :func:`name_start` a name written in ``text`` can have: its words, the pairs of
+    consecutive words, and None."""
+    words = _WORD.findall(text)
+    present: set[tuple[str, ...] | None] = {None, *((w,) for w in words)}
+    present.update(zip(words, words[1:], strict=False))
+    return present
+
+
 def _compatible(a: KnownPerson, tokens: frozenset[str], state: str | None) -> bool:
     if not tokens or not a.tokens:
         return False
@@ -181,21 +201,16 @@ def recognise_known(extractions: list[Extraction], existing: list[KnownPerson]) 
     # each article is searched only for the names whose first two words it writes one after
     # the other (linear in the corpus: a common first name does not make every article look
     # at every person of that first name); a name of one word is looked up by that word
-    word = re.compile(r"[\w’'-]+")
     by_words: dict[tuple[str, ...] | None, list[str]] = {}
     for name in known:
-        first = word.match(name)
-        key = tuple(m.group() for m in word.finditer(name, 0))[:2] if first else None
-        by_words.setdefault(key, []).append(name)
+        by_words.setdefault(name_start(name), []).append(name)
     out = []
     for x in extractions:
         text = x.article.text
         taken = [(m.start, m.end) for e in x.entities for m in e.mentions]
         have = {name_tokens(e.name) for e in x.entities if e.type == "Official"}
         added: list[Entity] = []
-        words = word.findall(text)
-        present: set[tuple[str, ...] | None] = {None, *((w,) for w in words)}
-        present.update(zip(words, words[1:], strict=False))
+        present = text_starts(text)
         candidates = sorted(n for key in present & by_words.keys() for n in by_words[key])
         for name in candidates:
             person = known[name]

@@ -40,6 +40,8 @@ ENDPOINT_ENV = "KG_ENDPOINT"
 DEFAULT_STORE = Path(".kg") / "store"
 ONTOLOGY_GRAPH = "https://w3id.org/defense-kg/ontology-graph"
 MARKER = ".defense-kg-store"
+PEOPLE_INDEX = ".kg-people.sqlite"
+"""The index of officials in the store folder (:mod:`kg.people_index`; derived data)."""
 MARKER_TEXT = "defense-kg store 2: the default graph is the union of the named graphs\n"
 UPDATES_GRAPH = GRAPH + "updates"
 D = "https://w3id.org/defense-kg/ontology#"
@@ -414,6 +416,7 @@ class Store:
                 self.locks = self.locks or lock_store(path, exclusive=True)  # readers in
             remove_unloaded_sst(path)
             if not _current(path):
+                (path / PEOPLE_INDEX).unlink(missing_ok=True)
                 if any(True for _ in inner.named_graphs()):
                     inner.update(RESYNC_UPDATE)
                 (path / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
@@ -483,24 +486,43 @@ class Store:
         if self.read_only:
             raise StoreError(f"{self.path}: opened read-only")
 
+    def forget_people_index(self) -> None:
+        """Delete the index of officials (:mod:`kg.people_index`) before a write it does not
+        follow; the next build makes it again from the store."""
+        try:
+            (self.path / PEOPLE_INDEX).unlink(missing_ok=True)
+        except OSError as exc:
+            raise _storage_error(self.path, exc, "write") from None
+
     def update(
-        self, sparql: str, *, timeout: float | None = None, max_memory: int | None = None
+        self,
+        sparql: str,
+        *,
+        timeout: float | None = None,
+        max_memory: int | None = None,
+        keep_people_index: bool = False,
     ) -> None:
         """Run an update (one transaction); with ``timeout``, in a sandboxed child killed at
-        the limit, so that an update stopped midway was never committed."""
+        the limit, so that an update stopped midway was never committed. The index of
+        officials is deleted first unless the caller keeps it in step (the build)."""
         self._writable()
         if timeout is not None:
             self._handle = None  # the child opens the store for writing: close it here first
-            _limited(self, "update", (sparql,), timeout, max_memory)
+            _limited(self, "update", (sparql,), timeout, max_memory)  # (it forgets the index)
             return
+        inner = self.inner  # opened (damage reported) before anything changes
+        if not keep_people_index:
+            self.forget_people_index()
         try:
-            self.inner.update(sparql, prefixes=dict(PREFIXES))
+            inner.update(sparql, prefixes=dict(PREFIXES))
         except SyntaxError:
             raise
         except (OSError, RuntimeError) as exc:
             raise _storage_error(self.path, exc, "write") from None
 
-    def replace_graph(self, graph: str, quads: Iterable[Any]) -> None:
+    def replace_graph(
+        self, graph: str, quads: Iterable[Any], *, keep_people_index: bool = False
+    ) -> None:
         """Atomically replace one named graph with ``quads`` (one transaction).
 
         A graph the store does not hold yet (the usual case when a corpus is built) is added
@@ -510,14 +532,14 @@ class Store:
         """
         self._writable()
         if not self.inner.contains_named_graph(ox.NamedNode(graph)):
-            self.add_nquads([graph_nquads(graph, quads)])
+            self.add_nquads([graph_nquads(graph, quads)], keep_people_index=keep_people_index)
             return
-        self.update(replace_graph_update(graph, quads))
+        self.update(replace_graph_update(graph, quads), keep_people_index=keep_people_index)
 
     def has_graph(self, graph: str) -> bool:
         return bool(self.inner.contains_named_graph(ox.NamedNode(graph)))
 
-    def add_nquads(self, chunks: list[bytes]) -> None:
+    def add_nquads(self, chunks: list[bytes], *, keep_people_index: bool = False) -> None:
         """Add :func:`graph_nquads` documents (graphs the store does not hold yet).
 
         Up to :data:`BULK_QUADS` lines go through Oxigraph's bulk loader, which sorts them
@@ -530,12 +552,15 @@ class Store:
         keys RocksDB already holds, so the store stays a set.
         """
         self._writable()
+        inner = self.inner  # opened (damage reported) before anything changes
+        if not keep_people_index:
+            self.forget_people_index()
         data = b"".join(chunks)
         try:
             if data.count(b"\n") <= BULK_QUADS:
-                self.inner.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+                inner.bulk_load(data, format=ox.RdfFormat.N_QUADS)
             else:
-                self.inner.load(data, format=ox.RdfFormat.N_QUADS)
+                inner.load(data, format=ox.RdfFormat.N_QUADS)
         except (OSError, RuntimeError) as exc:
             raise _storage_error(self.path, exc, "write") from None
         except (SyntaxError, ValueError) as exc:  # a term kg minted that is not RDF

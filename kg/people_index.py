@@ -1,0 +1,258 @@
+"""An index of the officials in the embedded store, so that adding articles to a large store
+reads only the officials the new articles can be resolved against, not every official.
+
+Resolution (:func:`kg.resolve.resolve`) needs, from the store, the officials whose names share
+a word with a new article's officials (a person whose name words contain, or are contained in,
+the new name shares one), the officials whose first words the new articles write (recognised
+without a title by :func:`kg.resolve.recognise_known`), and the officials whose key a new
+article would mint. :meth:`PeopleIndex.existing` returns exactly those people, with every
+row the store holds for them, so resolution gives the same keys as with every official of the
+store (a test builds incrementally with and without the index and compares the N-Quads).
+
+The index is a SQLite file in the store folder (:data:`kg.store.PEOPLE_INDEX`): one row per
+(graph, person, label or alias, state), as the query of :func:`kg.build.existing_people`
+returns them, with the rows' name words and name starts. It is derived data:
+
+- every write to the store outside the build (``kg update``, ``kg load``, ``kg remove``, an
+  upgrade) deletes it first (:meth:`kg.store.Store.forget_people_index`), and the next build
+  makes it again from one scan of the store;
+- the build forgets an article's rows before replacing its graph and adds the rows of the
+  graphs it wrote once they are in the store, so that after a kill the index holds a subset of
+  the store's graphs, each with the rows it has in the store;
+- opening it compares its graphs with the store's article graphs and indexes the missing ones
+  (one query per batch of graphs) and forgets the ones the store lost.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.records import Extraction
+from kg.resolve import KnownPerson, known_people, name_start, name_tokens, text_starts
+from kg.store import PEOPLE_INDEX, Store
+
+_VERSION = "defense-kg people index 1"
+
+_SCHEMA = """
+CREATE TABLE meta(version TEXT NOT NULL);
+CREATE TABLE graphs(graph TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE people(
+  graph TEXT NOT NULL, iri TEXT NOT NULL, name TEXT NOT NULL, state TEXT, key TEXT NOT NULL
+);
+CREATE INDEX people_by_iri ON people(iri);
+CREATE INDEX people_by_key ON people(key);
+CREATE INDEX people_by_graph ON people(graph);
+CREATE TABLE words(word TEXT NOT NULL, iri TEXT NOT NULL, graph TEXT NOT NULL);
+CREATE INDEX words_by_word ON words(word);
+CREATE INDEX words_by_graph ON words(graph);
+CREATE TABLE keys(key TEXT NOT NULL, iri TEXT NOT NULL, graph TEXT NOT NULL);
+CREATE INDEX keys_by_key ON keys(key);
+CREATE INDEX keys_by_graph ON keys(graph);
+"""
+
+#: The officials of every graph (``%`` the empty string) or of some (a ``VALUES ?g`` clause).
+PEOPLE_QUERY = """
+PREFIX dkg: <https://w3id.org/defense-kg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?p ?name ?state ?g WHERE {
+  %s
+  GRAPH ?g { ?p a dkg:Official ; rdfs:label|skos:altLabel ?name .
+             OPTIONAL { ?p dkg:ofState ?s . BIND(STRAFTER(STR(?s), "/state/") AS ?state) } }
+}"""
+
+#: Graphs indexed per query when the index catches up with the store.
+_GRAPHS_PER_QUERY = 512
+
+Row = tuple[str, str, str | None]  # (IRI, label or alias, ISO-3 state or None)
+
+
+def person_key(iri: str) -> str:
+    """The resolution key of a person's IRI (``person:<last segment>``)."""
+    return "person:" + iri.rsplit("/", 1)[-1]
+
+
+def _start_key(start: tuple[str, ...] | None) -> str:
+    return "" if start is None else "\x1f".join(start)
+
+
+def store_people(store: ox.Store, graphs: list[str] | None = None) -> list[tuple[str, ...]]:
+    """(graph, IRI, name, state or "") rows of the officials of ``graphs`` (None: all)."""
+    rows: list[tuple[str, ...]] = []
+    for start in range(0, len(graphs), _GRAPHS_PER_QUERY) if graphs is not None else [0]:
+        values = ""
+        if graphs is not None:
+            chunk = graphs[start : start + _GRAPHS_PER_QUERY]
+            values = "VALUES ?g { " + " ".join(f"<{g}>" for g in chunk) + " }"
+        result = store.query(PEOPLE_QUERY % values)
+        assert isinstance(result, ox.QuerySolutions)
+        for solution in result:
+            state = solution["state"]
+            rows.append(
+                (
+                    solution["g"].value,
+                    solution["p"].value,
+                    solution["name"].value,
+                    state.value if state is not None else "",
+                )
+            )
+    return rows
+
+
+def open_index(store: Store) -> PeopleIndex:
+    """The index of a writable embedded store, brought up to date with its graphs."""
+    index = PeopleIndex(store.path / PEOPLE_INDEX, store.inner)
+    try:
+        index.catch_up(graph_names(store.inner))
+    except BaseException:
+        index.close()
+        raise
+    return index
+
+
+class PeopleIndex:
+    """The index file of one open, writable store (see the module's docstring)."""
+
+    def __init__(self, path: Path, store: ox.Store) -> None:
+        self.path = path
+        self.store = store
+        self.db = self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
+        fresh = not self.path.exists()
+        db = sqlite3.connect(self.path, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=DELETE")
+            if not fresh:
+                (version,) = db.execute("SELECT version FROM meta").fetchone()
+                if version == _VERSION:
+                    return db
+        except (sqlite3.Error, TypeError):
+            pass
+        db.close()
+        self.path.unlink(missing_ok=True)  # missing, damaged or another version: made again
+        db = sqlite3.connect(self.path, isolation_level=None)
+        db.executescript(f"BEGIN; {_SCHEMA}; INSERT INTO meta VALUES ('{_VERSION}'); COMMIT;")
+        return db
+
+    def close(self) -> None:
+        self.db.close()
+
+    def catch_up(self, graphs: Iterable[str]) -> None:
+        """Index the store's graphs the index lacks; forget the ones it no longer has."""
+        in_store = set(graphs)
+        indexed = {g for (g,) in self.db.execute("SELECT graph FROM graphs")}
+        self.forget(sorted(indexed - in_store))
+        missing = sorted(in_store - indexed)
+        if missing:
+            everything = not indexed and len(missing) > _GRAPHS_PER_QUERY
+            self._add(store_people(self.store, None if everything else missing), missing)
+
+    def add_graphs(self, graphs: list[str]) -> None:
+        """Index ``graphs`` (just written to the store) from what the store holds."""
+        if graphs:
+            self._add(store_people(self.store, graphs), graphs)
+
+    def _add(self, rows: list[tuple[str, ...]], graphs: list[str]) -> None:
+        wanted = set(graphs)
+        with _transaction(self.db):
+            self.db.executemany(
+                "INSERT OR IGNORE INTO graphs VALUES (?)", ((g,) for g in sorted(wanted))
+            )
+            for graph, iri, name, state in rows:
+                if graph not in wanted:
+                    continue
+                self.db.execute(
+                    "INSERT INTO people VALUES (?, ?, ?, ?, ?)",
+                    (graph, iri, name, state or None, person_key(iri)),
+                )
+                self.db.executemany(
+                    "INSERT INTO words VALUES (?, ?, ?)",
+                    ((w, iri, graph) for w in sorted(name_tokens(name))),
+                )
+                self.db.execute(
+                    "INSERT INTO keys VALUES (?, ?, ?)",
+                    (_start_key(name_start(name)), iri, graph),
+                )
+
+    def forget(self, graphs: list[str]) -> None:
+        """Remove the rows of ``graphs`` (before their graphs change in the store)."""
+        if not graphs:
+            return
+        with _transaction(self.db):
+            for table in ("graphs", "people", "words", "keys"):
+                self.db.executemany(f"DELETE FROM {table} WHERE graph = ?", ((g,) for g in graphs))
+
+    def existing(
+        self, extractions: list[Extraction], exclude_graphs: set[str]
+    ) -> list[KnownPerson]:
+        """The people of the store (outside ``exclude_graphs``) that resolving
+        ``extractions`` can use; the same :class:`KnownPerson` records
+        :func:`kg.build.existing_people` gives for them."""
+        starts: set[tuple[str, ...] | None] = set()
+        words: set[str] = set()
+        keys: set[str] = set()
+        for x in extractions:
+            starts |= text_starts(x.article.text)
+            for e in x.entities:
+                if e.type == "Official":
+                    words |= name_tokens(e.name)
+                    keys.add(e.key)
+        # officials the articles write by name may join them (recognise_known): their words too
+        recognisable = self._select("keys", "key", sorted(map(_start_key, starts)))
+        for (name,) in self._rows_of(sorted(recognisable), "name"):
+            words |= name_tokens(name)
+        found = recognisable | self._select("words", "word", sorted(words))
+        found |= self._select("people", "key", sorted(keys))
+        rows = [
+            (iri, name, state)
+            for iri, name, state, graph in self._rows_of(sorted(found), "iri, name, state, graph")
+            if graph not in exclude_graphs
+        ]
+        return known_people(sorted(rows, key=lambda r: (r[0], r[1], r[2] is None, r[2] or "")))
+
+    def _select(self, table: str, column: str, values: list[str]) -> set[str]:
+        """IRIs of ``table``'s rows whose ``column`` is one of ``values``."""
+        found: set[str] = set()
+        for start in range(0, len(values), 500):
+            chunk = values[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            found.update(
+                iri
+                for (iri,) in self.db.execute(
+                    f"SELECT DISTINCT iri FROM {table} WHERE {column} IN ({marks})", chunk
+                )
+            )
+        return found
+
+    def _rows_of(self, iris: list[str], columns: str) -> list[tuple[str, ...]]:
+        rows: list[tuple[str, ...]] = []
+        for start in range(0, len(iris), 500):
+            chunk = iris[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows.extend(
+                self.db.execute(f"SELECT {columns} FROM people WHERE iri IN ({marks})", chunk)
+            )
+        return rows
+
+
+class _transaction:
+    """``with _transaction(db):`` one SQLite transaction (committed, or rolled back)."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN")
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+def graph_names(store: ox.Store) -> list[str]:
+    """Every named graph of the store (officials can be in any: a loaded file's too)."""
+    return [g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
