@@ -309,7 +309,7 @@ def _replace_each(
 def existing_people(store: Backend, exclude_graphs: set[str]) -> list[KnownPerson]:
     """Officials already in the store (outside the graphs being rebuilt), for resolution."""
     rows = []
-    result = store.query(PEOPLE_QUERY % "")
+    result = store.query(PEOPLE_QUERY)
     assert isinstance(result, ox.QuerySolutions)
     for solution in result:
         if solution["g"].value in exclude_graphs:

@@ -54,19 +54,22 @@ CREATE INDEX keys_by_key ON keys(key);
 CREATE INDEX keys_by_graph ON keys(graph);
 """
 
-#: The officials of every graph (``%`` the empty string) or of some (a ``VALUES ?g`` clause).
-PEOPLE_QUERY = """
-PREFIX dkg: <https://w3id.org/defense-kg/ontology#>
+_PREFIXES = """PREFIX dkg: <https://w3id.org/defense-kg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?p ?name ?state ?g WHERE {
-  %s
-  GRAPH ?g { ?p a dkg:Official ; rdfs:label|skos:altLabel ?name .
-             OPTIONAL { ?p dkg:ofState ?s . BIND(STRAFTER(STR(?s), "/state/") AS ?state) } }
-}"""
+"""
+_OFFICIALS = """?p a dkg:Official ; rdfs:label|skos:altLabel ?name .
+  OPTIONAL { ?p dkg:ofState ?s . BIND(STRAFTER(STR(?s), "/state/") AS ?state) }"""
 
-#: Graphs indexed per query when the index catches up with the store.
-_GRAPHS_PER_QUERY = 512
+PEOPLE_QUERY = _PREFIXES + f"SELECT ?p ?name ?state ?g WHERE {{ GRAPH ?g {{ {_OFFICIALS} }} }}"
+"""The officials of every named graph, with their graph."""
+
+_GRAPH_PEOPLE_QUERY = _PREFIXES + f"SELECT ?p ?name ?state WHERE {{ {_OFFICIALS} }}"
+"""The officials of the default graph, run with one named graph as the default graph (an
+index lookup; a ``VALUES ?g`` before ``GRAPH ?g`` would scan every graph)."""
+
+#: Graphs missing from an empty index past which one scan of the store reads them all.
+_SCAN_PAST = 512
 
 Row = tuple[str, str, str | None]  # (IRI, label or alias, ISO-3 state or None)
 
@@ -82,24 +85,21 @@ def _start_key(start: tuple[str, ...] | None) -> str:
 
 def store_people(store: ox.Store, graphs: list[str] | None = None) -> list[tuple[str, ...]]:
     """(graph, IRI, name, state or "") rows of the officials of ``graphs`` (None: all)."""
-    rows: list[tuple[str, ...]] = []
-    for start in range(0, len(graphs), _GRAPHS_PER_QUERY) if graphs is not None else [0]:
-        values = ""
-        if graphs is not None:
-            chunk = graphs[start : start + _GRAPHS_PER_QUERY]
-            values = "VALUES ?g { " + " ".join(f"<{g}>" for g in chunk) + " }"
-        result = store.query(PEOPLE_QUERY % values)
+
+    def row(solution: ox.QuerySolution, graph: str) -> tuple[str, ...]:
+        state = solution["state"]
+        value = state.value if state is not None else ""
+        return (graph, solution["p"].value, solution["name"].value, value)
+
+    if graphs is None:
+        result = store.query(PEOPLE_QUERY)
         assert isinstance(result, ox.QuerySolutions)
-        for solution in result:
-            state = solution["state"]
-            rows.append(
-                (
-                    solution["g"].value,
-                    solution["p"].value,
-                    solution["name"].value,
-                    state.value if state is not None else "",
-                )
-            )
+        return [row(solution, solution["g"].value) for solution in result]
+    rows: list[tuple[str, ...]] = []
+    for graph in graphs:
+        result = store.query(_GRAPH_PEOPLE_QUERY, default_graph=ox.NamedNode(graph))
+        assert isinstance(result, ox.QuerySolutions)
+        rows.extend(row(solution, graph) for solution in result)
     return rows
 
 
@@ -149,7 +149,7 @@ class PeopleIndex:
         self.forget(sorted(indexed - in_store))
         missing = sorted(in_store - indexed)
         if missing:
-            everything = not indexed and len(missing) > _GRAPHS_PER_QUERY
+            everything = not indexed and len(missing) > _SCAN_PAST
             self._add(store_people(self.store, None if everything else missing), missing)
 
     def add_graphs(self, graphs: list[str]) -> None:
