@@ -21,6 +21,7 @@ Each figure is wall time (``time.perf_counter``) and CPU time of this process an
 the 1-minute load average when each measurement ended (``/proc/loadavg``). Usage::
 
     .venv/bin/python scripts/bench_build.py [--sizes 1000 10000] [--jobs 1 2] [--seed 0]
+    .venv/bin/python scripts/bench_build.py --into STORE [--adds 3]
 """
 
 from __future__ import annotations
@@ -108,14 +109,25 @@ def _command(args: list[str]) -> tuple[float, float, subprocess.CompletedProcess
     return wall, cpu, done
 
 
-def bench_add_one(store: Path, work: Path, seed: int) -> Timing:
+def bench_add_one(store: Path, work: Path, seed: int, name: str = "new-article") -> Timing:
     one = work
     write_corpus(one, 1, seed + 1)
     (one / "gold.json").unlink()
-    new = one / "new-article.txt"
-    next(one.glob("*.txt")).rename(new)
+    new = one / f"{name}.txt"
+    next(one.glob("synthetic-*.txt")).rename(new)
     wall, cpu, _ = _command(["build", str(new), "--store", str(store), "--jobs", "1"])
     return Timing("add one article (kg build)", 1, 1, wall, cpu, f"into {store.name}")
+
+
+def add_to(store: Path, adds: int, seed: int) -> Iterator[str]:
+    """``adds`` new articles added one ``kg build`` at a time to an existing store (the first
+    also brings the index of officials up to date, e.g. makes it for a store built before)."""
+    yield "| stage | processes | articles | wall s | CPU s | articles/s (wall) | load | |"
+    yield "|---|---|---|---|---|---|---|---|"
+    with tempfile.TemporaryDirectory(prefix="kg-bench-add-") as tmp:
+        for i in range(adds):
+            work = Path(tmp) / f"one-{i}"
+            yield bench_add_one(store, work, seed + 1000 + i, f"new-article-{seed}-{i}").row
 
 
 def bench_load(store: Path, work: Path) -> Timing:
@@ -162,7 +174,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="process counts")
     parser.add_argument("--no-load", action="store_true", help="skip the kg load row")
+    parser.add_argument("--into", type=Path, help="only add articles to this existing store")
+    parser.add_argument("--adds", type=int, default=3, help="articles added with --into")
     args = parser.parse_args(argv)
+    if args.into is not None:
+        for line in add_to(args.into, args.adds, args.seed):
+            print(line, flush=True)
+        return 0
     for line in run(sorted(args.sizes), args.seed, args.jobs, not args.no_load):
         print(line, flush=True)
     return 0
