@@ -22,6 +22,7 @@ the 1-minute load average when each measurement ended (``/proc/loadavg``). Usage
 
     .venv/bin/python scripts/bench_build.py [--sizes 1000 10000] [--jobs 1 2] [--seed 0]
     .venv/bin/python scripts/bench_build.py --into STORE [--adds 3]
+    .venv/bin/python scripts/bench_build.py --ceiling 1000000
 """
 
 from __future__ import annotations
@@ -143,6 +144,31 @@ def bench_load(store: Path, work: Path) -> Timing:
     )
 
 
+def loader_ceiling(count: int) -> str:
+    """Oxigraph's bulk loader alone on ``count`` short N-Triples statements into the default
+    graph of a fresh store: the most ``kg load`` could reach here."""
+    import pyoxigraph as ox
+
+    data = b"".join(
+        b'<http://example.org/s%d> <http://example.org/p%d> "o%d" .\n' % (i, i % 50, i)
+        for i in range(count)
+    )
+    with tempfile.TemporaryDirectory(prefix="kg-bench-ceiling-") as tmp:
+        store = ox.Store(tmp)
+
+        def load() -> None:
+            store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
+            store.flush()
+
+        wall, cpu, _ = timed(load)
+
+    return (
+        f"Oxigraph bulk loader alone: {count:,} triples in {wall:.1f} s wall, {cpu:.1f} s CPU: "
+        f"{count / wall:,.0f} per wall second, {count / cpu:,.0f} per CPU second "
+        f"(load {_load_average()})"
+    )
+
+
 def run(sizes: list[int], seed: int, jobs: list[int], load: bool = True) -> Iterator[str]:
     load_lexicon()
     yield (
@@ -174,9 +200,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="process counts")
     parser.add_argument("--no-load", action="store_true", help="skip the kg load row")
+    parser.add_argument("--ceiling", type=int, help="only time the bulk loader on N triples")
     parser.add_argument("--into", type=Path, help="only add articles to this existing store")
     parser.add_argument("--adds", type=int, default=3, help="articles added with --into")
     args = parser.parse_args(argv)
+    if args.ceiling:
+        print(loader_ceiling(args.ceiling))
+        return 0
     if args.into is not None:
         for line in add_to(args.into, args.adds, args.seed):
             print(line, flush=True)
