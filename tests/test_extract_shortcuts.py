@@ -186,3 +186,142 @@ def test_organisation_patterns_match_as_without_the_first_character_test() -> No
             assert [m.span() for m in mine.finditer(article.text)] == [
                 m.span() for m in pattern.finditer(article.text)
             ], (article.id, name)
+
+
+def _extractions() -> list[tuple[Article, object]]:
+    lexicon = load_lexicon()
+    return [(article, extract(article, lexicon)) for article in _articles()]
+
+
+def test_replace_is_dataclasses_replace() -> None:
+    """kg.extract.doc.replace (one C-level getter per class) builds what dataclasses.replace
+    builds, for every record kind extraction copies, with and without changes."""
+    import dataclasses
+
+    from kg.extract.doc import replace
+
+    copied = 0
+    for _article, extraction in _extractions():
+        records: list[object] = [*extraction.events, *extraction.claims, *extraction.entities]  # type: ignore[attr-defined]
+        for record in records:
+            assert replace(record) == dataclasses.replace(record)  # type: ignore[call-overload]
+            name = dataclasses.fields(record)[2].name  # type: ignore[arg-type]
+            changed = replace(record, **{name: None})
+            assert changed == dataclasses.replace(record, **{name: None})  # type: ignore[call-overload]
+            assert type(changed) is type(record) and changed is not record
+            copied += 1
+    assert copied > 500
+    with pytest.raises(TypeError):
+        replace(extraction.events[0], no_such_field=1)  # type: ignore[attr-defined]
+
+
+def _without_lookahead(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """The pattern without its (first) first-character lookahead."""
+    plain = re.sub(r"\(\?=\[[^\]]*\]\)", "", pattern.pattern, count=1)
+    assert plain != pattern.pattern
+    return re.compile(plain, pattern.flags)
+
+
+HOSTILE = [
+    "Today TODAY tödAy  this\n\tYEAR",
+    "ON\u00a0monday 1999-2000 2024x -2024 2024",
+    "ſ K on  Mon",
+]
+
+
+def test_date_patterns_match_as_without_the_first_character_test() -> None:
+    from kg.extract.dates import grammar
+
+    g = grammar(load_lexicon())
+    year = dict(g.patterns)["y"]
+    texts = [a.text for a in _articles()] + HOSTILE
+    for fast in (g.relative, year):
+        plain = _without_lookahead(fast)
+        for text in texts:
+            assert [m.span() for m in fast.finditer(text)] == [
+                m.span() for m in plain.finditer(text)
+            ]
+    assert sum(1 for text in texts for _ in g.relative.finditer(text)) > 10
+
+
+def test_back_reference_matches_as_without_the_first_character_test() -> None:
+    from kg.extract.people import _back_reference
+
+    texts = [a.text for a in _articles()] + HOSTILE
+    lexicon = load_lexicon()
+    fast = _back_reference(Doc(_articles()[0], lexicon))
+    plain = _without_lookahead(fast)
+    found = 0
+    for text in texts:
+        mine = [(m.span(), m.groups()) for m in fast.finditer(text)]
+        assert mine == [(m.span(), m.groups()) for m in plain.finditer(text)]
+        found += len(mine)
+    assert found > 10
+
+
+def _word_patterns(lexicon: object) -> list[tuple[re.Pattern[str], frozenset[str]]]:
+    """Every pattern extraction searches at tokens (``Doc.finditer_words``), with its words."""
+    from kg.extract.dates import grammar
+    from kg.extract.events.common import _words_of
+    from kg.extract.mentions import _patterns
+    from kg.extract.people import _back_reference
+
+    lex = load_lexicon()
+    doc = Doc(_articles()[0], lex)
+    people, mentions = lex.people_words, lex.mention_words
+    cue_sets = [words(lex, c) for c in (*CUE_CLASSES, "ally", "historical", "last_held")]
+    found = [(cue_regex(w), w) for w in [*cue_sets, frozenset(lex.status_words)]]
+    patterns = _patterns(doc)
+    found += [
+        (grammar(lex).relative, grammar(lex).relative_words),
+        (_back_reference(doc), frozenset([*people["back-determiner"], *people["pronoun"]])),
+        (_words_of(lex).named_exercise[-1], words(lex, "exercise_verb")),
+        (patterns.forces, frozenset(mentions["force"])),
+        (patterns.adjective_ministry, frozenset(mentions["ministry-adjective"])),
+        (
+            patterns.ministry_of,
+            frozenset([*mentions["determiner"], *mentions["ministry-head"]]),
+        ),
+    ]
+    return found
+
+
+WIDE = "ſ\u212a ı İ Σ ’s K\u0301 É "  # characters whose case variants lie outside ASCII
+
+
+def test_word_search_is_the_plain_search() -> None:
+    """WordSearch (the pattern tried only at tokens a match can begin at) finds what the
+    pattern finds: over the whole text, each sentence, spans cut inside words, and on text
+    with characters whose case variants are other characters."""
+    lexicon = load_lexicon()
+    pairs = _word_patterns(lexicon)
+    texts = [a.text for a in _articles()]
+    texts.append(WIDE.join(t[:400] for t in texts[:6]).upper())
+    texts.append(WIDE + texts[0].replace("s", "ſ").replace("k", "\u212a") + WIDE)
+    compared = 0
+    for n, text in enumerate(texts):
+        doc = Doc(read_article_text(text, name=f"w{n}.txt", default_id=f"w{n}"), lexicon)
+        body = doc.article.text
+        bounds = [(0, len(body))] + [(s.start, s.end) for s in doc.article.sentences]
+        bounds += [(s.start + 3, s.end - 5) for s in doc.article.sentences if s.end - s.start > 9]
+        for pattern, cues in pairs:
+            search = doc.word_search(pattern, cues)
+            assert search is not None, pattern.pattern[:40]
+            for start, end in bounds:
+                mine = [m.span() for m in search.finditer(start, end)]
+                assert mine == [m.span() for m in pattern.finditer(body, start, end)]
+                first = search.search(start, end)
+                plain = pattern.search(body, start, end)
+                assert (first and first.span()) == (plain and plain.span())
+                compared += len(mine)
+    assert compared > 500
+
+
+def test_leading_runs_refuse_words_outside_ascii() -> None:
+    from kg.extract.doc import leading_runs
+
+    assert leading_runs(frozenset({"According to", "argues"})) == frozenset({"according", "argues"})
+    assert leading_runs(frozenset({"über"})) is None
+    assert leading_runs(frozenset({"’s view"})) is None
+    assert leading_runs(frozenset({"x\u0345"})) is None  # its next character has case variants
+    assert leading_runs(frozenset()) == frozenset()

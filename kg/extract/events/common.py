@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 
 from kg.article import Sentence
-from kg.extract.doc import Doc, Mention
+from kg.extract.doc import Doc, Mention, replace
 from kg.extract.grammar import alt, alternation, cased, check_extractors, validate
 from kg.extract.grammar import words as cue_words
 from kg.lexicon import Concept, Gazetteer, Lexicon, cue_regex, fold, tokenize
@@ -231,9 +230,12 @@ class _Cues:
     def __init__(self, lex: Lexicon) -> None:
         self.negation = cue_regex(cue_words(lex, "negation"))
         self.hypothetical = cue_regex(cue_words(lex, "hypothetical"))
-        self.status = cue_regex(frozenset(lex.status_words))
-        self.cause = cue_regex(cue_words(lex, "cause"))
-        self.last_held = cue_regex(cue_words(lex, "last_held"))
+        self.status_words = frozenset(lex.status_words)
+        self.status = cue_regex(self.status_words)
+        self.cause_words = cue_words(lex, "cause")
+        self.cause = cue_regex(self.cause_words)
+        self.last_held_words = cue_words(lex, "last_held")
+        self.last_held = cue_regex(self.last_held_words)
         self.planned = cue_regex(cue_words(lex, "planned_modal"))
         aux = alt(lex, "passive_aux")
         self.passive = re.compile(rf"(?<![\w’'])(?:{aux})\s++(?:[a-z]++\s++)?", re.IGNORECASE)
@@ -293,7 +295,10 @@ def _near_prefix(text: str, start: int, pos: int, words: int = 6) -> str:
 
 
 def _status_near(doc: Doc, cues: _Cues, start: int, end: int) -> str | None:
-    found = [(m.start(), m.group()) for m in cues.status.finditer(doc.article.text, start, end)]
+    found = [
+        (m.start(), m.group())
+        for m in doc.finditer_words(cues.status, cues.status_words, start, end)
+    ]
     if not found:
         return None
     return doc.lexicon.status_words.get(fold(" ".join(found[-1][1].split())))
@@ -392,6 +397,6 @@ def _in_sentences(
 def _update(doc: Doc, event: Event, **changes: object) -> Event:
     for i, other in enumerate(doc.events):
         if other.key == event.key:
-            doc.events[i] = replace(other, **changes)  # type: ignore[arg-type]
+            doc.events[i] = replace(other, **changes)
             return doc.events[i]
     return event

@@ -98,10 +98,7 @@ def _find_named_spans(doc: Doc) -> None:
         elif text[lo : lo + 1].isupper() and g.signed_before.search(text, max(0, lo - 30), lo):
             spans.append((lo, hi, "Agreement", text[lo:hi]))  # signed the “Joint Vision ...”
     # the costly name patterns only run over sentences that hold one of their key words
-    agreement_sentences = [x for x in doc.article.sentences if g.agreement_noun_any.search(x.text)]
-    exercise_sentences = [
-        x for x in doc.article.sentences if g.exercise_keys.search(x.text.lower())
-    ]
+    agreement_sentences, exercise_sentences = _keyword_sentences(doc)
     for match in _in_sentences(g.named_agreement, text, agreement_sentences):
         name = match.group("name").strip()
         if overlaps(match.start("name"), match.end("name")) or len(name.split()) < 2:
@@ -148,7 +145,9 @@ def _find_named_spans(doc: Doc) -> None:
         # the last pattern ("conducting Balikatan 2025") needs no exercise word nearby
         last = index == len(g.named_exercise) - 1
         for match in (
-            pattern.finditer(text) if last else _in_sentences(pattern, text, exercise_sentences)
+            doc.finditer_words(pattern, cue_words(doc.lexicon, "exercise_verb"), 0, len(text))
+            if last
+            else _in_sentences(pattern, text, exercise_sentences)
         ):
             name = match.group("name").strip()
             words = name.split()
@@ -205,6 +204,22 @@ def _find_named_spans(doc: Doc) -> None:
                 (s, s + len(piece), kind, piece if (s, e) != (s, s + len(piece)) else name)
             )
     doc.named_spans = sorted(clipped)
+
+
+def _keyword_sentences(doc: Doc) -> tuple[list[Sentence], list[Sentence]]:
+    """The sentences that hold an agreement noun (as written) and those that hold an exercise
+    key word (lower-cased). The text is lower-cased once and searched within each sentence's
+    bounds in place of each lower-cased sentence when lowering keeps every offset (no
+    character changes length, no capital sigma, whose lower case depends on what follows):
+    the key words are a literal alternation, which sees nothing outside the bounds."""
+    text, g = doc.article.text, _w(doc)
+    sentences = doc.article.sentences
+    agreement_sentences = [x for x in sentences if g.agreement_noun_any.search(x.text)]
+    lowered = text.lower()
+    if len(lowered) != len(text) or "\u03a3" in text:
+        return agreement_sentences, [x for x in sentences if g.exercise_keys.search(x.text.lower())]
+    search = g.exercise_keys.search
+    return agreement_sentences, [x for x in sentences if search(lowered, x.start, x.end)]
 
 
 def _acronym_exercises(
