@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import functools
 import itertools
 import operator
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -95,7 +96,8 @@ def _positions(keys: list[str], key: str) -> Iterator[int]:
 _LEADING_RUN = re.compile(r"\w+")
 
 
-def leading_runs(words: Iterable[str]) -> frozenset[str] | None:
+@functools.lru_cache(maxsize=64)
+def leading_runs(words: frozenset[str]) -> frozenset[str] | None:
     """The lower-cased leading word runs of ``words`` ("according" for "according to"): a
     match of a word pattern built from them (``kg.lexicon.cue_regex``, or any alternation of
     them behind ``\\b`` or a lookbehind for a non-word character) begins with a token that is
@@ -236,6 +238,9 @@ class Doc:
     _mask_of: list[Mention] = field(default_factory=list, repr=False)  # mentions in the mask
     _keys: dict[bool, list[str]] = field(default_factory=dict, repr=False)
     _starts: list[int] = field(default_factory=list, repr=False)
+    _searches: dict[int, tuple[re.Pattern[str], WordSearch | None]] = field(
+        default_factory=dict, repr=False
+    )
     _openers: dict[int, tuple[Gazetteer[Any], list[int]]] = field(
         default_factory=dict, repr=False
     )  # id(gazetteer) -> (gazetteer, token indexes an entry can begin at)
@@ -364,11 +369,15 @@ class Doc:
     def word_search(self, pattern: re.Pattern[str], words: frozenset[str]) -> WordSearch | None:
         """A ``WordSearch`` of ``pattern``, an alternation of ``words`` (once per pattern);
         None when the words do not allow it (``leading_runs``)."""
-        key = ("word_search", pattern)
-        if key not in self.memo:
+        searches = self._searches  # id(pattern) -> (pattern, its search): hashing a pattern
+        known = searches.get(id(pattern))  # hashes its compiled code
+        if known is None or known[0] is not pattern:
             runs = leading_runs(words)
-            self.memo[key] = None if runs is None else WordSearch(self, pattern, runs)
-        return self.memo[key]  # type: ignore[no-any-return]
+            known = searches[id(pattern)] = (
+                pattern,
+                None if runs is None else WordSearch(self, pattern, runs),
+            )
+        return known[1]
 
     def search_words(
         self, pattern: re.Pattern[str], words: frozenset[str], start: int, end: int
