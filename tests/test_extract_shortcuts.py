@@ -276,6 +276,8 @@ def _word_patterns(lexicon: object) -> list[tuple[re.Pattern[str], frozenset[str
         (grammar(lex).relative, grammar(lex).relative_words),
         (_back_reference(doc), frozenset([*people["back-determiner"], *people["pronoun"]])),
         (_words_of(lex).named_exercise[-1], words(lex, "exercise_verb")),
+        (_words_of(lex).topic, _words_of(lex).topic_words),
+        (_words_of(lex).cues.passive, _words_of(lex).cues.passive_words),
         (patterns.forces, frozenset(mentions["force"])),
         (patterns.adjective_ministry, frozenset(mentions["ministry-adjective"])),
         (
@@ -325,3 +327,33 @@ def test_leading_runs_refuse_words_outside_ascii() -> None:
     assert leading_runs(frozenset({"’s view"})) is None
     assert leading_runs(frozenset({"x\u0345"})) is None  # its next character has case variants
     assert leading_runs(frozenset()) == frozenset()
+
+
+def test_guarded_search_is_the_plain_search() -> None:
+    """GuardedSearch (a short string searched only when one of its words can open a cue)
+    finds what the pattern finds, on the six words before every word of our articles and on
+    strings whose case variants lie outside ASCII."""
+    from kg.extract.doc import GuardedSearch
+    from kg.extract.events.common import _words_of
+
+    lexicon = load_lexicon()
+    cues = _words_of(lexicon).cues
+    guarded = [
+        cues.negation_in,
+        cues.hypothetical_in,
+        cues.planned_in,
+        _words_of(lexicon).took_place,
+    ]
+    strings = [WIDE, "NOT", "Would ſign", "won’t", "\u212aept"]
+    for article in _articles():
+        for sentence in article.sentences:
+            tokens = sentence.text.split()
+            strings += [" ".join(tokens[max(0, k - 6) : k]) for k in range(1, len(tokens) + 1)]
+    found = 0
+    for search in guarded:
+        assert isinstance(search, GuardedSearch)
+        for string in strings:
+            mine, plain = search.search(string), search.pattern.search(string)
+            assert (mine and mine.span()) == (plain and plain.span()), string
+            found += plain is not None
+    assert found > 100

@@ -114,6 +114,27 @@ def leading_runs(words: frozenset[str]) -> frozenset[str] | None:
     return frozenset(runs)
 
 
+class GuardedSearch:
+    """``pattern.search(string)`` for a word pattern whose words' ``leading_runs`` are known:
+    an ASCII string none of whose words is one of the runs (up to case) holds no match, and
+    is not searched (a short string costs the pattern about as much as a long one)."""
+
+    __slots__ = ("pattern", "_runs")
+
+    def __init__(self, pattern: re.Pattern[str], words: frozenset[str]) -> None:
+        self.pattern, self._runs = pattern, leading_runs(words)
+
+    def search(self, string: str) -> re.Match[str] | None:
+        runs = self._runs
+        if (
+            runs is not None
+            and string.isascii()
+            and runs.isdisjoint(map(str.lower, _LEADING_RUN.findall(string)))
+        ):
+            return None
+        return self.pattern.search(string)
+
+
 class WordSearch:
     """``pattern.search`` and ``pattern.finditer`` within [start, end) of the body, trying the
     pattern only at the tokens a match can begin at.

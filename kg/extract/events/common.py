@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 
 from kg.article import Sentence
-from kg.extract.doc import Doc, Mention, replace
+from kg.extract.doc import Doc, GuardedSearch, Mention, replace
 from kg.extract.grammar import alt, alternation, cased, check_extractors, validate
 from kg.extract.grammar import words as cue_words
 from kg.lexicon import Concept, Gazetteer, Lexicon, cue_regex, fold, tokenize
@@ -43,6 +43,7 @@ class _Words:
         self.speech_verb = re.compile(rf"(?<![\w’'])(?:{a('speech_verb')})(?![\w])")
         self.speech_verb_last = re.compile(rf"(?<![\w’'])(?:{a('speech_verb')})\W*+$")
         self.statement_nouns = tuple(sorted(w("statement_noun"), key=lambda x: (-len(x), x)))
+        self.topic_words = w("topic_cue")
         self.topic = re.compile(rf"(?<![\w’'])(?:{a('topic_cue')})(?![\w])", re.IGNORECASE)
         self.generic = re.compile(
             # lower case only: "regular meetings" is a kind, "Ministerial Talks" a name
@@ -111,8 +112,9 @@ class _Words:
         self.not_name_lower = frozenset(x.lower() for x in self.not_name)
         self.date_words = cased(lex, "date_word")
         self.name_skip_first = cased(lex, "name_skip_first")
-        self.took_place = re.compile(
-            rf"(?<![\w’'])(?:{a('took_place')})\s++(?:(?:{det})\s++)?(?:\w++\s++)?$"
+        self.took_place = GuardedSearch(
+            re.compile(rf"(?<![\w’'])(?:{a('took_place')})\s++(?:(?:{det})\s++)?(?:\w++\s++)?$"),
+            w("took_place"),
         )
         self.determiner_next = re.compile(rf"\s*+(?:{det})\b")
         self.audience_next = re.compile(rf"\s*+(?:{a('audience')})\b", re.IGNORECASE)
@@ -230,6 +232,9 @@ class _Cues:
     def __init__(self, lex: Lexicon) -> None:
         self.negation = cue_regex(cue_words(lex, "negation"))
         self.hypothetical = cue_regex(cue_words(lex, "hypothetical"))
+        # the searches of the short strings before a trigger, skipped when no cue can be there
+        self.negation_in = GuardedSearch(self.negation, cue_words(lex, "negation"))
+        self.hypothetical_in = GuardedSearch(self.hypothetical, cue_words(lex, "hypothetical"))
         self.status_words = frozenset(lex.status_words)
         self.status = cue_regex(self.status_words)
         self.cause_words = cue_words(lex, "cause")
@@ -237,7 +242,9 @@ class _Cues:
         self.last_held_words = cue_words(lex, "last_held")
         self.last_held = cue_regex(self.last_held_words)
         self.planned = cue_regex(cue_words(lex, "planned_modal"))
+        self.planned_in = GuardedSearch(self.planned, cue_words(lex, "planned_modal"))
         aux = alt(lex, "passive_aux")
+        self.passive_words = cue_words(lex, "passive_aux")
         self.passive = re.compile(rf"(?<![\w’'])(?:{aux})\s++(?:[a-z]++\s++)?", re.IGNORECASE)
 
 
@@ -307,16 +314,16 @@ def _status_near(doc: Doc, cues: _Cues, start: int, end: int) -> str | None:
 def _planned(doc: Doc, cues: _Cues, prefix: str) -> bool:
     """Whether the words before a trigger are a plan ("would sign", "plan to also hold",
     ``planned_modal`` cues) and nothing else in them makes it a mere possibility."""
-    found = cues.planned.search(prefix)
+    found = cues.planned_in.search(prefix)
     if found is None or len(prefix[found.end() :].split()) > 1:
         return False
     rest = prefix[: found.start()] + prefix[found.end() :]
-    return cues.hypothetical.search(rest) is None
+    return cues.hypothetical_in.search(rest) is None
 
 
 def _passive_status(doc: Doc, cues: _Cues, start: int, end: int) -> str | None:
     """The status a passive verb gives the trigger noun before it ("were postponed")."""
-    found = cues.passive.search(doc.article.text, start, end)
+    found = doc.search_words(cues.passive, cues.passive_words, start, end)
     if found is None:
         return None
     status = cues.status.match(doc.article.text, found.end(), end)

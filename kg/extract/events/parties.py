@@ -208,7 +208,8 @@ def _listed(doc: Doc, gap: str) -> bool:
 
 
 def _topic_start(doc: Doc, start: int, end: int) -> int:
-    match = _w(doc).topic.search(doc.article.text, start, end)
+    g = _w(doc)
+    match = doc.search_words(g.topic, g.topic_words, start, end)
     return match.start() if match else end
 
 

@@ -98,9 +98,10 @@ def find_events(doc: Doc) -> Doc:
             prefix = _near_prefix(text, clause, start)
             # "during talks in Beijing" reports talks that took place, whatever came before
             took_place = _w(doc).took_place.search(prefix)
-            planned = _planned(doc, cues, prefix) and not cues.negation.search(prefix)
+            planned = _planned(doc, cues, prefix) and not cues.negation_in.search(prefix)
             if not took_place and (
-                cues.negation.search(prefix) or (cues.hypothetical.search(prefix) and not planned)
+                cues.negation_in.search(prefix)
+                or (cues.hypothetical_in.search(prefix) and not planned)
             ):
                 if trigger.event == "Agreement" and any(
                     s <= start < e for s, e, kind, _ in doc.named_spans if kind == "Agreement"
