@@ -134,7 +134,10 @@ def _grammar(words: tuple[tuple[str, str, str], ...]) -> DateGrammar:
         ("my", re.compile(rf"\b{m.format(n='m')},?\s+(?:(?:{month_year})\s+)?{y.format(n='y')}\b")),
         ("md", re.compile(rf"\b{m.format(n='m')}\s+{d.format(n='d')}\b(?!\s*[-–]\s*\d)")),
         ("dm", re.compile(rf"\b{d.format(n='d')}\s+{m.format(n='m')}\b")),
-        ("y", re.compile(rf"(?=[12])(?<![\w-]){y.format(n='y')}(?![\w-]|\s*[-–]\s*\d)")),
+        (  # the century's digits first (a fast scan for them), then the test of what stands before
+            "y",
+            re.compile(r"(?P<y>(?:19|20)(?<![\w-]..)\d\d)(?![\w-]|\s*[-–]\s*\d)"),
+        ),
     )
     day_words = list(by_class.get("day", {}))
     year_words = list(by_class.get("year", {}))

@@ -1184,7 +1184,14 @@ def _dateline_span(doc: Doc) -> tuple[int, int] | None:
 
 
 def publisher_state(doc: Doc) -> str | None:
-    """The state the publisher belongs to ("U.S. Department of Defense" -> USA), if named."""
+    """The state the publisher belongs to ("U.S. Department of Defense" -> USA), if named
+    (read once per document: it depends only on the publisher and the lexicon)."""
+    if "publisher_state" not in doc.memo:
+        doc.memo["publisher_state"] = _publisher_state(doc)
+    return doc.memo["publisher_state"]  # type: ignore[no-any-return]
+
+
+def _publisher_state(doc: Doc) -> str | None:
     publisher = doc.article.publisher or ""
     for state_match in doc.lexicon.state_names.find_all(tokenize(publisher)):
         return state_match.value[0]
