@@ -357,3 +357,46 @@ def test_guarded_search_is_the_plain_search() -> None:
             assert (mine and mine.span()) == (plain and plain.span()), string
             found += plain is not None
     assert found > 100
+
+
+def test_keyword_sentences_are_the_sentences_the_patterns_find() -> None:
+    """_keyword_sentences (every occurrence of each key word by str.find, in a lower-cased
+    copy of the text) picks the sentences a search of each (lower-cased) sentence picks."""
+    from kg.extract.events.common import _words_of
+    from kg.extract.events.names import _keyword_sentences
+
+    lexicon = load_lexicon()
+    g = _words_of(lexicon)
+    texts = [a.text for a in _articles()]
+    texts += ["The Treaty.  Drills.\nNo WAR GAMES here. Exercise İ.", "ΣExercise Σ. Agreements."]
+    picked = 0
+    for n, text in enumerate(texts):
+        doc = Doc(read_article_text(text, name=f"k{n}.txt", default_id=f"k{n}"), lexicon)
+        sentences = doc.article.sentences
+        agreements, exercises = _keyword_sentences(doc)
+        assert agreements == [x for x in sentences if g.agreement_noun_any.search(x.text)]
+        assert exercises == [x for x in sentences if g.exercise_keys.search(x.text.lower())]
+        picked += len(agreements) + len(exercises)
+    assert picked > 50
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("AZaz9_. \n\t’é²Ωx"), max_size=12))
+def test_ends_with_initial_is_the_pattern(text: str) -> None:
+    from kg.extract.doc import _INITIAL_AT_END, ends_with_initial
+
+    assert ends_with_initial(text) == (_INITIAL_AT_END.search(text) is not None)
+
+
+def test_ends_with_initial_on_our_names() -> None:
+    from kg.extract.doc import _INITIAL_AT_END, ends_with_initial
+
+    cases = ["U.S.", "James N.", "A.\n", "Mr.", "X.\n\n", "éA.", "_A.", "²A.", ".A.", "A."]
+    cases += [
+        s.text[: k + 1] for a in _articles() for s in a.sentences for k in range(len(s.text))
+    ][:20000]
+    assert [ends_with_initial(c) for c in cases] == [
+        _INITIAL_AT_END.search(c) is not None for c in cases
+    ]
+    expected = [True, True, True, False, False, False, False, False, True, True]
+    assert [ends_with_initial(c) for c in cases[:10]] == expected

@@ -43,8 +43,15 @@ _INITIAL_AT_END = re.compile(r"(?<!\w)[A-Z]\.$")
 
 
 def ends_with_initial(text: str) -> bool:
-    """Whether ``text`` ends with an initial or an abbreviation's last letter ("U.S.")."""
-    return _INITIAL_AT_END.search(text) is not None
+    """Whether ``text`` ends with an initial or an abbreviation's last letter ("U.S."): what
+    ``_INITIAL_AT_END`` finds, read at the two places its ``$`` can stand (the end, and
+    before a final line break) instead of searched for along the whole text."""
+    for end in (len(text), len(text) - 1 if text.endswith("\n") else -1):
+        if end >= 2 and text[end - 1] == "." and "A" <= text[end - 2] <= "Z":
+            before = text[end - 3] if end >= 3 else ""
+            if not (before.isalnum() or before == "_"):
+                return True
+    return False
 
 
 _WORD_CHAR = re.compile(r"\w")

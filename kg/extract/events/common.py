@@ -64,9 +64,11 @@ class _Words:
         )
         self.agreement_noun = re.compile(rf"\b(?:{alternation(nouns)})\b")
         self.agreement_noun_any = re.compile("|".join(map(re.escape, sorted(nouns))))
+        self.agreement_nouns = tuple(sorted(nouns))  # the same, for str.find
         ex_noun = a("exercise_noun")
         # a cheap pre-check on lower-cased sentences
         self.exercise_keys = re.compile("|".join(map(re.escape, sorted(w("exercise_noun")))))
+        self.exercise_key_words = tuple(sorted(w("exercise_noun")))  # the same, for str.find
         self.exercise_word_whole = re.compile(rf"\b(?:{ex_noun})\b", re.IGNORECASE)
         self.named_exercise = (
             re.compile(

@@ -208,18 +208,37 @@ def _find_named_spans(doc: Doc) -> None:
 
 def _keyword_sentences(doc: Doc) -> tuple[list[Sentence], list[Sentence]]:
     """The sentences that hold an agreement noun (as written) and those that hold an exercise
-    key word (lower-cased). The text is lower-cased once and searched within each sentence's
-    bounds in place of each lower-cased sentence when lowering keeps every offset (no
-    character changes length, no capital sigma, whose lower case depends on what follows):
-    the key words are a literal alternation, which sees nothing outside the bounds."""
+    key word (lower-cased): what searching each sentence for the alternation of the words
+    finds (``_sentences_holding``). The text is lower-cased once in place of each sentence
+    when lowering keeps every offset (no character changes length, no capital sigma, whose
+    lower case depends on what follows)."""
     text, g = doc.article.text, _w(doc)
-    sentences = doc.article.sentences
-    agreement_sentences = [x for x in sentences if g.agreement_noun_any.search(x.text)]
+    agreement_sentences = _sentences_holding(doc, text, g.agreement_nouns)
     lowered = text.lower()
     if len(lowered) != len(text) or "\u03a3" in text:
+        sentences = doc.article.sentences
         return agreement_sentences, [x for x in sentences if g.exercise_keys.search(x.text.lower())]
-    search = g.exercise_keys.search
-    return agreement_sentences, [x for x in sentences if search(lowered, x.start, x.end)]
+    return agreement_sentences, _sentences_holding(doc, lowered, g.exercise_key_words)
+
+
+def _sentences_holding(doc: Doc, text: str, keys: tuple[str, ...]) -> list[Sentence]:
+    """The sentences within whose bounds ``text`` (the body, or a copy of it with the same
+    offsets) holds one of ``keys``: every occurrence of each key, found by ``str.find``."""
+    sentences = doc.article.sentences
+    if "" in keys:
+        return list(sentences)
+    chosen: set[int] = set()
+    for key in keys:
+        at = text.find(key)
+        while at >= 0:
+            try:
+                sentence = doc.article.sentence_at(at)
+            except ValueError:
+                sentence = None  # between sentences: in none of them
+            if sentence is not None and at + len(key) <= sentence.end:
+                chosen.add(sentence.index)
+            at = text.find(key, at + 1)
+    return [x for x in sentences if x.index in chosen]
 
 
 def _acronym_exercises(
