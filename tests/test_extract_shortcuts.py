@@ -400,3 +400,24 @@ def test_ends_with_initial_on_our_names() -> None:
     ]
     expected = [True, True, True, False, False, False, False, False, True, True]
     assert [ends_with_initial(c) for c in cases[:10]] == expected
+
+
+def test_name_patterns_match_as_with_the_test_before_the_name() -> None:
+    """The exercise-name patterns that test what stands before a name after its first capital
+    match as with the test before it (our articles, capitals after apostrophes and hyphens)."""
+    from kg.extract.events import common
+
+    fast_patterns = common._words_of(load_lexicon()).named_exercise[1:3]
+    at_token = "(?P<name>" + common._NAME_RUN_AT_TOKEN
+    plain_start = common._TOKEN_START + "(?P<name>" + common._NAME_RUN
+    texts = [a.text for a in _articles()]
+    texts += ["Coral Tide 2025 exercise, x-Coral Tide exercise, ’Coral Tide exercise", "A"]
+    found = 0
+    for fast in fast_patterns:
+        assert at_token in fast.pattern
+        plain = re.compile(fast.pattern.replace(at_token, plain_start, 1), fast.flags)
+        for text in texts:
+            mine = [m.span("name") for m in fast.finditer(text)]
+            assert mine == [m.span("name") for m in plain.finditer(text)]
+            found += len(mine)
+    assert found > 5

@@ -20,6 +20,11 @@ _TOKEN_START = r"(?<![\w’'-])"
 _EXERCISE_NAME_TOKEN = r"[A-Z][\w’'-]*(?:/[A-Z][\w’'-]*+)*+"  # "East/Cooperation-2026"
 _EXERCISE_NUMBER = r"(?:(?:\s+|\s*[-–]\s*)(?:19|20)?\d\d(?:-\d+)?(?![\w-]))?"
 _NAME_RUN = rf"{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}"
+# ``_TOKEN_START`` then ``_NAME_RUN``, with the test of what stands before moved behind the
+# first capital: the pattern then opens with a character class, which the engine scans for
+_NAME_RUN_AT_TOKEN = (
+    rf"[A-Z](?<![\w’'-].)[\w’'-]*(?:/[A-Z][\w’'-]*+)*+(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}"
+)
 
 
 class _Words:
@@ -75,11 +80,11 @@ class _Words:
                 rf"\b(?i:{a('exercise_keyword')})\s+(?P<name>{_NAME_RUN}{_EXERCISE_NUMBER})"
             ),
             re.compile(
-                rf"{_TOKEN_START}(?P<name>{_NAME_RUN}{_EXERCISE_NUMBER})"
+                rf"(?P<name>{_NAME_RUN_AT_TOKEN}{_EXERCISE_NUMBER})"
                 rf"\s+(?:[a-z][\w-]*\s+){{0,3}}(?:{ex_noun})\b"
             ),
             re.compile(
-                rf"{_TOKEN_START}(?P<name>{_NAME_RUN}\s+(?:19|20)?\d\d)"
+                rf"(?P<name>{_NAME_RUN_AT_TOKEN}\s+(?:19|20)?\d\d)"
                 rf",\s+(?:{det})\s+[^.,]{{0,40}}?\b(?:{ex_noun})\b"
             ),
             re.compile(  # "the largest exercise, Coral Lantern, began"
