@@ -186,3 +186,238 @@ def test_organisation_patterns_match_as_without_the_first_character_test() -> No
             assert [m.span() for m in mine.finditer(article.text)] == [
                 m.span() for m in pattern.finditer(article.text)
             ], (article.id, name)
+
+
+def _extractions() -> list[tuple[Article, object]]:
+    lexicon = load_lexicon()
+    return [(article, extract(article, lexicon)) for article in _articles()]
+
+
+def test_replace_is_dataclasses_replace() -> None:
+    """kg.extract.doc.replace (one C-level getter per class) builds what dataclasses.replace
+    builds, for every record kind extraction copies, with and without changes."""
+    import dataclasses
+
+    from kg.extract.doc import replace
+
+    copied = 0
+    for _article, extraction in _extractions():
+        records: list[object] = [*extraction.events, *extraction.claims, *extraction.entities]  # type: ignore[attr-defined]
+        for record in records:
+            assert replace(record) == dataclasses.replace(record)  # type: ignore[call-overload]
+            name = dataclasses.fields(record)[2].name  # type: ignore[arg-type]
+            changed = replace(record, **{name: None})
+            assert changed == dataclasses.replace(record, **{name: None})  # type: ignore[call-overload]
+            assert type(changed) is type(record) and changed is not record
+            copied += 1
+    assert copied > 500
+    with pytest.raises(TypeError):
+        replace(extraction.events[0], no_such_field=1)  # type: ignore[attr-defined]
+
+
+def _without_lookahead(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """The pattern without its (first) first-character lookahead."""
+    plain = re.sub(r"\(\?=\[[^\]]*\]\)", "", pattern.pattern, count=1)
+    assert plain != pattern.pattern
+    return re.compile(plain, pattern.flags)
+
+
+HOSTILE = [
+    "Today TODAY tödAy  this\n\tYEAR",
+    "ON\u00a0monday 1999-2000 2024x -2024 2024",
+    "ſ K on  Mon",
+]
+
+
+def test_date_patterns_match_as_without_the_first_character_test() -> None:
+    from kg.extract.dates import grammar
+
+    g = grammar(load_lexicon())
+    year = dict(g.patterns)["y"]
+    plain_year = re.compile(r"(?<![\w-])(?P<y>(?:19|20)\d\d)(?![\w-]|\s*[-–]\s*\d)")
+    texts = [a.text for a in _articles()] + HOSTILE + ["2019", "x2019 -2020 \n1999\n", "20 19"]
+    for fast, plain in ((g.relative, _without_lookahead(g.relative)), (year, plain_year)):
+        for text in texts:
+            assert [m.span("y" if fast is year else 0) for m in fast.finditer(text)] == [
+                m.span("y" if fast is year else 0) for m in plain.finditer(text)
+            ]
+    assert sum(1 for text in texts for _ in g.relative.finditer(text)) > 10
+
+
+def test_back_reference_matches_as_without_the_first_character_test() -> None:
+    from kg.extract.people import _back_reference
+
+    texts = [a.text for a in _articles()] + HOSTILE
+    lexicon = load_lexicon()
+    fast = _back_reference(Doc(_articles()[0], lexicon))
+    plain = _without_lookahead(fast)
+    found = 0
+    for text in texts:
+        mine = [(m.span(), m.groups()) for m in fast.finditer(text)]
+        assert mine == [(m.span(), m.groups()) for m in plain.finditer(text)]
+        found += len(mine)
+    assert found > 10
+
+
+def _word_patterns(lexicon: object) -> list[tuple[re.Pattern[str], frozenset[str]]]:
+    """Every pattern extraction searches at tokens (``Doc.finditer_words``), with its words."""
+    from kg.extract.dates import grammar
+    from kg.extract.events.common import _words_of
+    from kg.extract.mentions import _patterns
+    from kg.extract.people import _back_reference
+
+    lex = load_lexicon()
+    doc = Doc(_articles()[0], lex)
+    people, mentions = lex.people_words, lex.mention_words
+    cue_sets = [words(lex, c) for c in (*CUE_CLASSES, "ally", "historical", "last_held")]
+    found = [(cue_regex(w), w) for w in [*cue_sets, frozenset(lex.status_words)]]
+    patterns = _patterns(doc)
+    found += [
+        (grammar(lex).relative, grammar(lex).relative_words),
+        (_back_reference(doc), frozenset([*people["back-determiner"], *people["pronoun"]])),
+        (_words_of(lex).named_exercise[-1], words(lex, "exercise_verb")),
+        (_words_of(lex).topic, _words_of(lex).topic_words),
+        (_words_of(lex).cues.passive, _words_of(lex).cues.passive_words),
+        (patterns.forces, frozenset(mentions["force"])),
+        (patterns.adjective_ministry, frozenset(mentions["ministry-adjective"])),
+        (
+            patterns.ministry_of,
+            frozenset([*mentions["determiner"], *mentions["ministry-head"]]),
+        ),
+    ]
+    return found
+
+
+WIDE = "ſ\u212a ı İ Σ ’s K\u0301 É "  # characters whose case variants lie outside ASCII
+
+
+def test_word_search_is_the_plain_search() -> None:
+    """WordSearch (the pattern tried only at tokens a match can begin at) finds what the
+    pattern finds: over the whole text, each sentence, spans cut inside words, and on text
+    with characters whose case variants are other characters."""
+    lexicon = load_lexicon()
+    pairs = _word_patterns(lexicon)
+    texts = [a.text for a in _articles()]
+    texts.append(WIDE.join(t[:400] for t in texts[:6]).upper())
+    texts.append(WIDE + texts[0].replace("s", "ſ").replace("k", "\u212a") + WIDE)
+    compared = 0
+    for n, text in enumerate(texts):
+        doc = Doc(read_article_text(text, name=f"w{n}.txt", default_id=f"w{n}"), lexicon)
+        body = doc.article.text
+        bounds = [(0, len(body))] + [(s.start, s.end) for s in doc.article.sentences]
+        bounds += [(s.start + 3, s.end - 5) for s in doc.article.sentences if s.end - s.start > 9]
+        for pattern, cues in pairs:
+            search = doc.word_search(pattern, cues)
+            assert search is not None, pattern.pattern[:40]
+            for start, end in bounds:
+                mine = [m.span() for m in search.finditer(start, end)]
+                assert mine == [m.span() for m in pattern.finditer(body, start, end)]
+                first = search.search(start, end)
+                plain = pattern.search(body, start, end)
+                assert (first and first.span()) == (plain and plain.span())
+                compared += len(mine)
+    assert compared > 500
+
+
+def test_leading_runs_refuse_words_outside_ascii() -> None:
+    from kg.extract.doc import leading_runs
+
+    assert leading_runs(frozenset({"According to", "argues"})) == frozenset({"according", "argues"})
+    assert leading_runs(frozenset({"über"})) is None
+    assert leading_runs(frozenset({"’s view"})) is None
+    assert leading_runs(frozenset({"x\u0345"})) is None  # its next character has case variants
+    assert leading_runs(frozenset()) == frozenset()
+
+
+def test_guarded_search_is_the_plain_search() -> None:
+    """GuardedSearch (a short string searched only when one of its words can open a cue)
+    finds what the pattern finds, on the six words before every word of our articles and on
+    strings whose case variants lie outside ASCII."""
+    from kg.extract.doc import GuardedSearch
+    from kg.extract.events.common import _words_of
+
+    lexicon = load_lexicon()
+    cues = _words_of(lexicon).cues
+    guarded = [
+        cues.negation_in,
+        cues.hypothetical_in,
+        cues.planned_in,
+        _words_of(lexicon).took_place,
+    ]
+    strings = [WIDE, "NOT", "Would ſign", "won’t", "\u212aept"]
+    for article in _articles():
+        for sentence in article.sentences:
+            tokens = sentence.text.split()
+            strings += [" ".join(tokens[max(0, k - 6) : k]) for k in range(1, len(tokens) + 1)]
+    found = 0
+    for search in guarded:
+        assert isinstance(search, GuardedSearch)
+        for string in strings:
+            mine, plain = search.search(string), search.pattern.search(string)
+            assert (mine and mine.span()) == (plain and plain.span()), string
+            found += plain is not None
+    assert found > 100
+
+
+def test_keyword_sentences_are_the_sentences_the_patterns_find() -> None:
+    """_keyword_sentences (every occurrence of each key word by str.find, in a lower-cased
+    copy of the text) picks the sentences a search of each (lower-cased) sentence picks."""
+    from kg.extract.events.common import _words_of
+    from kg.extract.events.names import _keyword_sentences
+
+    lexicon = load_lexicon()
+    g = _words_of(lexicon)
+    texts = [a.text for a in _articles()]
+    texts += ["The Treaty.  Drills.\nNo WAR GAMES here. Exercise İ.", "ΣExercise Σ. Agreements."]
+    picked = 0
+    for n, text in enumerate(texts):
+        doc = Doc(read_article_text(text, name=f"k{n}.txt", default_id=f"k{n}"), lexicon)
+        sentences = doc.article.sentences
+        agreements, exercises = _keyword_sentences(doc)
+        assert agreements == [x for x in sentences if g.agreement_noun_any.search(x.text)]
+        assert exercises == [x for x in sentences if g.exercise_keys.search(x.text.lower())]
+        picked += len(agreements) + len(exercises)
+    assert picked > 50
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("AZaz9_. \n\t’é²Ωx"), max_size=12))
+def test_ends_with_initial_is_the_pattern(text: str) -> None:
+    from kg.extract.doc import _INITIAL_AT_END, ends_with_initial
+
+    assert ends_with_initial(text) == (_INITIAL_AT_END.search(text) is not None)
+
+
+def test_ends_with_initial_on_our_names() -> None:
+    from kg.extract.doc import _INITIAL_AT_END, ends_with_initial
+
+    cases = ["U.S.", "James N.", "A.\n", "Mr.", "X.\n\n", "éA.", "_A.", "²A.", ".A.", "A."]
+    cases += [
+        s.text[: k + 1] for a in _articles() for s in a.sentences for k in range(len(s.text))
+    ][:20000]
+    assert [ends_with_initial(c) for c in cases] == [
+        _INITIAL_AT_END.search(c) is not None for c in cases
+    ]
+    expected = [True, True, True, False, False, False, False, False, True, True]
+    assert [ends_with_initial(c) for c in cases[:10]] == expected
+
+
+def test_name_patterns_match_as_with_the_test_before_the_name() -> None:
+    """The exercise-name patterns that test what stands before a name after its first capital
+    match as with the test before it (our articles, capitals after apostrophes and hyphens)."""
+    from kg.extract.events import common
+
+    fast_patterns = common._words_of(load_lexicon()).named_exercise[1:3]
+    at_token = "(?P<name>" + common._NAME_RUN_AT_TOKEN
+    plain_start = common._TOKEN_START + "(?P<name>" + common._NAME_RUN
+    texts = [a.text for a in _articles()]
+    texts += ["Coral Tide 2025 exercise, x-Coral Tide exercise, ’Coral Tide exercise", "A"]
+    found = 0
+    for fast in fast_patterns:
+        assert at_token in fast.pattern
+        plain = re.compile(fast.pattern.replace(at_token, plain_start, 1), fast.flags)
+        for text in texts:
+            mine = [m.span("name") for m in fast.finditer(text)]
+            assert mine == [m.span("name") for m in plain.finditer(text)]
+            found += len(mine)
+    assert found > 5

@@ -22,7 +22,6 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from typing import Any
 
 from kg.article import Article, ArticleError
@@ -30,7 +29,7 @@ from kg.event_types import event_types
 from kg.extract.basis import with_basis
 from kg.extract.claims import find_claims
 from kg.extract.dates import find_dates
-from kg.extract.doc import Doc, EntityDraft
+from kg.extract.doc import Doc, EntityDraft, replace
 from kg.extract.events import find_events
 from kg.extract.mentions import find_gazetteer_mentions
 from kg.extract.people import find_people

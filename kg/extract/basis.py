@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import replace
 
-from kg.extract.doc import Doc, Mention
+from kg.extract.doc import Doc, Mention, replace
 from kg.extract.events import is_venue
 from kg.extract.grammar import compiled
 from kg.lexicon import cue_regex, fold, read_tsv
@@ -48,16 +47,34 @@ def with_basis(doc: Doc, events: tuple[Event, ...]) -> tuple[Event, ...]:
     words = compiled(
         doc.lexicon, "basis.status", lambda lex: cue_regex(frozenset(lex.status_words))
     )
-    return tuple(_with_basis(doc, e, by_sentence, words) for e in events)
+
+    # events often share their sentences: a party's basis is a function of the sentences and
+    # the party, a status word's of the span and the status (computed once for each)
+    parties: dict[tuple[tuple[int, ...], str], EventBasis] = {}
+    statuses: dict[tuple[int, int], list[tuple[str | None, int, int]]] = {}
+    return tuple(_with_basis(doc, e, by_sentence, words, parties, statuses) for e in events)
 
 
 def _with_basis(
-    doc: Doc, event: Event, by_sentence: dict[int, list[Mention]], words: re.Pattern[str]
+    doc: Doc,
+    event: Event,
+    by_sentence: dict[int, list[Mention]],
+    words: re.Pattern[str],
+    parties: dict[tuple[tuple[int, ...], str], EventBasis],
+    statuses: dict[tuple[int, int], list[tuple[str | None, int, int]]],
 ) -> Event:
-    mentions = [m for span in event.evidence for m in by_sentence.get(span.sentence, ())]
-    basis = [_party_basis(doc, party, mentions) for party in event.parties]
+    sentences = tuple(span.sentence for span in event.evidence)
+    basis = []
+    mentions: list[Mention] | None = None
+    for party in event.parties:
+        found = parties.get((sentences, party))
+        if found is None:
+            if mentions is None:
+                mentions = [m for k in sentences for m in by_sentence.get(k, ())]
+            found = parties[(sentences, party)] = _party_basis(doc, party, mentions)
+        basis.append(found)
     if event.status:
-        basis.append(_status_basis(doc, event, words))
+        basis.append(_status_basis(doc, event, words, statuses))
     cameo = event_codes().get((event.type, event.status or ""))
     return replace(event, basis=tuple(basis), cameo=cameo or event.cameo)
 
@@ -69,22 +86,33 @@ def _party_basis(doc: Doc, party: str, mentions: list[Mention]) -> EventBasis:
         key=lambda m: (_RANK[m.type], m.start),
     )
     for m in supporting:
-        span = doc.span(m.start, m.end)
         if m.type in ("State", "Place") and is_venue(doc, m, 0):
             continue  # a venue supports a party only when nothing else does
         rule = m.how if m.type == "State" else m.type.lower()
-        return EventBasis(fact, rule, span)
+        return EventBasis(fact, rule, doc.span(m.start, m.end))
     if supporting:
         m = supporting[0]
         return EventBasis(fact, "venue", doc.span(m.start, m.end), inferred=True)
     return EventBasis(fact, "context", None, inferred=True)
 
 
-def _status_basis(doc: Doc, event: Event, words: re.Pattern[str]) -> EventBasis:
+def _status_basis(
+    doc: Doc,
+    event: Event,
+    words: re.Pattern[str],
+    statuses: dict[tuple[int, int], list[tuple[str | None, int, int]]],
+) -> EventBasis:
     fact = f"status:{event.status}"
-    text = doc.article.text
+    status_words = doc.lexicon.status_words
     for span in event.evidence:
-        for found in words.finditer(text, span.start, span.end):
-            if doc.lexicon.status_words.get(fold(" ".join(found.group().split()))) == event.status:
-                return EventBasis(fact, "status-word", doc.span(found.start(), found.end()))
+        found = statuses.get((span.start, span.end))
+        if found is None:
+            scan = doc.finditer_words(words, frozenset(status_words), span.start, span.end)
+            found = statuses[(span.start, span.end)] = [
+                (status_words.get(fold(" ".join(w.group().split()))), w.start(), w.end())
+                for w in scan
+            ]
+        for status, start, end in found:
+            if status == event.status:
+                return EventBasis(fact, "status-word", doc.span(start, end))
     return EventBasis(fact, "trigger", event.evidence[0] if event.evidence else None)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from kg.article import Sentence
-from kg.extract.doc import AheadSearch, Doc, EntityDraft, Mention, ends_with_initial
+from kg.extract.doc import AheadSearch, Doc, EntityDraft, Mention, WordSearch, ends_with_initial
 from kg.extract.grammar import alt, compiled, words
 from kg.lexicon import Lexicon, cue_regex, fold, slugify
 from kg.records import Claim, Span
@@ -53,8 +53,8 @@ def find_claims(doc: Doc) -> Doc:
     and the Commentator mentions and drafts (``doc.mentions``, ``doc.entities``).
     """
     text = doc.article.text
-    attribution = AheadSearch(cue_regex(words(doc.lexicon, "attribution")), text)
-    opinion = AheadSearch(cue_regex(words(doc.lexicon, "opinion")), text)
+    attribution = _searcher(doc, words(doc.lexicon, "attribution"))
+    opinion = _searcher(doc, words(doc.lexicon, "opinion"))
     commentator_nouns = words(doc.lexicon, "commentator")
     quantifiers = words(doc.lexicon, "quantifier")
     scope: tuple[int, str, str] | None = None  # (paragraph, speaker key, kind)
@@ -109,6 +109,13 @@ def find_claims(doc: Doc) -> Doc:
     return doc
 
 
+def _searcher(doc: Doc, cues: frozenset[str]) -> WordSearch | AheadSearch:
+    """Searches of the cues' pattern within sentences, in text order: at the tokens a cue can
+    begin at (``WordSearch``) when the cues allow it, else ahead of the sentences."""
+    pattern = cue_regex(cues)
+    return doc.word_search(pattern, cues) or AheadSearch(pattern, doc.article.text)
+
+
 def _commentator(
     doc: Doc,
     lo: int,
@@ -151,11 +158,11 @@ def _commentator(
     return None
 
 
-def _states_after(doc: Doc, pattern: re.Pattern[str], start: int, end: int) -> list[str]:
+def _states_after(doc: Doc, cues: frozenset[str], start: int, end: int) -> list[str]:
     """States in the "X and Y" list right after each cue ("pressure on China and North Korea")."""
     text = doc.article.text
     found: list[str] = []
-    for cue in pattern.finditer(text, start, end):
+    for cue in doc.finditer_words(cue_regex(cues), cues, start, end):
         pos = cue.end()
         for mention in doc.mentions_in(pos, end):
             if mention.type != "State":
@@ -205,11 +212,11 @@ def _add_claims(doc: Doc, sentence: Sentence, body_start: int, speaker: str) -> 
             m.state for m in doc.mentions_in(span.start, span.end) if m.type == "State" and m.state
         )
     )
-    target = _states_after(doc, cue_regex(words(doc.lexicon, "target")), span.start, span.end)
-    ally = _states_after(doc, cue_regex(words(doc.lexicon, "ally")), span.start, span.end)
+    target = _states_after(doc, words(doc.lexicon, "target"), span.start, span.end)
+    ally = _states_after(doc, words(doc.lexicon, "ally"), span.start, span.end)
     framework = _framework_members(doc, span.start, span.end, words(doc.lexicon, "framework"))
-    historical = cue_regex(words(doc.lexicon, "historical"))
-    hist_match = historical.search(text, span.start, span.end)
+    historical = words(doc.lexicon, "historical")
+    hist_match = doc.search_words(cue_regex(historical), historical, span.start, span.end)
     main_end = span.end
     hist_span: Span | None = None
     if hist_match:

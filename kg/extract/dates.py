@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from kg.extract.doc import DateMention, Doc
-from kg.lexicon import Lexicon, fold
+from kg.lexicon import Lexicon, first_character_test, fold
 from kg.records import DateValue
 
 NEAR_DAYS = 183
@@ -71,6 +71,7 @@ class DateGrammar:
     year_openers: frozenset[str]
     patterns: tuple[tuple[str, re.Pattern[str]], ...]
     relative: re.Pattern[str]
+    relative_words: frozenset[str]  # the words ``relative`` begins with (``Doc.word_search``)
     relative_month: re.Pattern[str]
     future: re.Pattern[str]
     future_before: re.Pattern[str]
@@ -133,14 +134,20 @@ def _grammar(words: tuple[tuple[str, str, str], ...]) -> DateGrammar:
         ("my", re.compile(rf"\b{m.format(n='m')},?\s+(?:(?:{month_year})\s+)?{y.format(n='y')}\b")),
         ("md", re.compile(rf"\b{m.format(n='m')}\s+{d.format(n='d')}\b(?!\s*[-–]\s*\d)")),
         ("dm", re.compile(rf"\b{d.format(n='d')}\s+{m.format(n='m')}\b")),
-        ("y", re.compile(rf"(?<![\w-]){y.format(n='y')}(?![\w-]|\s*[-–]\s*\d)")),
+        (  # the century's digits first (a fast scan for them), then the test of what stands before
+            "y",
+            re.compile(r"(?P<y>(?:19|20)(?<![\w-]..)\d\d)(?![\w-]|\s*[-–]\s*\d)"),
+        ),
     )
     day_words = list(by_class.get("day", {}))
     year_words = list(by_class.get("year", {}))
     weekday_openers = list(by_class.get("before-weekday", {}))
     on_weekday = rf"(?P<mod>{_alt(weekday_openers)})\s+(?P<wd>{_alt(weekday_words)})"
+    # a cheap test of the first character before the alternatives (the same matches)
+    relative_start = first_character_test(day_words + year_words + weekday_openers)
     relative = re.compile(
-        rf"\b(?P<word>{_alt(day_words + year_words)}|{on_weekday})\b", re.IGNORECASE
+        rf"\b{relative_start}(?P<word>{_alt(day_words + year_words)}|{on_weekday})\b",
+        re.IGNORECASE,
     )
     month_full = [w for w in month_words if not w.endswith(".")]
     month_mods = _alt(list(by_class.get("before-month", {})))
@@ -163,6 +170,7 @@ def _grammar(words: tuple[tuple[str, str, str], ...]) -> DateGrammar:
         year_openers=frozenset(fold(k) for k in by_class.get("year-opener", {})),
         patterns=patterns,
         relative=relative,
+        relative_words=frozenset(day_words + year_words + weekday_openers),
         relative_month=relative_month,
         future=future,
         future_before=re.compile(rf"\b(?:{_alt(ahead_words)})\b", re.IGNORECASE),
@@ -352,7 +360,7 @@ def find_dates(doc: Doc) -> Doc:
             doc.dates.append(DateMention(start, end, value, end_value))
     _years_from_earlier_dates(doc.dates)
     if published is not None:
-        for match in g.relative.finditer(text):
+        for match in doc.finditer_words(g.relative, g.relative_words, 0, len(text)):
             if not free(match.start(), match.end()):
                 continue
             sentence = doc.article.sentence_at(match.start())

@@ -3,25 +3,55 @@
 from __future__ import annotations
 
 import bisect
+import dataclasses
+import functools
 import itertools
 import operator
 import re
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from kg.article import Article, Sentence
-from kg.lexicon import Gazetteer, Lexicon, Match, Token, tokenize
+from kg.lexicon import Gazetteer, Lexicon, Match, Token, fold, tokenize
 from kg.records import Claim, DateValue, Event, Span
 
 T = TypeVar("T")
+
+_FIELDS: dict[type, tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] = {}
+
+
+def replace(obj: T, /, **changes: Any) -> T:
+    """``dataclasses.replace`` for the records (dataclasses whose fields are all set by
+    ``__init__``): the fields are read by one C-level getter built once per class instead of
+    a loop over ``dataclasses.fields`` on every call. The same object comes out."""
+    cls = type(obj)
+    known = _FIELDS.get(cls)
+    if known is None:
+        fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+        if any(not f.init for f in fields) or len(fields) < 2:
+            return dataclasses.replace(obj, **changes)  # type: ignore[type-var]
+        names = tuple(f.name for f in fields)
+        known = _FIELDS[cls] = (names, operator.attrgetter(*names))
+    values = dict(zip(known[0], known[1](obj), strict=True))
+    values.update(changes)
+    return cls(**values)
+
 
 _INITIAL_AT_END = re.compile(r"(?<!\w)[A-Z]\.$")
 
 
 def ends_with_initial(text: str) -> bool:
-    """Whether ``text`` ends with an initial or an abbreviation's last letter ("U.S.")."""
-    return _INITIAL_AT_END.search(text) is not None
+    """Whether ``text`` ends with an initial or an abbreviation's last letter ("U.S."): what
+    ``_INITIAL_AT_END`` finds, read at the two places its ``$`` can stand (the end, and
+    before a final line break) instead of searched for along the whole text."""
+    for end in (len(text), len(text) - 1 if text.endswith("\n") else -1):
+        if end >= 2 and text[end - 1] == "." and "A" <= text[end - 2] <= "Z":
+            before = text[end - 3] if end >= 3 else ""
+            if not (before.isalnum() or before == "_"):
+                return True
+    return False
 
 
 _WORD_CHAR = re.compile(r"\w")
@@ -54,6 +84,109 @@ class AheadSearch:
         if found is None or found.start() >= end:
             return None
         return pattern.search(text, start, end)
+
+
+_FEW_FIRST_KEYS = 4
+
+
+def _positions(keys: list[str], key: str) -> Iterator[int]:
+    """The indexes of ``key`` in ``keys``, ascending (a C-level scan for each)."""
+    i = -1
+    while True:
+        try:
+            i = keys.index(key, i + 1)
+        except ValueError:
+            return
+        yield i
+
+
+_LEADING_RUN = re.compile(r"\w+")
+
+
+@functools.lru_cache(maxsize=64)
+def leading_runs(words: frozenset[str]) -> frozenset[str] | None:
+    """The lower-cased leading word runs of ``words`` ("according" for "according to"): a
+    match of a word pattern built from them (``kg.lexicon.cue_regex``, or any alternation of
+    them behind ``\\b`` or a lookbehind for a non-word character) begins with a token that is
+    one of these runs, up to case, or holds a character outside ASCII (``WordSearch``).
+
+    None when a word does not open with a word character, or its leading run or the
+    character after it lies outside ASCII (whose case variants may be other characters)."""
+    runs = set()
+    for word in words:
+        run = _LEADING_RUN.match(word)
+        if run is None or not word[: run.end() + 1].isascii():
+            return None
+        runs.add(run.group().lower())
+    return frozenset(runs)
+
+
+class GuardedSearch:
+    """``pattern.search(string)`` for a word pattern whose words' ``leading_runs`` are known:
+    an ASCII string none of whose words is one of the runs (up to case) holds no match, and
+    is not searched (a short string costs the pattern about as much as a long one)."""
+
+    __slots__ = ("pattern", "_runs")
+
+    def __init__(self, pattern: re.Pattern[str], words: frozenset[str]) -> None:
+        self.pattern, self._runs = pattern, leading_runs(words)
+
+    def search(self, string: str) -> re.Match[str] | None:
+        runs = self._runs
+        if (
+            runs is not None
+            and string.isascii()
+            and runs.isdisjoint(map(str.lower, _LEADING_RUN.findall(string)))
+        ):
+            return None
+        return self.pattern.search(string)
+
+
+class WordSearch:
+    """``pattern.search`` and ``pattern.finditer`` within [start, end) of the body, trying the
+    pattern only at the tokens a match can begin at.
+
+    ``pattern`` matches an alternation of words whose ``leading_runs`` are ``runs``, behind
+    a test that the character before is no word character. A match then begins at a word
+    token that spells one of the runs (its folded key, which is its lower case for ASCII) or
+    that holds a character outside ASCII; when the character at ``end`` is a word character
+    (a token cut by the bound) the pattern is searched directly."""
+
+    __slots__ = ("_pattern", "_text", "_starts")
+
+    def __init__(self, doc: Doc, pattern: re.Pattern[str], runs: frozenset[str]) -> None:
+        self._pattern, self._text = pattern, doc.article.text
+        index = doc.token_index()
+        self._starts = sorted(itertools.chain(index[1], *(index[0].get(run, ()) for run in runs)))
+
+    def search(self, start: int, end: int) -> re.Match[str] | None:
+        text, pattern = self._text, self._pattern
+        if _WORD_CHAR.match(text, end):
+            return pattern.search(text, start, end)
+        starts = self._starts
+        k = bisect.bisect_left(starts, start)
+        while k < len(starts) and starts[k] < end:
+            found = pattern.match(text, starts[k], end)
+            if found is not None:
+                return found
+            k += 1
+        return None
+
+    def finditer(self, start: int, end: int) -> Iterator[re.Match[str]]:
+        text, pattern = self._text, self._pattern
+        if _WORD_CHAR.match(text, end):
+            yield from pattern.finditer(text, start, end)
+            return
+        starts = self._starts
+        k = bisect.bisect_left(starts, start)
+        after = start  # where the previous match ended
+        while k < len(starts) and starts[k] < end:
+            if starts[k] >= after:
+                found = pattern.match(text, starts[k], end)
+                if found is not None:
+                    yield found
+                    after = max(found.end(), starts[k] + 1)
+            k += 1
 
 
 @dataclass(slots=True)
@@ -126,12 +259,16 @@ class Doc:
     deadline: float | None = None  # time.monotonic() by which extraction must end
     grammar: Any = None  # the event stage's compiled word patterns (set by that stage)
     budget_error: Exception | None = None  # raised when the deadline has passed
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False)  # stages' per-text answers
 
     _mask: bytearray = field(default_factory=bytearray, repr=False)
     _mask_signature: tuple[int, int] = (-1, 0)
     _mask_of: list[Mention] = field(default_factory=list, repr=False)  # mentions in the mask
     _keys: dict[bool, list[str]] = field(default_factory=dict, repr=False)
     _starts: list[int] = field(default_factory=list, repr=False)
+    _searches: dict[int, tuple[re.Pattern[str], WordSearch | None]] = field(
+        default_factory=dict, repr=False
+    )
     _openers: dict[int, tuple[Gazetteer[Any], list[int]]] = field(
         default_factory=dict, repr=False
     )  # id(gazetteer) -> (gazetteer, token indexes an entry can begin at)
@@ -218,8 +355,12 @@ class Doc:
         """Indexes of the tokens some entry of ``gazetteer`` begins with, ascending (once)."""
         cached = self._openers.get(id(gazetteer))
         if cached is None or cached[0] is not gazetteer:
-            begins = map(gazetteer.first_keys().__contains__, self.keys(gazetteer))
-            indexes = list(itertools.compress(itertools.count(), begins))
+            first, keys = gazetteer.first_keys(), self.keys(gazetteer)
+            if len(first) <= _FEW_FIRST_KEYS:  # a few keys: each looked for by list.index
+                indexes = sorted(i for key in first for i in _positions(keys, key))
+            else:
+                begins = map(first.__contains__, keys)
+                indexes = list(itertools.compress(itertools.count(), begins))
             cached = self._openers[id(gazetteer)] = (gazetteer, indexes)
         return cached[1]
 
@@ -230,6 +371,59 @@ class Doc:
             cached = gazetteer.keys_for(self.tokens)
             self._keys[gazetteer.casefold] = cached
         return cached
+
+    def token_index(self) -> tuple[dict[str, list[int]], list[int]]:
+        """(folded token -> start offsets of its occurrences, start offsets of the tokens
+        that hold a character outside ASCII), computed once."""
+        cached = self.memo.get("token_index")
+        if cached is None:
+            index: dict[str, list[int]] = {}
+            for key, start in zip(self.folded_keys(), self._starts, strict=True):
+                index.setdefault(key, []).append(start)
+            wide = map(operator.not_, map(str.isascii, map(operator.itemgetter(0), self.tokens)))
+            cached = self.memo["token_index"] = (
+                index,
+                list(itertools.compress(self._starts, wide)),
+            )
+        return cached
+
+    def folded_keys(self) -> list[str]:
+        """``fold`` of every token of the body (the keys of case-blind gazetteers, once)."""
+        cached = self._keys.get(True)
+        if cached is None:
+            cached = self._keys[True] = list(map(fold, map(operator.itemgetter(0), self.tokens)))
+        return cached
+
+    def word_search(self, pattern: re.Pattern[str], words: frozenset[str]) -> WordSearch | None:
+        """A ``WordSearch`` of ``pattern``, an alternation of ``words`` (once per pattern);
+        None when the words do not allow it (``leading_runs``)."""
+        searches = self._searches  # id(pattern) -> (pattern, its search): hashing a pattern
+        known = searches.get(id(pattern))  # hashes its compiled code
+        if known is None or known[0] is not pattern:
+            runs = leading_runs(words)
+            known = searches[id(pattern)] = (
+                pattern,
+                None if runs is None else WordSearch(self, pattern, runs),
+            )
+        return known[1]
+
+    def search_words(
+        self, pattern: re.Pattern[str], words: frozenset[str], start: int, end: int
+    ) -> re.Match[str] | None:
+        """``pattern.search(text, start, end)`` for an alternation of ``words``."""
+        found = self.word_search(pattern, words)
+        if found is None:
+            return pattern.search(self.article.text, start, end)
+        return found.search(start, end)
+
+    def finditer_words(
+        self, pattern: re.Pattern[str], words: frozenset[str], start: int, end: int
+    ) -> Iterator[re.Match[str]]:
+        """``pattern.finditer(text, start, end)`` for an alternation of ``words``."""
+        found = self.word_search(pattern, words)
+        if found is None:
+            return pattern.finditer(self.article.text, start, end)
+        return found.finditer(start, end)
 
     def add_entity(self, draft: EntityDraft) -> EntityDraft:
         existing = self.entities.get(draft.key)

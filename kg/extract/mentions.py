@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
+import operator
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -226,14 +228,19 @@ def find_gazetteer_mentions(doc: Doc) -> Doc:
     return doc
 
 
+_TEXT = operator.itemgetter(0)  # a token's text
+
+
 def _find_cities(doc: Doc) -> None:
     """Cities from the GeoNames gazetteer, only where the context says "place"."""
     tokens = doc.tokens
     text = doc.article.text
     cities = doc.lexicon.cities
     starts = doc.lexicon.city_starts
-    for i, token in enumerate(tokens):
-        if token.text not in starts or doc.occupied(token.start, token.end):
+    # only the tokens a city name begins with (picked out at C level)
+    for i in itertools.compress(itertools.count(), map(starts.__contains__, map(_TEXT, tokens))):
+        token = tokens[i]
+        if doc.occupied(token.start, token.end):
             continue
         for length in (3, 2, 1):
             j = i + length
@@ -271,25 +278,35 @@ def _find_cities(doc: Doc) -> None:
             break
 
 
+_POSSESSIVE_S = re.compile(r"^(?:’s|'s)")
+_GAP_BREAK = re.compile(r"[,.;:“”\"]")
+
+
 def _state_before(
-    doc: Doc, pos: int, window: int = 3, states: list[Mention] | None = None
+    doc: Doc,
+    pos: int,
+    window: int = 3,
+    states: list[Mention] | None = None,
+    ends: list[int] | None = None,
 ) -> Mention | None:
     """The state mention (adjective, name or possessive) ending right before ``pos``.
 
     Only the nearest state mention ending at or before ``pos`` can qualify: the gap of any
-    earlier one holds that gap and more. ``states`` (state mentions sorted by end) saves the
-    scan when the caller asks many times."""
+    earlier one holds that gap and more. ``states`` (state mentions sorted by end) and
+    ``ends`` (their ends) save the scan when the caller asks many times."""
     if states is None:
         states = sorted((m for m in doc.mentions if m.type == "State"), key=lambda m: m.end)
-    k = bisect.bisect_right([m.end for m in states], pos) - 1 if states else -1
+    if ends is None:
+        ends = [m.end for m in states]
+    k = bisect.bisect_right(ends, pos) - 1 if states else -1
     if k < 0:
         return None
     while k > 0 and states[k - 1].end == states[k].end:
         k -= 1  # the first of several mentions ending there, as a scan would find it
     best = states[k]
     gap = doc.article.text[best.end : pos]
-    gap = re.sub(r"^(?:’s|'s)", "", gap)
-    if len(gap.split()) <= window - 1 and not re.search(r"[,.;:“”\"]", gap):
+    gap = _POSSESSIVE_S.sub("", gap)
+    if len(gap.split()) <= window - 1 and not _GAP_BREAK.search(gap):
         return best
     return None
 
@@ -319,10 +336,12 @@ def _find_organisation_patterns(doc: Doc) -> None:
     """Ministries and armed forces named by pattern ("the South Korean Defense Ministry")."""
     text = doc.article.text
     states = sorted((m for m in doc.mentions if m.type == "State"), key=lambda m: m.end)
+    ends = [m.end for m in states]
     patterns = _patterns(doc)
     fields = _words(doc, "ministry-field")
     field_kinds = {" ".join(k.split()): v for k, v in fields.items()}
-    for match in patterns.ministry_of.finditer(text):
+    openers = frozenset([*_words(doc, "determiner"), *_words(doc, "ministry-head")])
+    for match in doc.finditer_words(patterns.ministry_of, openers, 0, len(text)):
         if doc.occupied(match.start(), match.start(1)):
             continue
         kind = field_kinds[" ".join(match.group(1).split())]
@@ -335,7 +354,7 @@ def _find_organisation_patterns(doc: Doc) -> None:
                     iso3, end = mention.state, mention.end
                     break
         if iso3 is None:
-            state = _state_before(doc, match.start(), states=states)
+            state = _state_before(doc, match.start(), states=states, ends=ends)
             if state:
                 iso3 = state.state
         if iso3 is None:
@@ -350,11 +369,12 @@ def _find_organisation_patterns(doc: Doc) -> None:
         )
     adjectives = {fold(k): v for k, v in _words(doc, "ministry-adjective").items()}
     nouns = {fold(k): v for k, v in _words(doc, "ministry-noun").items()}
-    for match in patterns.adjective_ministry.finditer(text):
+    adjective_words = frozenset(_words(doc, "ministry-adjective"))
+    for match in doc.finditer_words(patterns.adjective_ministry, adjective_words, 0, len(text)):
         if doc.occupied(match.start(), match.end()):
             continue
         kind = adjectives[fold(match.group(1))]
-        state = _state_before(doc, match.start(), states=states)
+        state = _state_before(doc, match.start(), states=states, ends=ends)
         if state is not None:
             surface = text[state.start : match.end()]
             draft = org_draft(doc, state.state or "", kind, surface)
@@ -401,10 +421,11 @@ def _find_organisation_patterns(doc: Doc) -> None:
                     )
                 )
     force_labels = {fold(k): v for k, v in _words(doc, "force").items()}
-    for match in patterns.forces.finditer(text):
+    force_words = frozenset(_words(doc, "force"))
+    for match in doc.finditer_words(patterns.forces, force_words, 0, len(text)):
         if doc.occupied(match.start(), match.end()):
             continue
-        state = _state_before(doc, match.start(), window=1, states=states)
+        state = _state_before(doc, match.start(), window=1, states=states, ends=ends)
         if state is None or state.how not in ("adjective", "possessive", "name"):
             continue
         word = fold(match.group(1))

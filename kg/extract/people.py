@@ -22,12 +22,20 @@ import functools
 import itertools
 import re
 from collections import Counter
-from dataclasses import replace
 
-from kg.extract.doc import Doc, EntityDraft, Mention
+from kg.extract.doc import Doc, EntityDraft, Mention, replace
 from kg.extract.grammar import alternation
 from kg.extract.mentions import org_draft, state_draft
-from kg.lexicon import Match, TitleInfo, Token, cue_regex, fold, slugify, tokenize
+from kg.lexicon import (
+    Match,
+    TitleInfo,
+    Token,
+    cue_regex,
+    first_character_test,
+    fold,
+    slugify,
+    tokenize,
+)
 from kg.records import INFERRED_BASES
 
 ROMAN = re.compile(r"^(?:II|III|IV|VI|VII|VIII)$")
@@ -1102,7 +1110,8 @@ def _find_later_mentions(doc: Doc, in_titles: set[int] | frozenset[int] = frozen
             following = j
     doc.mentions.sort(key=lambda m: (m.start, -m.end))
     # "the secretary", "the minister" and pronouns: the most recent official that fits
-    for match in _back_reference(doc).finditer(text):
+    openers = frozenset([*_words(doc, "back-determiner"), *_words(doc, "pronoun")])
+    for match in doc.finditer_words(_back_reference(doc), openers, 0, len(text)):
         if doc.occupied(match.start(), match.end()):
             continue
         previous = [m for m in doc.mentions if m.type == "Official" and m.end <= match.start()]
@@ -1139,17 +1148,17 @@ def _back_reference_pattern(
 ) -> re.Pattern[str]:
     """ "the minister" / "The minister" / "he" / "He", as written (lower-case after a capital)."""
 
-    def alt(words: frozenset[str], capital: bool) -> str:
-        forms = sorted(
-            {re.escape(w) for w in words}
-            | ({re.escape(w.capitalize()) for w in words} if capital else set()),
-            key=len,
-            reverse=True,
-        )
-        return "|".join(forms) or "(?!x)x"
+    def forms(words: frozenset[str], capital: bool) -> set[str]:
+        return set(words) | ({w.capitalize() for w in words} if capital else set())
 
+    def alt(words: set[str]) -> str:
+        return "|".join(sorted({re.escape(w) for w in words}, key=len, reverse=True)) or "(?!x)x"
+
+    openers = forms(determiners, True) | forms(pronouns, True)
+    # a cheap test of the first character before the alternatives (the same matches)
     return re.compile(
-        rf"\b(?:(?:{alt(determiners, True)}) ({alt(titles, False)})|({alt(pronouns, True)}))\b"
+        rf"\b{first_character_test(openers)}(?:(?:{alt(forms(determiners, True))}) "
+        rf"({alt(forms(titles, False))})|({alt(forms(pronouns, True))}))\b"
     )
 
 
@@ -1175,7 +1184,14 @@ def _dateline_span(doc: Doc) -> tuple[int, int] | None:
 
 
 def publisher_state(doc: Doc) -> str | None:
-    """The state the publisher belongs to ("U.S. Department of Defense" -> USA), if named."""
+    """The state the publisher belongs to ("U.S. Department of Defense" -> USA), if named
+    (read once per document: it depends only on the publisher and the lexicon)."""
+    if "publisher_state" not in doc.memo:
+        doc.memo["publisher_state"] = _publisher_state(doc)
+    return doc.memo["publisher_state"]  # type: ignore[no-any-return]
+
+
+def _publisher_state(doc: Doc) -> str | None:
     publisher = doc.article.publisher or ""
     for state_match in doc.lexicon.state_names.find_all(tokenize(publisher)):
         return state_match.value[0]

@@ -4,10 +4,8 @@ meeting an agreement was reached at.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from kg.article import Sentence
-from kg.extract.doc import Doc
+from kg.extract.doc import Doc, replace
 from kg.extract.events.common import (
     _clause_start,
     _concepts_in,

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 
 from kg.article import Sentence
-from kg.extract.doc import Doc, Mention
+from kg.extract.doc import Doc, GuardedSearch, Mention, replace
 from kg.extract.grammar import alt, alternation, cased, check_extractors, validate
 from kg.extract.grammar import words as cue_words
 from kg.lexicon import Concept, Gazetteer, Lexicon, cue_regex, fold, tokenize
@@ -21,6 +20,11 @@ _TOKEN_START = r"(?<![\w’'-])"
 _EXERCISE_NAME_TOKEN = r"[A-Z][\w’'-]*(?:/[A-Z][\w’'-]*+)*+"  # "East/Cooperation-2026"
 _EXERCISE_NUMBER = r"(?:(?:\s+|\s*[-–]\s*)(?:19|20)?\d\d(?:-\d+)?(?![\w-]))?"
 _NAME_RUN = rf"{_EXERCISE_NAME_TOKEN}(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}"
+# ``_TOKEN_START`` then ``_NAME_RUN``, with the test of what stands before moved behind the
+# first capital: the pattern then opens with a character class, which the engine scans for
+_NAME_RUN_AT_TOKEN = (
+    rf"[A-Z](?<![\w’'-].)[\w’'-]*(?:/[A-Z][\w’'-]*+)*+(?:\s+{_EXERCISE_NAME_TOKEN}){{0,3}}"
+)
 
 
 class _Words:
@@ -44,6 +48,7 @@ class _Words:
         self.speech_verb = re.compile(rf"(?<![\w’'])(?:{a('speech_verb')})(?![\w])")
         self.speech_verb_last = re.compile(rf"(?<![\w’'])(?:{a('speech_verb')})\W*+$")
         self.statement_nouns = tuple(sorted(w("statement_noun"), key=lambda x: (-len(x), x)))
+        self.topic_words = w("topic_cue")
         self.topic = re.compile(rf"(?<![\w’'])(?:{a('topic_cue')})(?![\w])", re.IGNORECASE)
         self.generic = re.compile(
             # lower case only: "regular meetings" is a kind, "Ministerial Talks" a name
@@ -64,20 +69,22 @@ class _Words:
         )
         self.agreement_noun = re.compile(rf"\b(?:{alternation(nouns)})\b")
         self.agreement_noun_any = re.compile("|".join(map(re.escape, sorted(nouns))))
+        self.agreement_nouns = tuple(sorted(nouns))  # the same, for str.find
         ex_noun = a("exercise_noun")
         # a cheap pre-check on lower-cased sentences
         self.exercise_keys = re.compile("|".join(map(re.escape, sorted(w("exercise_noun")))))
+        self.exercise_key_words = tuple(sorted(w("exercise_noun")))  # the same, for str.find
         self.exercise_word_whole = re.compile(rf"\b(?:{ex_noun})\b", re.IGNORECASE)
         self.named_exercise = (
             re.compile(
                 rf"\b(?i:{a('exercise_keyword')})\s+(?P<name>{_NAME_RUN}{_EXERCISE_NUMBER})"
             ),
             re.compile(
-                rf"{_TOKEN_START}(?P<name>{_NAME_RUN}{_EXERCISE_NUMBER})"
+                rf"(?P<name>{_NAME_RUN_AT_TOKEN}{_EXERCISE_NUMBER})"
                 rf"\s+(?:[a-z][\w-]*\s+){{0,3}}(?:{ex_noun})\b"
             ),
             re.compile(
-                rf"{_TOKEN_START}(?P<name>{_NAME_RUN}\s+(?:19|20)?\d\d)"
+                rf"(?P<name>{_NAME_RUN_AT_TOKEN}\s+(?:19|20)?\d\d)"
                 rf",\s+(?:{det})\s+[^.,]{{0,40}}?\b(?:{ex_noun})\b"
             ),
             re.compile(  # "the largest exercise, Coral Lantern, began"
@@ -112,8 +119,9 @@ class _Words:
         self.not_name_lower = frozenset(x.lower() for x in self.not_name)
         self.date_words = cased(lex, "date_word")
         self.name_skip_first = cased(lex, "name_skip_first")
-        self.took_place = re.compile(
-            rf"(?<![\w’'])(?:{a('took_place')})\s++(?:(?:{det})\s++)?(?:\w++\s++)?$"
+        self.took_place = GuardedSearch(
+            re.compile(rf"(?<![\w’'])(?:{a('took_place')})\s++(?:(?:{det})\s++)?(?:\w++\s++)?$"),
+            w("took_place"),
         )
         self.determiner_next = re.compile(rf"\s*+(?:{det})\b")
         self.audience_next = re.compile(rf"\s*+(?:{a('audience')})\b", re.IGNORECASE)
@@ -231,11 +239,19 @@ class _Cues:
     def __init__(self, lex: Lexicon) -> None:
         self.negation = cue_regex(cue_words(lex, "negation"))
         self.hypothetical = cue_regex(cue_words(lex, "hypothetical"))
-        self.status = cue_regex(frozenset(lex.status_words))
-        self.cause = cue_regex(cue_words(lex, "cause"))
-        self.last_held = cue_regex(cue_words(lex, "last_held"))
+        # the searches of the short strings before a trigger, skipped when no cue can be there
+        self.negation_in = GuardedSearch(self.negation, cue_words(lex, "negation"))
+        self.hypothetical_in = GuardedSearch(self.hypothetical, cue_words(lex, "hypothetical"))
+        self.status_words = frozenset(lex.status_words)
+        self.status = cue_regex(self.status_words)
+        self.cause_words = cue_words(lex, "cause")
+        self.cause = cue_regex(self.cause_words)
+        self.last_held_words = cue_words(lex, "last_held")
+        self.last_held = cue_regex(self.last_held_words)
         self.planned = cue_regex(cue_words(lex, "planned_modal"))
+        self.planned_in = GuardedSearch(self.planned, cue_words(lex, "planned_modal"))
         aux = alt(lex, "passive_aux")
+        self.passive_words = cue_words(lex, "passive_aux")
         self.passive = re.compile(rf"(?<![\w’'])(?:{aux})\s++(?:[a-z]++\s++)?", re.IGNORECASE)
 
 
@@ -293,7 +309,10 @@ def _near_prefix(text: str, start: int, pos: int, words: int = 6) -> str:
 
 
 def _status_near(doc: Doc, cues: _Cues, start: int, end: int) -> str | None:
-    found = [(m.start(), m.group()) for m in cues.status.finditer(doc.article.text, start, end)]
+    found = [
+        (m.start(), m.group())
+        for m in doc.finditer_words(cues.status, cues.status_words, start, end)
+    ]
     if not found:
         return None
     return doc.lexicon.status_words.get(fold(" ".join(found[-1][1].split())))
@@ -302,16 +321,16 @@ def _status_near(doc: Doc, cues: _Cues, start: int, end: int) -> str | None:
 def _planned(doc: Doc, cues: _Cues, prefix: str) -> bool:
     """Whether the words before a trigger are a plan ("would sign", "plan to also hold",
     ``planned_modal`` cues) and nothing else in them makes it a mere possibility."""
-    found = cues.planned.search(prefix)
+    found = cues.planned_in.search(prefix)
     if found is None or len(prefix[found.end() :].split()) > 1:
         return False
     rest = prefix[: found.start()] + prefix[found.end() :]
-    return cues.hypothetical.search(rest) is None
+    return cues.hypothetical_in.search(rest) is None
 
 
 def _passive_status(doc: Doc, cues: _Cues, start: int, end: int) -> str | None:
     """The status a passive verb gives the trigger noun before it ("were postponed")."""
-    found = cues.passive.search(doc.article.text, start, end)
+    found = doc.search_words(cues.passive, cues.passive_words, start, end)
     if found is None:
         return None
     status = cues.status.match(doc.article.text, found.end(), end)
@@ -392,6 +411,6 @@ def _in_sentences(
 def _update(doc: Doc, event: Event, **changes: object) -> Event:
     for i, other in enumerate(doc.events):
         if other.key == event.key:
-            doc.events[i] = replace(other, **changes)  # type: ignore[arg-type]
+            doc.events[i] = replace(other, **changes)
             return doc.events[i]
     return event

@@ -5,11 +5,10 @@ dateline, and dates that own an event noun elsewhere ("Today's meeting").
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from kg.article import Sentence
 from kg.extract.dates import ends_something
-from kg.extract.doc import DateMention, Doc
+from kg.extract.doc import DateMention, Doc, replace
 from kg.extract.events.common import _w
 from kg.records import DateValue
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from kg.article import Sentence
 from kg.extract.dates import grammar as date_grammar
-from kg.extract.doc import Doc
+from kg.extract.doc import Doc, replace
 from kg.extract.events.common import (
     _clause_start,
     _concepts_in,
@@ -105,7 +103,7 @@ def _exercise(
         date, end_date = (later[0].value, later[0].end_value) if later else (None, None)
         after = _status_near(doc, cues, end, sentence.end)
         event = replace(event, status=after or "planned")
-    if cues.last_held.search(text, sentence.start, sentence.end):
+    if doc.search_words(cues.last_held, cues.last_held_words, sentence.start, sentence.end):
         last_held = date
         date, end_date = None, None
     return replace(

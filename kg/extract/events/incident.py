@@ -21,7 +21,7 @@ def _incidents(doc: Doc, cues: _Cues, sentence: Sentence) -> set[int]:
     """
     text = doc.article.text
     handled: set[int] = set()
-    for cause in cues.cause.finditer(text, sentence.start, sentence.end):
+    for cause in doc.finditer_words(cues.cause, cues.cause_words, sentence.start, sentence.end):
         tail = text[cause.end() : min(sentence.end, cause.end() + 60)]
         status_word = _w(doc).halt.search(tail)
         if not status_word:

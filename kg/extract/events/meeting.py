@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from kg.article import Sentence
-from kg.extract.doc import Doc
+from kg.extract.doc import Doc, replace
 from kg.extract.events.common import _clause_start, _sorted_states, _w
 from kg.extract.events.parties import is_venue
 from kg.extract.grammar import register

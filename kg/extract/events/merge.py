@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from kg.extract.doc import Doc
+from kg.extract.doc import Doc, replace
 from kg.extract.events.common import _sorted_states, _w
 from kg.lexicon import fold
 from kg.records import Event

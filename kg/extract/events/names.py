@@ -98,10 +98,7 @@ def _find_named_spans(doc: Doc) -> None:
         elif text[lo : lo + 1].isupper() and g.signed_before.search(text, max(0, lo - 30), lo):
             spans.append((lo, hi, "Agreement", text[lo:hi]))  # signed the “Joint Vision ...”
     # the costly name patterns only run over sentences that hold one of their key words
-    agreement_sentences = [x for x in doc.article.sentences if g.agreement_noun_any.search(x.text)]
-    exercise_sentences = [
-        x for x in doc.article.sentences if g.exercise_keys.search(x.text.lower())
-    ]
+    agreement_sentences, exercise_sentences = _keyword_sentences(doc)
     for match in _in_sentences(g.named_agreement, text, agreement_sentences):
         name = match.group("name").strip()
         if overlaps(match.start("name"), match.end("name")) or len(name.split()) < 2:
@@ -148,7 +145,9 @@ def _find_named_spans(doc: Doc) -> None:
         # the last pattern ("conducting Balikatan 2025") needs no exercise word nearby
         last = index == len(g.named_exercise) - 1
         for match in (
-            pattern.finditer(text) if last else _in_sentences(pattern, text, exercise_sentences)
+            doc.finditer_words(pattern, cue_words(doc.lexicon, "exercise_verb"), 0, len(text))
+            if last
+            else _in_sentences(pattern, text, exercise_sentences)
         ):
             name = match.group("name").strip()
             words = name.split()
@@ -205,6 +204,41 @@ def _find_named_spans(doc: Doc) -> None:
                 (s, s + len(piece), kind, piece if (s, e) != (s, s + len(piece)) else name)
             )
     doc.named_spans = sorted(clipped)
+
+
+def _keyword_sentences(doc: Doc) -> tuple[list[Sentence], list[Sentence]]:
+    """The sentences that hold an agreement noun (as written) and those that hold an exercise
+    key word (lower-cased): what searching each sentence for the alternation of the words
+    finds (``_sentences_holding``). The text is lower-cased once in place of each sentence
+    when lowering keeps every offset (no character changes length, no capital sigma, whose
+    lower case depends on what follows)."""
+    text, g = doc.article.text, _w(doc)
+    agreement_sentences = _sentences_holding(doc, text, g.agreement_nouns)
+    lowered = text.lower()
+    if len(lowered) != len(text) or "\u03a3" in text:
+        sentences = doc.article.sentences
+        return agreement_sentences, [x for x in sentences if g.exercise_keys.search(x.text.lower())]
+    return agreement_sentences, _sentences_holding(doc, lowered, g.exercise_key_words)
+
+
+def _sentences_holding(doc: Doc, text: str, keys: tuple[str, ...]) -> list[Sentence]:
+    """The sentences within whose bounds ``text`` (the body, or a copy of it with the same
+    offsets) holds one of ``keys``: every occurrence of each key, found by ``str.find``."""
+    sentences = doc.article.sentences
+    if "" in keys:
+        return list(sentences)
+    chosen: set[int] = set()
+    for key in keys:
+        at = text.find(key)
+        while at >= 0:
+            try:
+                sentence = doc.article.sentence_at(at)
+            except ValueError:
+                sentence = None  # between sentences: in none of them
+            if sentence is not None and at + len(key) <= sentence.end:
+                chosen.add(sentence.index)
+            at = text.find(key, at + 1)
+    return [x for x in sentences if x.index in chosen]
 
 
 def _acronym_exercises(

@@ -19,6 +19,23 @@ def _contexts(doc: Doc) -> dict[str, re.Pattern[str]]:
 def _not_a_party(doc: Doc, m: Mention, lo: int, after: int | None = None) -> str | None:
     """Why the state of mention ``m`` is not a party of an event around it, if it is not:
     an observer, a target or threat, or (past the trigger at ``after``) a place of origin."""
+    # the answer depends only on these (memoised: a mention is tested for many triggers)
+    key = (
+        "_not_a_party",
+        m.type == "State",
+        max(lo, m.start - 60),
+        m.start,
+        m.end,
+        after is not None and m.start >= after,
+    )
+    memo = doc.memo
+    if key in memo:
+        return memo[key]  # type: ignore[no-any-return]
+    memo[key] = why = _why_not_a_party(doc, m, lo, after)
+    return why
+
+
+def _why_not_a_party(doc: Doc, m: Mention, lo: int, after: int | None) -> str | None:
     text = doc.article.text
     patterns = _contexts(doc)
     before = text[max(lo, m.start - 60) : m.start]
@@ -42,8 +59,12 @@ def is_venue(doc: Doc, m: Mention, lo: int) -> bool:
     """A place, seat or state written as where something happens ("in Doha, Qatar")."""
     if m.type not in ("Place", "State"):
         return False
-    text = doc.article.text
-    return _contexts(doc)["venue"].search(text[max(lo, m.start - 50) : m.start]) is not None
+    key = ("is_venue", max(lo, m.start - 50), m.start)
+    memo = doc.memo
+    if key not in memo:
+        text = doc.article.text
+        memo[key] = _contexts(doc)["venue"].search(text[key[1] : m.start]) is not None
+    return memo[key]  # type: ignore[no-any-return]
 
 
 def _speakers(doc: Doc) -> list[tuple[int, str | None, str | None]]:
@@ -187,7 +208,8 @@ def _listed(doc: Doc, gap: str) -> bool:
 
 
 def _topic_start(doc: Doc, start: int, end: int) -> int:
-    match = _w(doc).topic.search(doc.article.text, start, end)
+    g = _w(doc)
+    match = doc.search_words(g.topic, g.topic_words, start, end)
     return match.start() if match else end
 
 

@@ -5,11 +5,10 @@ each, and the event each opens (dispatched to the type modules).
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from kg.article import Sentence
 from kg.extract.dates import frame_start
-from kg.extract.doc import Doc
+from kg.extract.doc import Doc, replace
 from kg.extract.events.agreement import _agreement, _link_agreements_to_meetings, _object_end
 from kg.extract.events.common import (
     _clause_start,
@@ -99,9 +98,10 @@ def find_events(doc: Doc) -> Doc:
             prefix = _near_prefix(text, clause, start)
             # "during talks in Beijing" reports talks that took place, whatever came before
             took_place = _w(doc).took_place.search(prefix)
-            planned = _planned(doc, cues, prefix) and not cues.negation.search(prefix)
+            planned = _planned(doc, cues, prefix) and not cues.negation_in.search(prefix)
             if not took_place and (
-                cues.negation.search(prefix) or (cues.hypothetical.search(prefix) and not planned)
+                cues.negation_in.search(prefix)
+                or (cues.hypothetical_in.search(prefix) and not planned)
             ):
                 if trigger.event == "Agreement" and any(
                     s <= start < e for s, e, kind, _ in doc.named_spans if kind == "Agreement"
@@ -287,7 +287,7 @@ def _event(
         if trigger.pos == "noun":  # "Talks ..., planned for May, were postponed"
             near = _passive_status(doc, cues, end, hi) or near
         status = near or status or "held"
-    if cues.last_held.search(text, sentence.start, start):
+    if doc.search_words(cues.last_held, cues.last_held_words, sentence.start, start):
         status = trigger.status or status if status not in ("held",) else "held"
     frame = frame_start(doc.lexicon, text, lo, start) if trigger.event == "Visit" else None
     if frame is not None:  # "signed today during the state visit": today is the signing's

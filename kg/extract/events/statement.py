@@ -18,6 +18,11 @@ EVENT_TYPE = register("Statement", __name__)
 def _statements(doc: Doc, sentence: Sentence) -> None:
     """A quotation with a speaker: "<speaker> stated: “...”" or "“...,” <speaker> said"."""
     text = doc.article.text
+    if (
+        text.find("“", sentence.start, sentence.end) < 0
+        and text.find('"', sentence.start, sentence.end) < 0
+    ):
+        return  # no quotation mark, no quotation
     for q_start, q_end in _quotations(text, sentence.start, sentence.end):
         if q_end - q_start < QUOTE_MIN:
             continue

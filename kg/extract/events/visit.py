@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from kg.article import Sentence
-from kg.extract.doc import Doc
+from kg.extract.doc import Doc, replace
 from kg.extract.events.common import _clause_start, _entity_name, _sorted_states, _w
 from kg.extract.events.parties import _speaker_states
 from kg.extract.grammar import register
@@ -23,11 +21,16 @@ def _dates_from_arrivals(doc: Doc) -> None:
     sentence that reports an incident, such as an airspace violation, dates no visit)."""
     text = doc.article.text
     incidents = {e.evidence[0].sentence for e in doc.events if e.type == "Incident"}
+    vetoed: dict[int, bool] = {}  # sentence index -> whether it holds a veto word (once)
     for mention in doc.dates:
         if mention.value.datatype != "date" or mention.used:
             continue
         sentence = doc.article.sentence_at(mention.start)
-        if sentence.index in incidents or _w(doc).arrival_veto.search(sentence.text):
+        if sentence.index in incidents:
+            continue
+        if sentence.index not in vetoed:
+            vetoed[sentence.index] = _w(doc).arrival_veto.search(sentence.text) is not None
+        if vetoed[sentence.index]:
             continue
         clause = _clause_start(doc, sentence, mention.start)
         arrival = _w(doc).arrival.search(text, max(clause, mention.start - 60), mention.start)
