@@ -552,8 +552,8 @@ class Store:
         build midway and finds whole batches). Larger documents, and ones under
         :data:`SMALL_QUADS` lines (the bulk loader's fixed cost, about 0.1 s for its SST
         files, is then more than a transaction's: 0.03 s for one article's 700 quads), go
-        in one transaction. Quads already in the store (a state's label, the union copy of a shared fact) are
-        keys RocksDB already holds, so the store stays a set.
+        in one transaction. Quads already in the store (a state's label, the union copy of
+        a shared fact) are keys RocksDB already holds, so the store stays a set.
         """
         self._writable()
         inner = self.inner  # opened (damage reported) before anything changes
