@@ -1,9 +1,9 @@
 """An index of the officials in the embedded store, so that adding articles to a large store
 reads only the officials the new articles can be resolved against, not every official.
 
-Resolution (:func:`kg.resolve.resolve`) needs, from the store, the officials whose names share
-a word with a new article's officials (a person whose name words contain, or are contained in,
-the new name shares one), the officials whose first words the new articles write (recognised
+Resolution (:func:`kg.resolve.resolve`) needs, from the store, the officials with a name whose
+words contain a new official's name words or are contained in them (the only ones it can
+match), the officials whose first words the new articles write (recognised
 without a title by :func:`kg.resolve.recognise_known`), and the officials whose key a new
 article would mint. :meth:`PeopleIndex.existing` returns exactly those people, with every
 row the store holds for them, so resolution gives the same keys as with every official of the
@@ -11,7 +11,7 @@ store (a test builds incrementally with and without the index and compares the N
 
 The index is a SQLite file in the store folder (:data:`kg.store.PEOPLE_INDEX`): one row per
 (graph, person, label or alias, state), as the query of :func:`kg.build.existing_people`
-returns them, with the rows' name words and name starts. It is derived data:
+returns them, with each row's name words and its name start. It is derived data:
 
 - every write to the store outside the build (``kg update``, ``kg load``, ``kg remove``, an
   upgrade) deletes it first (:meth:`kg.store.Store.forget_people_index`), and the next build
@@ -35,7 +35,7 @@ from kg.records import Extraction
 from kg.resolve import KnownPerson, known_people, name_start, name_tokens, text_starts
 from kg.store import PEOPLE_INDEX, Store
 
-_VERSION = "defense-kg people index 1"
+_VERSION = "defense-kg people index 2"
 
 _SCHEMA = """
 CREATE TABLE meta(version TEXT NOT NULL);
@@ -46,7 +46,9 @@ CREATE TABLE people(
 CREATE INDEX people_by_iri ON people(iri);
 CREATE INDEX people_by_key ON people(key);
 CREATE INDEX people_by_graph ON people(graph);
-CREATE TABLE words(word TEXT NOT NULL, iri TEXT NOT NULL, graph TEXT NOT NULL);
+CREATE TABLE words(
+  word TEXT NOT NULL, row INTEGER NOT NULL, n INTEGER NOT NULL, graph TEXT NOT NULL
+);
 CREATE INDEX words_by_word ON words(word);
 CREATE INDEX words_by_graph ON words(graph);
 CREATE TABLE keys(key TEXT NOT NULL, iri TEXT NOT NULL, graph TEXT NOT NULL);
@@ -166,13 +168,14 @@ class PeopleIndex:
             for graph, iri, name, state in rows:
                 if graph not in wanted:
                     continue
-                self.db.execute(
+                row = self.db.execute(
                     "INSERT INTO people VALUES (?, ?, ?, ?, ?)",
                     (graph, iri, name, state or None, person_key(iri)),
-                )
+                ).lastrowid
+                tokens = sorted(name_tokens(name))
                 self.db.executemany(
-                    "INSERT INTO words VALUES (?, ?, ?)",
-                    ((w, iri, graph) for w in sorted(name_tokens(name))),
+                    "INSERT INTO words VALUES (?, ?, ?, ?)",
+                    ((w, row, len(tokens), graph) for w in tokens),
                 )
                 self.db.execute(
                     "INSERT INTO keys VALUES (?, ?, ?)",
@@ -194,26 +197,40 @@ class PeopleIndex:
         ``extractions`` can use; the same :class:`KnownPerson` records
         :func:`kg.build.existing_people` gives for them."""
         starts: set[tuple[str, ...] | None] = set()
-        words: set[str] = set()
+        names: set[frozenset[str]] = set()
         keys: set[str] = set()
         for x in extractions:
             starts |= text_starts(x.article.text)
             for e in x.entities:
                 if e.type == "Official":
-                    words |= name_tokens(e.name)
+                    names.add(name_tokens(e.name))
                     keys.add(e.key)
-        # officials the articles write by name may join them (recognise_known): their words too
+        # officials the articles write by name may join them (recognise_known): their names too
         recognisable = self._select("keys", "key", sorted(map(_start_key, starts)))
-        for (name,) in self._rows_of(sorted(recognisable), "name"):
-            words |= name_tokens(name)
-        found = recognisable | self._select("words", "word", sorted(words))
-        found |= self._select("people", "key", sorted(keys))
+        names.update(name_tokens(name) for (name,) in self._rows_of(sorted(recognisable), "name"))
+        found = recognisable | self._select("people", "key", sorted(keys))
+        for tokens in sorted(names, key=sorted):
+            found |= self._related(tokens)
         rows = [
             (iri, name, state)
             for iri, name, state, graph in self._rows_of(sorted(found), "iri, name, state, graph")
             if graph not in exclude_graphs
         ]
         return known_people(sorted(rows, key=lambda r: (r[0], r[1], r[2] is None, r[2] or "")))
+
+    def _related(self, tokens: frozenset[str]) -> set[str]:
+        """IRIs of the people with a name whose words contain ``tokens`` or are contained in
+        them (a superset of the ones :class:`kg.resolve._PeopleIndex` relates to them)."""
+        if not tokens:
+            return set()
+        words = sorted(tokens)
+        marks = ", ".join("?" * len(words))
+        query = (
+            "SELECT DISTINCT people.iri FROM (SELECT row, n, COUNT(*) AS c FROM words "
+            f"WHERE word IN ({marks}) GROUP BY row) AS found JOIN people "
+            "ON people.rowid = found.row WHERE found.c = ? OR found.c = found.n"
+        )
+        return {iri for (iri,) in self.db.execute(query, [*words, len(words)])}
 
     def _select(self, table: str, column: str, values: list[str]) -> set[str]:
         """IRIs of ``table``'s rows whose ``column`` is one of ``values``."""
