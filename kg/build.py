@@ -248,7 +248,9 @@ def build_extractions(
         extractions = resolve(extractions, people.existing(extractions, exclude_graphs=rebuilt))
         if not inference:
             extractions = [without_inference(x) for x in extractions]
-        return _write_batches(store, extractions, progress, people, batch=batch, jobs=jobs)
+        reports = _write_batches(store, extractions, progress, people, batch=batch, jobs=jobs)
+        people.completed()  # every graph written is indexed: the next build need not compare
+        return reports
     finally:
         people.close()
 

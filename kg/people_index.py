@@ -25,6 +25,7 @@ returns them, with each row's name words and its name start. It is derived data:
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
@@ -35,21 +36,21 @@ from kg.records import Extraction
 from kg.resolve import KnownPerson, known_people, name_start, name_tokens, text_starts
 from kg.store import PEOPLE_INDEX, Store
 
-_VERSION = "defense-kg people index 2"
+_VERSION = "defense-kg people index 3"
 
 _SCHEMA = """
-CREATE TABLE meta(version TEXT NOT NULL);
+CREATE TABLE meta(version TEXT NOT NULL, complete INTEGER NOT NULL);
 CREATE TABLE graphs(graph TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE people(
-  graph TEXT NOT NULL, iri TEXT NOT NULL, name TEXT NOT NULL, state TEXT, key TEXT NOT NULL
+  graph TEXT NOT NULL, iri TEXT NOT NULL, name TEXT NOT NULL, state TEXT, key TEXT NOT NULL,
+  words TEXT NOT NULL
 );
+CREATE INDEX people_by_words ON people(words);
 CREATE INDEX people_by_iri ON people(iri);
 CREATE INDEX people_by_key ON people(key);
 CREATE INDEX people_by_graph ON people(graph);
-CREATE TABLE words(
-  word TEXT NOT NULL, row INTEGER NOT NULL, n INTEGER NOT NULL, graph TEXT NOT NULL
-);
-CREATE INDEX words_by_word ON words(word);
+CREATE TABLE words(word TEXT NOT NULL, row INTEGER NOT NULL, graph TEXT NOT NULL);
+CREATE INDEX words_by_word ON words(word, row);
 CREATE INDEX words_by_graph ON words(graph);
 CREATE TABLE keys(key TEXT NOT NULL, iri TEXT NOT NULL, graph TEXT NOT NULL);
 CREATE INDEX keys_by_key ON keys(key);
@@ -74,6 +75,15 @@ index lookup; a ``VALUES ?g`` before ``GRAPH ?g`` would scan every graph)."""
 _SCAN_PAST = 512
 
 Row = tuple[str, str, str | None]  # (IRI, label or alias, ISO-3 state or None)
+
+
+#: Names of more words than this are matched through every name sharing one of their words.
+_MAX_SUBSET_WORDS = 8
+
+
+def _words_key(words: list[str]) -> str:
+    """A row's sorted name words, as one indexed column."""
+    return "\x1f".join(sorted(words))
 
 
 def person_key(iri: str) -> str:
@@ -106,10 +116,15 @@ def store_people(store: ox.Store, graphs: list[str] | None = None) -> list[tuple
 
 
 def open_index(store: Store) -> PeopleIndex:
-    """The index of a writable embedded store, brought up to date with its graphs."""
+    """The index of a writable embedded store, brought up to date with its graphs, and marked
+    incomplete until :meth:`PeopleIndex.completed` (the build calls it once all it wrote is
+    indexed). An index marked complete holds every graph of the store, since every other
+    write deletes it; one left incomplete (a build killed) is compared with the store's graphs."""
     index = PeopleIndex(store.path / PEOPLE_INDEX, store.inner)
     try:
-        index.catch_up(graph_names(store.inner))
+        if not index.complete():
+            index.catch_up(graph_names(store.inner))
+        index.db.execute("UPDATE meta SET complete = 0")
     except BaseException:
         index.close()
         raise
@@ -138,11 +153,19 @@ class PeopleIndex:
         db.close()
         self.path.unlink(missing_ok=True)  # missing, damaged or another version: made again
         db = sqlite3.connect(self.path, isolation_level=None)
-        db.executescript(f"BEGIN; {_SCHEMA}; INSERT INTO meta VALUES ('{_VERSION}'); COMMIT;")
+        db.executescript(f"BEGIN; {_SCHEMA}; INSERT INTO meta VALUES ('{_VERSION}', 0); COMMIT;")
         return db
 
     def close(self) -> None:
         self.db.close()
+
+    def complete(self) -> bool:
+        (complete,) = self.db.execute("SELECT complete FROM meta").fetchone()
+        return bool(complete)
+
+    def completed(self) -> None:
+        """Mark the index as holding every graph of the store (after a build's last write)."""
+        self.db.execute("UPDATE meta SET complete = 1")
 
     def catch_up(self, graphs: Iterable[str]) -> None:
         """Index the store's graphs the index lacks; forget the ones it no longer has."""
@@ -168,14 +191,13 @@ class PeopleIndex:
             for graph, iri, name, state in rows:
                 if graph not in wanted:
                     continue
-                row = self.db.execute(
-                    "INSERT INTO people VALUES (?, ?, ?, ?, ?)",
-                    (graph, iri, name, state or None, person_key(iri)),
-                ).lastrowid
                 tokens = sorted(name_tokens(name))
+                row = self.db.execute(
+                    "INSERT INTO people VALUES (?, ?, ?, ?, ?, ?)",
+                    (graph, iri, name, state or None, person_key(iri), _words_key(tokens)),
+                ).lastrowid
                 self.db.executemany(
-                    "INSERT INTO words VALUES (?, ?, ?, ?)",
-                    ((w, row, len(tokens), graph) for w in tokens),
+                    "INSERT INTO words VALUES (?, ?, ?)", ((w, row, graph) for w in tokens)
                 )
                 self.db.execute(
                     "INSERT INTO keys VALUES (?, ?, ?)",
@@ -220,17 +242,47 @@ class PeopleIndex:
 
     def _related(self, tokens: frozenset[str]) -> set[str]:
         """IRIs of the people with a name whose words contain ``tokens`` or are contained in
-        them (a superset of the ones :class:`kg.resolve._PeopleIndex` relates to them)."""
+        them (a superset of the ones :class:`kg.resolve._PeopleIndex` relates to them): names
+        made of some of the words are looked up whole, names holding every word are read from
+        the rows of the rarest word."""
         if not tokens:
             return set()
         words = sorted(tokens)
-        marks = ", ".join("?" * len(words))
-        query = (
-            "SELECT DISTINCT people.iri FROM (SELECT row, n, COUNT(*) AS c FROM words "
-            f"WHERE word IN ({marks}) GROUP BY row) AS found JOIN people "
-            "ON people.rowid = found.row WHERE found.c = ? OR found.c = found.n"
+        found: set[str] = set()
+        if len(words) <= _MAX_SUBSET_WORDS:
+            subsets = [
+                _words_key(list(c))
+                for size in range(1, len(words) + 1)
+                for c in itertools.combinations(words, size)
+            ]
+            found |= self._select("people", "words", subsets)
+        else:  # an unusually long name: every name sharing one of its words
+            marks = ", ".join("?" * len(words))
+            found.update(
+                iri
+                for (iri,) in self.db.execute(
+                    "SELECT DISTINCT people.iri FROM words JOIN people ON people.rowid = words.row "
+                    f"WHERE words.word IN ({marks})",
+                    words,
+                )
+            )
+        counts = {
+            w: self.db.execute("SELECT COUNT(*) FROM words WHERE word = ?", (w,)).fetchone()[0]
+            for w in words
+        }
+        rarest, *others = sorted(words, key=lambda w: (counts[w], w))
+        holding = " ".join(
+            "AND EXISTS (SELECT 1 FROM words o WHERE o.word = ? AND o.row = w.row)" for _ in others
         )
-        return {iri for (iri,) in self.db.execute(query, [*words, len(words)])}
+        found.update(
+            iri
+            for (iri,) in self.db.execute(
+                "SELECT DISTINCT people.iri FROM words w JOIN people ON people.rowid = w.row "
+                f"WHERE w.word = ? {holding}",
+                [rarest, *others],
+            )
+        )
+        return found
 
     def _select(self, table: str, column: str, values: list[str]) -> set[str]:
         """IRIs of ``table``'s rows whose ``column`` is one of ``values``."""
