@@ -13,9 +13,9 @@ The index is a SQLite file in the store folder (:data:`kg.store.PEOPLE_INDEX`): 
 (graph, person, label or alias, state), as the query of :func:`kg.build.existing_people`
 returns them, with each row's name words and its name start. It is derived data:
 
-- every write to the store outside the build (``kg update``, ``kg load``, ``kg remove``, an
-  upgrade) deletes it first (:meth:`kg.store.Store.forget_people_index`), and the next build
-  makes it again from one scan of the store;
+- every write to the store outside the build (``kg update``, ``kg load``, an upgrade)
+  deletes it first (:meth:`kg.store.Store.forget_people_index`), and the next build makes it
+  again from one scan of the store; ``kg remove`` forgets only the removed graph's rows;
 - the build forgets an article's rows before replacing its graph and adds the rows of the
   graphs it wrote once they are in the store, so that after a kill the index holds a subset of
   the store's graphs, each with the rows it has in the store;
