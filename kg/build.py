@@ -23,10 +23,18 @@ from kg.article import Article, ArticleError, UnreadableError, find_article_file
 from kg.extract import extract
 from kg.lexicon import load_lexicon
 from kg.mapping import extraction_quads, extraction_triples, graph_iri
-from kg.people_index import PEOPLE_QUERY, PeopleIndex, open_index
+from kg.people_index import PEOPLE_QUERY, PeopleIndex, drop_graph, open_index
 from kg.records import Extraction
 from kg.resolve import KnownPerson, known_people, resolve
-from kg.store import BULK_QUADS, Backend, Store, triples_nquads
+from kg.store import (
+    BULK_QUADS,
+    Backend,
+    Store,
+    StoreError,
+    graph_for,
+    list_graphs,
+    triples_nquads,
+)
 
 log = logging.getLogger(__name__)
 
@@ -320,6 +328,20 @@ def existing_people(store: Backend, exclude_graphs: set[str]) -> list[KnownPerso
         rows.append((solution["p"].value, solution["name"].value, state or None))
     # a person with no state in one graph and a state in another: the state first (None last)
     return known_people(sorted(rows, key=lambda r: (r[0], r[1], r[2] is None, r[2] or "")))
+
+
+def remove_article(store: Backend, article_id: str) -> int:
+    """Drop one article's (or loaded file's) graph; return how many triples it held."""
+    graph = graph_for(article_id)
+    found = {g.graph: g.triples for g in list_graphs(store)}
+    if graph not in found:
+        raise StoreError(f"no article or loaded graph {article_id!r} in {store.describe()}")
+    if isinstance(store, Store):
+        drop_graph(store, graph)  # only its rows leave the index of officials
+    else:
+        store.drop_graph(graph)
+    store.flush()
+    return found[graph]
 
 
 def _temp_pattern(path: Path) -> re.Pattern[str]:

@@ -355,8 +355,8 @@ def list_articles(store_path: Path | None, endpoint: str | None, fmt: str) -> No
 def remove(article_id: str, store_path: Path | None, endpoint: str | None) -> None:
     """Remove one article's graph; entities no other article mentions go with it."""
     from kg.backends import opened
+    from kg.build import remove_article
     from kg.graphname import graph_iri
-    from kg.store import remove_article
 
     graph_iri(article_id)  # a name that is no graph IRI is refused before the store opens
     with opened(store_path, endpoint=endpoint) as store:

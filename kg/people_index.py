@@ -34,7 +34,7 @@ import pyoxigraph as ox
 
 from kg.records import Extraction
 from kg.resolve import KnownPerson, known_people, name_start, name_tokens, text_starts
-from kg.store import PEOPLE_INDEX, Store
+from kg.store import PEOPLE_INDEX, Store, drop_graph_update
 
 _VERSION = "defense-kg people index 3"
 
@@ -325,3 +325,22 @@ class _transaction:
 def graph_names(store: ox.Store) -> list[str]:
     """Every named graph of the store (officials can be in any: a loaded file's too)."""
     return [g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
+
+
+def drop_graph(store: Store, graph: str) -> None:
+    """Drop ``graph`` from the store and only its rows from the index of officials (instead of
+    deleting the index, which a large store would pay for with one scan on the next build).
+    The index is marked incomplete first, so that a kill in between leaves it to be compared."""
+    if not (store.path / PEOPLE_INDEX).exists():
+        store.drop_graph(graph)
+        return
+    index = PeopleIndex(store.path / PEOPLE_INDEX, store.inner)
+    try:
+        complete = index.complete()
+        index.db.execute("UPDATE meta SET complete = 0")
+        index.forget([graph])
+        store.update(drop_graph_update(graph), keep_people_index=True)
+        if complete:
+            index.completed()
+    finally:
+        index.close()

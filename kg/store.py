@@ -859,38 +859,6 @@ def list_graphs(store: Backend) -> list[GraphInfo]:
     return out
 
 
-def remove_article(store: Backend, article_id: str) -> int:
-    """Drop one article's (or loaded file's) graph; return how many triples it held."""
-    graph = graph_for(article_id)
-    found = {g.graph: g.triples for g in list_graphs(store)}
-    if graph not in found:
-        raise StoreError(f"no article or loaded graph {article_id!r} in {store.describe()}")
-    if isinstance(store, Store) and (store.path / PEOPLE_INDEX).exists():
-        _drop_keeping_index(store, graph)
-    else:
-        store.drop_graph(graph)
-    store.flush()
-    return found[graph]
-
-
-def _drop_keeping_index(store: Store, graph: str) -> None:
-    """Drop ``graph`` and only its rows from the index of officials (instead of deleting the
-    index, which a large store would pay for with one scan on the next build). The index is
-    marked incomplete first, so that a kill in between leaves it to be compared."""
-    from kg.people_index import PeopleIndex  # it imports this module
-
-    index = PeopleIndex(store.path / PEOPLE_INDEX, store.inner)
-    try:
-        complete = index.complete()
-        index.db.execute("UPDATE meta SET complete = 0")
-        index.forget([graph])
-        store.update(drop_graph_update(graph), keep_people_index=True)
-        if complete:
-            index.completed()
-    finally:
-        index.close()
-
-
 #: ``<!ENTITY`` in the encodings an XML parser could be handed (UTF-8 and ASCII-compatible
 #: ones, UTF-16 either way round).
 _ENTITY_DECLARATIONS = tuple(

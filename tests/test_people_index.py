@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from kg.article import read_article_text
-from kg.build import build_articles, existing_people, extract_all
+from kg.build import build_articles, existing_people, extract_all, remove_article
 from kg.lexicon import load_lexicon
 from kg.mapping import graph_iri
 from kg.people_index import open_index
 from kg.resolve import resolve
-from kg.store import PEOPLE_INDEX, open_store, remove_article
+from kg.store import PEOPLE_INDEX, open_store
 
 FIRST = """---
 title: Tokyo hosts Manila's defence chief
