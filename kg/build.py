@@ -23,7 +23,7 @@ from kg.article import Article, ArticleError, UnreadableError, find_article_file
 from kg.extract import extract
 from kg.lexicon import load_lexicon
 from kg.mapping import extraction_quads, extraction_triples, graph_iri
-from kg.people_index import PEOPLE_QUERY, PeopleIndex, drop_graph, open_index
+from kg.people_index import PEOPLE_QUERY, PeopleIndex, drop_graph, open_index, unusable
 from kg.records import Extraction
 from kg.resolve import KnownPerson, known_people, resolve
 from kg.store import (
@@ -253,11 +253,13 @@ def build_extractions(
         return _replace_each(store, extractions, progress)
     people = open_index(store)
     try:
-        extractions = resolve(extractions, people.existing(extractions, exclude_graphs=rebuilt))
-        if not inference:
-            extractions = [without_inference(x) for x in extractions]
-        reports = _write_batches(store, extractions, progress, people, batch=batch, jobs=jobs)
-        people.completed()  # every graph written is indexed: the next build need not compare
+        with unusable(people.path):
+            existing = people.existing(extractions, exclude_graphs=rebuilt)
+            extractions = resolve(extractions, existing)
+            if not inference:
+                extractions = [without_inference(x) for x in extractions]
+            reports = _write_batches(store, extractions, progress, people, batch=batch, jobs=jobs)
+            people.completed()  # every graph written is indexed: the next build need not compare
         return reports
     finally:
         people.close()
@@ -326,8 +328,7 @@ def existing_people(store: Backend, exclude_graphs: set[str]) -> list[KnownPerso
             continue
         state = solution["state"].value if solution["state"] is not None else None
         rows.append((solution["p"].value, solution["name"].value, state or None))
-    # a person with no state in one graph and a state in another: the state first (None last)
-    return known_people(sorted(rows, key=lambda r: (r[0], r[1], r[2] is None, r[2] or "")))
+    return known_people(rows)
 
 
 def remove_article(store: Backend, article_id: str) -> int:

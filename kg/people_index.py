@@ -32,6 +32,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.errors import StoreError, one_line
 from kg.records import Extraction
 from kg.resolve import KnownPerson, known_people, name_start, name_tokens, text_starts
 from kg.store import PEOPLE_INDEX, Store, drop_graph_update
@@ -73,9 +74,6 @@ index lookup; a ``VALUES ?g`` before ``GRAPH ?g`` would scan every graph)."""
 
 #: Graphs missing from an empty index past which one scan of the store reads them all.
 _SCAN_PAST = 512
-
-Row = tuple[str, str, str | None]  # (IRI, label or alias, ISO-3 state or None)
-
 
 #: Names of more words than this are matched through every name sharing one of their words.
 _MAX_SUBSET_WORDS = 8
@@ -122,13 +120,34 @@ def open_index(store: Store) -> PeopleIndex:
     write deletes it; one left incomplete (a build killed) is compared with the store's graphs."""
     index = PeopleIndex(store.path / PEOPLE_INDEX, store.inner)
     try:
-        if not index.complete():
-            index.catch_up(graph_names(store.inner))
-        index.db.execute("UPDATE meta SET complete = 0")
+        with unusable(index.path):
+            if not index.complete():
+                index.catch_up(graph_names(store.inner))
+            index.db.execute("UPDATE meta SET complete = 0")
     except BaseException:
         index.close()
         raise
     return index
+
+
+class unusable:
+    """``with unusable(path):`` an SQLite error on the index (a folder in its place, a full
+    disk, damage that shows after opening) as one-line :class:`StoreError` naming the file;
+    the index is then left incomplete or missing, and the store is as its own writes left it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, exc: BaseException | None, *_: object) -> None:
+        if isinstance(exc, (sqlite3.Error, OSError)) and not isinstance(exc, StoreError):
+            reason = one_line(exc)[:200] or exc.__class__.__name__
+            raise StoreError(
+                f"{self.path}: the index of officials cannot be used ({reason}); delete it "
+                "and the next build makes it again"
+            ) from None
 
 
 class PeopleIndex:
@@ -137,7 +156,8 @@ class PeopleIndex:
     def __init__(self, path: Path, store: ox.Store) -> None:
         self.path = path
         self.store = store
-        self.db = self._connect()
+        with unusable(path):
+            self.db = self._connect()
 
     def _connect(self) -> sqlite3.Connection:
         fresh = not self.path.exists()
@@ -234,11 +254,11 @@ class PeopleIndex:
         for tokens in sorted(names, key=sorted):
             found |= self._related(tokens)
         rows = [
-            (iri, name, state)
+            (iri, name, state or None)
             for iri, name, state, graph in self._rows_of(sorted(found), "iri, name, state, graph")
             if graph not in exclude_graphs
         ]
-        return known_people(sorted(rows, key=lambda r: (r[0], r[1], r[2] is None, r[2] or "")))
+        return known_people(rows)
 
     def _related(self, tokens: frozenset[str]) -> set[str]:
         """IRIs of the people with a name whose words contain ``tokens`` or are contained in

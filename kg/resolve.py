@@ -67,9 +67,10 @@ def _compatible(a: KnownPerson, tokens: frozenset[str], state: str | None) -> bo
 
 
 def known_people(rows: Iterable[tuple[str, str, str | None]]) -> list[KnownPerson]:
-    """People already in the store: (IRI, label or alias, ISO-3 state or None) rows."""
+    """People already in the store: (IRI, label or alias, ISO-3 state or None) rows, in any
+    order (a person with no state in one graph and a state in another keeps the state)."""
     people: dict[str, KnownPerson] = {}
-    for iri, name, state in rows:
+    for iri, name, state in sorted(rows, key=lambda r: (r[0], r[1], r[2] is None, r[2] or "")):
         key = "person:" + iri.rsplit("/", 1)[-1]
         tokens = name_tokens(name)
         previous = people.get(key)

@@ -203,3 +203,24 @@ def test_a_damaged_index_is_made_again(built):
     rows = _index_rows(built)
     assert [r for r in rows if r[0] != graph_iri("third")] == before
     assert [r[2] for r in rows if r[0] == graph_iri("third")] == ["Ramon Velasco"]
+
+
+def test_an_index_that_cannot_be_used_is_one_line_and_the_build_writes_nothing(built, tmp_path):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    index = built / PEOPLE_INDEX
+    index.unlink()
+    index.mkdir()  # a folder where the file should be: SQLite cannot open it
+    before = _nquads(built)
+    text = tmp_path / "second.txt"
+    text.write_text(SECOND, encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", str(text), "--store", str(built)])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        f"Error: {index}: the index of officials cannot be used (unable to open database "
+        "file); delete it and the next build makes it again"
+    )
+    assert "Traceback" not in result.output
+    assert _nquads(built) == before
