@@ -16,7 +16,7 @@ import string
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from itertools import accumulate, chain, repeat
+from itertools import accumulate, repeat
 from operator import itemgetter
 from pathlib import Path
 from typing import Generic, NamedTuple, TypeVar
@@ -29,8 +29,8 @@ LEXICON_ENV = "KG_LEXICON_DIR"
 T = TypeVar("T")
 
 TOKEN_RE = re.compile(r"\w+|[^\w\s]")
-_SPACE_TOKEN_RE = re.compile(r"(\s*+)(\w+|[^\w\s])")
-"""A token with the spaces before it: consecutive matches tile the text up to its last token."""
+_TOKEN_SPLIT_RE = re.compile(r"(\w+|[^\w\s])")
+"""Splits a text into its spaces and tokens, alternately: only spaces lie between tokens."""
 
 
 def tokens_of(text: str) -> tuple[str, ...]:
@@ -106,18 +106,22 @@ def tokenize(text: str) -> list[Token]:
     """The tokens of ``TOKEN_RE`` with their offsets.
 
     Only spaces stand between two tokens, so each token's offsets follow from the lengths of
-    the runs before it (computed without a Python-level loop).
+    the runs before it (computed without a Python-level loop): ``re.split`` gives the spaces
+    before the first token, the token, the spaces before the next, and so on.
 
     Examples
     --------
     >>> [(t.text, t.start, t.end) for t in tokenize(" U.S. talks")]
     [('U', 1, 2), ('.', 2, 3), ('S', 3, 4), ('.', 4, 5), ('talks', 6, 11)]
     """
-    pairs = _SPACE_TOKEN_RE.findall(text)
-    offsets = list(accumulate(map(len, chain.from_iterable(pairs))))
-    words = map(itemgetter(1), pairs)
+    runs = _TOKEN_SPLIT_RE.split(text)  # spaces, token, spaces, ..., token, spaces
+    offsets = list(accumulate(map(len, runs)))
     return list(
-        map(tuple.__new__, repeat(Token), zip(words, offsets[0::2], offsets[1::2], strict=True))
+        map(
+            tuple.__new__,
+            repeat(Token),
+            zip(runs[1::2], offsets[0:-1:2], offsets[1::2], strict=True),
+        )
     )
 
 

@@ -19,24 +19,29 @@ from kg.records import Claim, DateValue, Event, Span
 
 T = TypeVar("T")
 
-_FIELDS: dict[type, tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] = {}
+_FIELDS: dict[type, tuple[dict[str, int], Callable[[Any], tuple[Any, ...]]]] = {}
 
 
 def replace(obj: T, /, **changes: Any) -> T:
     """``dataclasses.replace`` for the records (dataclasses whose fields are all set by
-    ``__init__``): the fields are read by one C-level getter built once per class instead of
-    a loop over ``dataclasses.fields`` on every call. The same object comes out."""
+    ``__init__``, positionally): the fields are read by one C-level getter built once per class
+    instead of a loop over ``dataclasses.fields`` on every call, and passed back by position.
+    The same object comes out."""
     cls = type(obj)
     known = _FIELDS.get(cls)
     if known is None:
         fields = dataclasses.fields(cls)  # type: ignore[arg-type]
-        if any(not f.init for f in fields) or len(fields) < 2:
+        if any(not f.init or f.kw_only for f in fields) or len(fields) < 2:
             return dataclasses.replace(obj, **changes)  # type: ignore[type-var]
         names = tuple(f.name for f in fields)
-        known = _FIELDS[cls] = (names, operator.attrgetter(*names))
-    values = dict(zip(known[0], known[1](obj), strict=True))
-    values.update(changes)
-    return cls(**values)
+        known = _FIELDS[cls] = ({n: i for i, n in enumerate(names)}, operator.attrgetter(*names))
+    positions, values = known[0], list(known[1](obj))
+    for name, value in changes.items():
+        position = positions.get(name)
+        if position is None:
+            raise TypeError(f"{cls.__name__} has no field {name!r}")
+        values[position] = value
+    return cls(*values)
 
 
 _INITIAL_AT_END = re.compile(r"(?<!\w)[A-Z]\.$")

@@ -305,8 +305,11 @@ def _state_before(
         k -= 1  # the first of several mentions ending there, as a scan would find it
     best = states[k]
     gap = doc.article.text[best.end : pos]
-    gap = _POSSESSIVE_S.sub("", gap)
-    if len(gap.split()) <= window - 1 and not _GAP_BREAK.search(gap):
+    possessive = _POSSESSIVE_S.match(gap)
+    if possessive is not None:
+        gap = gap[possessive.end() :]
+    # at most ``window - 1`` words: splitting stops at the window-th (the gap can be long)
+    if len(gap.split(maxsplit=window - 1)) <= window - 1 and not _GAP_BREAK.search(gap):
         return best
     return None
 
