@@ -421,3 +421,62 @@ def test_name_patterns_match_as_with_the_test_before_the_name() -> None:
             assert mine == [m.span("name") for m in plain.finditer(text)]
             found += len(mine)
     assert found > 5
+
+
+def _plain_holds_word(text: str, lo: int, hi: int, words: frozenset[str]) -> bool:
+    from kg.lexicon import fold
+
+    return any(fold(w.group()) in words for w in re.finditer(r"\w+", text[lo:hi]))
+
+
+_PERSON_WORDS = frozenset({"we", "our", "you", "i", "ours", "s"})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We met. You and I, our talks: ours.",
+        "Answer now; twe said ‘you’—we’re “our” I’s",
+        "ſs Ours ＷＥ ℡ you\u00a0we\tYOU",
+        "…!? —",
+        "x",
+    ],
+)
+def test_may_hold_word_never_misses_a_word_of_the_slice(text: str) -> None:
+    """The C-level pre-test of the speaker words ("we", "you") says False only when a search
+    of the slice finds none of the words, for every bound, including bounds inside a word."""
+    from kg.extract.events.parties import _may_hold_word
+
+    doc = Doc(read_article_text(text, name="t", default_id="t"), load_lexicon())
+    body = doc.article.text
+    refused = 0
+    for lo in range(len(body) + 1):
+        for hi in range(lo, len(body) + 1):
+            plain = _plain_holds_word(body, lo, hi, _PERSON_WORDS)
+            quick = _may_hold_word(doc, lo, hi, _PERSON_WORDS, frozenset({"i"}))
+            assert quick or not plain, (body[lo:hi], lo, hi)
+            refused += not quick
+    assert refused > 0  # the pre-test does spare searches
+
+
+def test_speaker_states_on_every_article_as_without_the_pre_test() -> None:
+    """``_speaker_states`` with the pre-test answers what the plain loop answers, for every
+    clause window of our articles' triggers and for every sentence."""
+    from kg.extract import _run
+    from kg.extract.events import parties
+
+    compared, articles = 0, _articles()
+    for article in articles:
+        doc = Doc(article, load_lexicon())
+        _run(doc)  # the document as the event stage left it (mentions, speakers' turns)
+        for sentence in article.sentences:
+            for lo, hi in ((sentence.start, sentence.end), (sentence.start + 1, sentence.end - 1)):
+                fast = parties._speaker_states(doc, lo, hi)
+                original = parties._may_hold_word
+                parties._may_hold_word = lambda *_: True  # type: ignore[assignment]
+                try:
+                    assert parties._speaker_states(doc, lo, hi) == fast, (article.id, lo, hi)
+                finally:
+                    parties._may_hold_word = original
+                compared += 1
+    assert compared == 2 * sum(len(a.sentences) for a in articles)

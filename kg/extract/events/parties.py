@@ -4,6 +4,7 @@ targets, places of origin and venues; speakers' "we" and "you"; compound names.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from kg.extract.doc import Doc, Mention
@@ -124,6 +125,8 @@ def _speaker_states(doc: Doc, lo: int, hi: int) -> list[str]:
     them (a transcript label or "X said:" line before, an official addressed by name)."""
     first = doc.lexicon.people_words.get("first-person", frozenset())
     second = _w(doc).second_person
+    if not _may_hold_word(doc, lo, hi, first, second):
+        return []
     found: list[str] = []
     for word in re.finditer(r"\w+", doc.article.text[lo:hi]):
         folded = fold(word.group())
@@ -134,6 +137,25 @@ def _speaker_states(doc: Doc, lo: int, hi: int) -> list[str]:
         if state and state not in found:
             found.append(state)
     return found
+
+
+def _may_hold_word(doc: Doc, lo: int, hi: int, *words: frozenset[str]) -> bool:
+    """False when no ``\\w+`` word of the body's [lo, hi) folds to one of ``words``: the
+    folded keys of the tokens there are tested at C level, a token cut by a bound by its part
+    inside (as a search of the slice reads it). True means "search the slice"."""
+    tokens, keys, starts = doc.tokens, doc.folded_keys(), doc.token_starts
+    i = max(0, bisect.bisect_right(starts, lo) - 1)  # the token that may hold ``lo``
+    j = bisect.bisect_left(starts, hi)
+    inside = keys[i:j]
+    if any(not w.isdisjoint(inside) for w in words):
+        return True
+    text = doc.article.text
+    for k in {i, j - 1}:
+        if 0 <= k < len(tokens) and (tokens[k].start < lo or tokens[k].end > hi):
+            part = fold(text[max(lo, tokens[k].start) : min(hi, tokens[k].end)])
+            if any(part in w for w in words):
+                return True
+    return False
 
 
 def _participants_and_states(
