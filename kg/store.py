@@ -983,16 +983,46 @@ def load_statements(store: Backend, graph: str, statements: list[str]) -> tuple[
 
     A new graph on the embedded store goes straight to Oxigraph's bulk loader as N-Quads (the
     graph and its union copies) in one load (all or nothing) up to half :data:`BULK_QUADS`
-    statements; a larger one in parts of that size: ``kill -9`` between two parts leaves the
+    statements; a larger one in equal parts no larger, as many loading at once as there are
+    cores (each part holds its statements' quads in the graph and in the union, so the union
+    stays the union of the graphs whatever finished): ``kill -9`` during the parts leaves the
     graph partly loaded (never a damaged store), and the same ``kg load`` run again replaces
     it whole. An existing graph (or any graph of an endpoint) is replaced in one
     transaction, its terms parsed back by Oxigraph and written in a stable order.
     """
-    part = BULK_QUADS // 2
     if isinstance(store, Store) and not store.has_graph(graph):  # order does not matter here
-        for start in range(0, len(statements), part):
-            store.add_nquads([triples_nquads(graph, statements[start : start + part])])
+        count = -(-len(statements) // (BULK_QUADS // 2))
+        if count <= 1:
+            store.add_nquads([triples_nquads(graph, statements)])
+        else:
+            writers = os.cpu_count() or 1
+            count = -(-count // writers) * writers  # equal parts, a round for every core
+            size = -(-len(statements) // count)
+            store.forget_people_index()  # once, not from each thread
+            parts = [statements[start : start + size] for start in range(0, len(statements), size)]
+            _load_parts(store, parts, graph, writers)
     else:
         store.replace_graph(graph, statement_triples(sorted(statements)))
     store.flush()
     return graph, len(statements)
+
+
+def _load_parts(store: Store, parts: list[list[str]], graph: str, writers: int) -> None:
+    """Bulk-load ``parts`` of one new graph, ``writers`` at a time in threads (Oxigraph's
+    loader releases the interpreter; at most that many parts' N-Quads are held at once)."""
+    from collections import deque
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    running: deque[Future[None]] = deque()
+    with ThreadPoolExecutor(writers, thread_name_prefix="kg-load") as pool:
+        try:
+            for statements in parts:
+                while len(running) >= writers:
+                    running.popleft().result()
+                data = triples_nquads(graph, statements)
+                running.append(pool.submit(store.add_nquads, [data], keep_people_index=True))
+            while running:
+                running.popleft().result()
+        finally:
+            for future in running:
+                future.cancel()

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import subprocess
@@ -422,6 +423,45 @@ def test_a_large_new_graph_is_loaded_in_parts_and_a_second_load_replaces_it(
         assert sum(1 for _ in s.quads(G + "big")) == 23
         assert kg.store.load_triples(s, G + "big", triples[:7]) == (G + "big", 7)
         assert sum(1 for _ in s.quads(G + "big")) == 7
+    assert union_is_consistent(tmp_path / "store")
+
+
+def test_a_large_new_graph_goes_in_equal_parts_a_round_for_every_core(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """23 triples in parts of at most 5 on 2 cores: 5 parts are needed, 6 make rounds of 2,
+    so 6 parts of 4 (the last 3), each with its union copy; a failing part is one StoreError
+    and the union stays consistent with what was written."""
+    import kg.store
+
+    monkeypatch.setattr(kg.store, "BULK_QUADS", 10)
+    monkeypatch.setattr(kg.store.os, "cpu_count", lambda: 2)
+    loads: list[int] = []
+    real = kg.store.Store.add_nquads
+
+    def counted(self: kg.store.Store, chunks: list[bytes], **kwargs: bool) -> None:
+        loads.append(b"".join(chunks).count(b"\n"))
+        assert kwargs == {"keep_people_index": True}
+        real(self, chunks, **kwargs)
+
+    monkeypatch.setattr(kg.store.Store, "add_nquads", counted)
+    p = ox.NamedNode("http://example.org/p")
+    triples = [(ox.NamedNode(f"http://example.org/s{i}"), p, ox.Literal(str(i))) for i in range(23)]
+    with opened(tmp_path / "store", create=True) as s:
+        assert kg.store.load_triples(s, G + "parts", triples) == (G + "parts", 23)
+    assert sorted(loads) == [6, 8, 8, 8, 8, 8]
+    assert union_is_consistent(tmp_path / "store")
+
+    calls = itertools.count()  # next() is atomic: exactly one part (the third) fails
+
+    def failing(self: kg.store.Store, chunks: list[bytes], **kwargs: bool) -> None:
+        if next(calls) == 2:
+            raise StoreError("disk full")
+        counted(self, chunks, **kwargs)
+
+    monkeypatch.setattr(kg.store.Store, "add_nquads", failing)
+    with opened(tmp_path / "store") as s, pytest.raises(StoreError, match="^disk full$"):
+        kg.store.load_triples(s, G + "other", triples)
     assert union_is_consistent(tmp_path / "store")
 
 
