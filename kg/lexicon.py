@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import gc
 import os
 import re
 import string
@@ -696,7 +697,7 @@ def _load(extra_dir: str | None, min_population: int) -> Lexicon:
     for adjective, iso3 in title_adjectives.items():
         if iso3 not in states:
             raise LexiconError(f"people_words.tsv: {adjective!r} names unknown state {iso3!r}")
-    return Lexicon(
+    lexicon = Lexicon(
         states=states,
         state_names=state_names,
         named=_load_named(),
@@ -717,6 +718,19 @@ def _load(extra_dir: str | None, min_population: int) -> Lexicon:
         mention_words=_load_mention_words(),
         labels=_load_labels(),
     )
+    _keep_out_of_collections()
+    return lexicon
+
+
+def _keep_out_of_collections() -> None:
+    """The lexicon lives as long as the process: move it, with everything else alive now, out
+    of the cyclic garbage collector's reach (``gc.freeze``, after one collection so that no
+    garbage is kept). The full collections that extraction's allocations trigger now and then
+    otherwise walk every entry of its dictionaries (about 35 ms each, 2% of extracting 1,000
+    articles), and the children of a fork inherit the frozen objects without copying their
+    pages. Objects frozen here are still freed by reference counting."""
+    gc.collect()
+    gc.freeze()
 
 
 def load_lexicon(min_city_population: int = 50_000) -> Lexicon:

@@ -480,3 +480,23 @@ def test_speaker_states_on_every_article_as_without_the_pre_test() -> None:
                     parties._may_hold_word = original
                 compared += 1
     assert compared == 2 * sum(len(a.sentences) for a in articles)
+
+
+def test_the_lexicon_is_kept_out_of_the_cyclic_collections() -> None:
+    """After the lexicon loads, its dictionaries are no longer walked by the garbage
+    collector (``gc.freeze``), and it still works (checked in a fresh interpreter)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import gc\n"
+        "from kg.lexicon import load_lexicon\n"
+        "lexicon = load_lexicon()\n"
+        "walked = {id(o) for o in gc.get_objects()}\n"
+        "print(gc.get_freeze_count() > 0, id(lexicon.states) in walked,"
+        " id(lexicon.named) in walked, 'JPN' in lexicon.states)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.split() == ["True", "False", "False", "True"]
