@@ -161,8 +161,9 @@ class WordSearch:
 
     def __init__(self, doc: Doc, pattern: re.Pattern[str], runs: frozenset[str]) -> None:
         self._pattern, self._text = pattern, doc.article.text
-        index = doc.token_index()
-        self._starts = sorted(itertools.chain(index[1], *(index[0].get(run, ()) for run in runs)))
+        index, wide = doc.token_index()
+        present = index.keys() & runs  # at C level, over the smaller of the two
+        self._starts = sorted(itertools.chain(wide, *map(index.__getitem__, present)))
 
     def search(self, start: int, end: int) -> re.Match[str] | None:
         text, pattern = self._text, self._pattern
