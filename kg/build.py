@@ -11,9 +11,7 @@ import re
 import stat
 import tempfile
 import time
-from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -29,6 +27,7 @@ from kg.resolve import KnownPerson, known_people, resolve
 from kg.store import (
     BULK_QUADS,
     Backend,
+    ParallelLoads,
     Store,
     StoreError,
     graph_for,
@@ -165,12 +164,13 @@ def _article_nquads(extraction: Extraction) -> tuple[int, bytes]:
 
 
 class _Batches:
-    """Bulk loads of whole batches in up to ``writers`` threads, while this one maps the next.
+    """Bulk loads of whole batches (:class:`kg.store.ParallelLoads`, up to ``writers`` at
+    once) while this thread maps the next.
 
-    Oxigraph's bulk loader releases the GIL, so mapping (Python) and loading (Rust) overlap
-    even in one process. Each batch is one :meth:`kg.store.Store.add_nquads` call (one
-    ingestion: all or nothing). ``progress`` is called here, in this thread, for each article
-    once its batch is in the store, in the articles' order; a failed load is raised here.
+    Each batch is one :meth:`kg.store.Store.add_nquads` call (one ingestion: all or nothing).
+    Once a batch is in the store its graphs join the index of officials and ``progress`` is
+    called here, in this thread, for each of its articles, in their order; a failed load is
+    raised here.
     """
 
     def __init__(
@@ -180,12 +180,9 @@ class _Batches:
         progress: Callable[[Article], None] | None,
         people: PeopleIndex,
     ) -> None:
-        self.store = store
+        self.loads = ParallelLoads(store, writers)
         self.progress = progress
         self.people = people
-        self.writers = max(1, writers)
-        self.pool = ThreadPoolExecutor(self.writers, thread_name_prefix="kg-bulk-load")
-        self.running: deque[tuple[Future[None], list[Article]]] = deque()
         self.pending: list[bytes] = []
         self.articles: list[Article] = []
         self.lines = 0
@@ -202,15 +199,11 @@ class _Batches:
     def submit(self) -> None:
         if not self.pending:
             return
-        while len(self.running) >= self.writers:
-            self._finish_oldest()
-        load = self.pool.submit(self.store.add_nquads, self.pending, keep_people_index=True)
-        self.running.append((load, self.articles))
+        articles = self.articles
+        self.loads.submit(self.pending, lambda: self._loaded(articles))
         self.pending, self.articles, self.lines = [], [], 0
 
-    def _finish_oldest(self) -> None:
-        future, articles = self.running.popleft()
-        future.result()
+    def _loaded(self, articles: list[Article]) -> None:
         self.people.add_graphs([graph_iri(a.id) for a in articles])
         for article in articles:
             if self.progress:
@@ -219,12 +212,11 @@ class _Batches:
     def drain(self) -> None:
         """Write what is pending and wait for every load (before a transaction of its own)."""
         self.submit()
-        while self.running:
-            self._finish_oldest()
+        self.loads.drain()
 
     def close(self) -> None:
         """Wait for the loads in flight (also after an error) and stop the threads."""
-        self.pool.shutdown(wait=True)
+        self.loads.close()
 
 
 def build_extractions(

@@ -18,17 +18,21 @@ lists live in their own graph so queries can read labels, PLOVER types and CAMEO
 
 from __future__ import annotations
 
+import collections
 import fcntl
 import functools
 import os
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import pyoxigraph as ox
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 from kg.errors import RefusedInput as RefusedInput
 from kg.errors import StoreError as StoreError
@@ -1008,21 +1012,53 @@ def load_statements(store: Backend, graph: str, statements: list[str]) -> tuple[
 
 
 def _load_parts(store: Store, parts: list[list[str]], graph: str, writers: int) -> None:
-    """Bulk-load ``parts`` of one new graph, ``writers`` at a time in threads (Oxigraph's
-    loader releases the interpreter; at most that many parts' N-Quads are held at once)."""
-    from collections import deque
-    from concurrent.futures import Future, ThreadPoolExecutor
+    """Bulk-load ``parts`` of one new graph, ``writers`` at a time (at most that many parts'
+    N-Quads are held at once)."""
+    with ParallelLoads(store, writers) as loads:
+        for statements in parts:
+            loads.submit([triples_nquads(graph, statements)])
+        loads.drain()
 
-    running: deque[Future[None]] = deque()
-    with ThreadPoolExecutor(writers, thread_name_prefix="kg-load") as pool:
-        try:
-            for statements in parts:
-                while len(running) >= writers:
-                    running.popleft().result()
-                data = triples_nquads(graph, statements)
-                running.append(pool.submit(store.add_nquads, [data], keep_people_index=True))
-            while running:
-                running.popleft().result()
-        finally:
-            for future in running:
-                future.cancel()
+
+class ParallelLoads:
+    """:meth:`Store.add_nquads` documents (each one ingestion: all or nothing) in up to
+    ``writers`` threads while the caller prepares the next: Oxigraph's bulk loader releases
+    the GIL. A submit waits while ``writers`` loads run; loads finish in the order submitted,
+    each one's ``done`` is called in the caller's thread once it is in the store, and a failed
+    load is raised there. The index of officials is kept: the caller forgets or updates it."""
+
+    def __init__(self, store: Store, writers: int) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.store, self.writers = store, max(1, writers)
+        self.pool = ThreadPoolExecutor(self.writers, thread_name_prefix="kg-bulk-load")
+        self.running: collections.deque[tuple[Future[None], Callable[[], None] | None]] = (
+            collections.deque()
+        )
+
+    def submit(self, chunks: list[bytes], done: Callable[[], None] | None = None) -> None:
+        while len(self.running) >= self.writers:
+            self.finish_oldest()
+        load = self.pool.submit(self.store.add_nquads, chunks, keep_people_index=True)
+        self.running.append((load, done))
+
+    def finish_oldest(self) -> None:
+        future, done = self.running.popleft()
+        future.result()
+        if done is not None:
+            done()
+
+    def drain(self) -> None:
+        """Wait for every load (before a write of another kind)."""
+        while self.running:
+            self.finish_oldest()
+
+    def close(self) -> None:
+        """Wait for the loads in flight (also after an error) and stop the threads."""
+        self.pool.shutdown(wait=True)
+
+    def __enter__(self) -> ParallelLoads:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
