@@ -395,6 +395,42 @@ def test_build_killed_during_a_bulk_batch_keeps_whole_batches(tmp_path: Path) ->
     assert union_is_consistent(store)
 
 
+PARTS_CRASH_LOADER = """
+import sys
+from pathlib import Path
+import kg.store
+from kg.store import load_statements, open_store
+
+kg.store.BULK_QUADS = 10_000  # parts of at most 5,000 statements, each through the bulk loader
+store = open_store(Path(sys.argv[1]), create=True)
+for n in range(100000):
+    graph = f"https://w3id.org/defense-kg/graph/big{n:04d}"
+    statements = [f'<http://example.org/s{i}> <http://example.org/p> "{i}"' for i in range(40_000)]
+    load_statements(store, graph, statements)
+    print(n, flush=True)
+"""
+
+
+def test_load_killed_during_parallel_parts_leaves_whole_parts_and_a_consistent_union(
+    tmp_path: Path,
+) -> None:
+    """``kg load`` of a large graph goes in parts loaded two at a time: a kill leaves every
+    finished graph whole, the one in flight with some of its statements (each part all or
+    nothing), no loader files, and the union default graph equal to the union of the graphs."""
+    store = tmp_path / "store"
+    _kill_midway(PARTS_CRASH_LOADER, store, "0\n", 0.7)
+    with opened(store) as s:  # the writer's open removes a killed load's SST files
+        graphs = [g for g in s.named_graphs() if "/graph/big" in g]
+        sizes = {g: sum(1 for _ in s.quads(g)) for g in graphs}
+    assert not [n for n in os.listdir(store) if n.startswith("bulk-")]
+    assert graphs == [G + f"big{n:04d}" for n in range(len(graphs))]
+    assert all(size == 40_000 for size in list(sizes.values())[:-1]), sizes
+    writers = os.cpu_count() or 1
+    part = -(-40_000 // (-(-8 // writers) * writers))  # 8 parts needed, a round per core
+    assert 0 < sizes[graphs[-1]] <= 40_000 and sizes[graphs[-1]] % part in (0, 40_000 % part)
+    assert union_is_consistent(store)
+
+
 def test_a_writer_removes_sst_files_a_killed_bulk_load_left(tmp_path: Path) -> None:
     store = tmp_path / "store"
     with opened(store, create=True) as s:
