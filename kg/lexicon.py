@@ -130,8 +130,9 @@ _TEXT = itemgetter(0)  # a token's text
 _QUOTE_KEY = {"’": "'"}
 
 
-@dataclass(frozen=True, slots=True)
-class Match(Generic[T]):
+class Match(NamedTuple, Generic[T]):
+    """A gazetteer entry found in a token list (a named tuple: built at C level)."""
+
     start: int  # character offsets into the tokenized text
     end: int
     first: int  # token indexes [first, last)

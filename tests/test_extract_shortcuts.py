@@ -319,6 +319,29 @@ def test_word_search_is_the_plain_search() -> None:
     assert compared > 500
 
 
+def test_word_search_on_bounds_that_cut_a_word() -> None:
+    """A bound inside a word ("plan|ned", "wi|thout") leaves a part that can be one of the
+    words although the whole token is none: WordSearch finds what the pattern finds there."""
+    lexicon = load_lexicon()
+    compared = 0
+    for pattern, cues in _word_patterns(lexicon):
+        chosen = sorted(cues)[:40]
+        text = " ".join(f"{word}ned and {word[:-1]}, {word.upper()}s" for word in chosen) + "."
+        doc = Doc(read_article_text(text, name="cut.txt", default_id="cut"), lexicon)
+        body = doc.article.text
+        search = doc.word_search(pattern, cues)
+        assert search is not None, pattern.pattern[:40]
+        cuts = sorted({t.start + k for t in doc.tokens for k in range(1, len(t.text))})
+        for end in cuts[:400]:
+            for start in (0, max(0, end - 30)):
+                mine = [m.span() for m in search.finditer(start, end)]
+                assert mine == [m.span() for m in pattern.finditer(body, start, end)], end
+                first, plain = search.search(start, end), pattern.search(body, start, end)
+                assert (first and first.span()) == (plain and plain.span()), end
+                compared += bool(mine)
+    assert compared > 1000
+
+
 def test_leading_runs_refuse_words_outside_ascii() -> None:
     from kg.extract.doc import leading_runs
 
@@ -350,13 +373,17 @@ def test_guarded_search_is_the_plain_search() -> None:
             tokens = sentence.text.split()
             strings += [" ".join(tokens[max(0, k - 6) : k]) for k in range(1, len(tokens) + 1)]
     found = 0
-    for search in guarded:
+    # each guard over every string, then every guard over each string in a row (the words of
+    # the string last read are kept), then over an equal string that is another object
+    pairs = [(search, string) for search in guarded for string in strings]
+    pairs += [(search, string) for string in strings for search in guarded]
+    pairs += [(search, "".join(list(string))) for string in strings[:200] for search in guarded]
+    for search, string in pairs:
         assert isinstance(search, GuardedSearch)
-        for string in strings:
-            mine, plain = search.search(string), search.pattern.search(string)
-            assert (mine and mine.span()) == (plain and plain.span()), string
-            found += plain is not None
-    assert found > 100
+        mine, plain = search.search(string), search.pattern.search(string)
+        assert (mine and mine.span()) == (plain and plain.span()), string
+        found += plain is not None
+    assert found > 300
 
 
 def test_keyword_sentences_are_the_sentences_the_patterns_find() -> None:

@@ -11,7 +11,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from kg.article import Article, Sentence
 from kg.lexicon import Gazetteer, Lexicon, Match, Token, fold, tokenize
@@ -133,17 +133,22 @@ class GuardedSearch:
 
     __slots__ = ("pattern", "_runs")
 
+    _last: ClassVar[tuple[str, frozenset[str]]] = ("", frozenset())  # last string read, its words
+
     def __init__(self, pattern: re.Pattern[str], words: frozenset[str]) -> None:
         self.pattern, self._runs = pattern, leading_runs(words)
 
     def search(self, string: str) -> re.Match[str] | None:
         runs = self._runs
-        if (
-            runs is not None
-            and string.isascii()
-            and runs.isdisjoint(map(str.lower, _LEADING_RUN.findall(string)))
-        ):
-            return None
+        if runs is not None and string.isascii():
+            last = GuardedSearch._last  # several guards often read the same string in a row
+            if last[0] is not string:
+                last = GuardedSearch._last = (
+                    string,
+                    frozenset(_LEADING_RUN.findall(string.lower())),
+                )
+            if runs.isdisjoint(last[1]):
+                return None
         return self.pattern.search(string)
 
 
@@ -154,45 +159,59 @@ class WordSearch:
     ``pattern`` matches an alternation of words whose ``leading_runs`` are ``runs``, behind
     a test that the character before is no word character. A match then begins at a word
     token that spells one of the runs (its folded key, which is its lower case for ASCII) or
-    that holds a character outside ASCII; when the character at ``end`` is a word character
-    (a token cut by the bound) the pattern is searched directly."""
+    that holds a character outside ASCII. A token the bound ``end`` cuts ("plan|ned") can
+    match as its part inside the bound whatever it spells, so it is tried too (last: no other
+    token starts after it)."""
 
-    __slots__ = ("_pattern", "_text", "_starts")
+    __slots__ = ("_pattern", "_text", "_starts", "_tokens", "_token_starts")
 
     def __init__(self, doc: Doc, pattern: re.Pattern[str], runs: frozenset[str]) -> None:
         self._pattern, self._text = pattern, doc.article.text
+        self._tokens, self._token_starts = doc.tokens, doc.token_starts
         index, wide = doc.token_index()
         present = index.keys() & runs  # at C level, over the smaller of the two
         self._starts = sorted(itertools.chain(wide, *map(index.__getitem__, present)))
 
+    def _cut(self, end: int) -> int:
+        """The start of the token that ``end`` cuts, or -1 when it cuts none."""
+        k = bisect.bisect_left(self._token_starts, end) - 1
+        if k >= 0 and self._tokens[k].end > end:
+            return self._tokens[k].start
+        return -1
+
     def search(self, start: int, end: int) -> re.Match[str] | None:
-        text, pattern = self._text, self._pattern
-        if _WORD_CHAR.match(text, end):
-            return pattern.search(text, start, end)
-        starts = self._starts
+        text, pattern, starts = self._text, self._pattern, self._starts
         k = bisect.bisect_left(starts, start)
+        tried = -1
         while k < len(starts) and starts[k] < end:
-            found = pattern.match(text, starts[k], end)
+            tried = starts[k]
+            found = pattern.match(text, tried, end)
             if found is not None:
                 return found
             k += 1
+        cut = self._cut(end)
+        if cut >= start and cut != tried:
+            return pattern.match(text, cut, end)
         return None
 
     def finditer(self, start: int, end: int) -> Iterator[re.Match[str]]:
-        text, pattern = self._text, self._pattern
-        if _WORD_CHAR.match(text, end):
-            yield from pattern.finditer(text, start, end)
-            return
-        starts = self._starts
+        text, pattern, starts = self._text, self._pattern, self._starts
         k = bisect.bisect_left(starts, start)
         after = start  # where the previous match ended
+        tried = -1
         while k < len(starts) and starts[k] < end:
             if starts[k] >= after:
-                found = pattern.match(text, starts[k], end)
+                tried = starts[k]
+                found = pattern.match(text, tried, end)
                 if found is not None:
                     yield found
-                    after = max(found.end(), starts[k] + 1)
+                    after = max(found.end(), tried + 1)
             k += 1
+        cut = self._cut(end)
+        if cut >= after and cut != tried:
+            found = pattern.match(text, cut, end)
+            if found is not None:
+                yield found
 
 
 @dataclass(slots=True)

@@ -632,7 +632,7 @@ def _speaker_labels(doc: Doc, handled: set[int]) -> None:
     roles = _words(doc, "speaker-role")
     if ":" not in text:
         return
-    starts = {t.start: k for k, t in enumerate(tokens)}
+    starts = doc.token_starts
     line_start = 0
     while line_start < len(text):
         line_end = text.find("\n", line_start)
@@ -645,8 +645,8 @@ def _speaker_labels(doc: Doc, handled: set[int]) -> None:
         if len(label.split()) > 10 or any(fold(p.strip()) in roles for p in label.split(",")):
             continue  # "JOURNALIST:", "JANE DOE, REPORTER:": not an official speaking
         lo, hi = match.start(1), match.end(1)
-        first = next((starts[p] for p in range(lo, hi) if p in starts), None)
-        if first is None:
+        first = bisect.bisect_left(starts, lo)  # the label's first token
+        if first == len(starts) or starts[first] >= hi:
             continue
         last = first
         while last < len(tokens) and tokens[last].end <= hi:
@@ -668,8 +668,8 @@ def _speaker_labels(doc: Doc, handled: set[int]) -> None:
         for a, b in parts:
             in_part = [t for t in titles if a <= first + t.first and first + t.last <= b]
             if in_part and first + in_part[-1].last == b:
-                title_match = title_match or replace(
-                    in_part[-1], first=first + in_part[-1].first, last=first + in_part[-1].last
+                title_match = title_match or in_part[-1]._replace(
+                    first=first + in_part[-1].first, last=first + in_part[-1].last
                 )
                 continue
             if in_part:
@@ -879,9 +879,7 @@ def _excellencies(doc: Doc) -> None:
     openers = _first_keys(excellency)
     delegation = _words(doc, "delegation")
     text = doc.article.text
-    for i in range(len(tokens)):
-        if keys[i] not in openers:
-            continue
+    for i in itertools.compress(itertools.count(), map(openers.__contains__, keys)):
         hon = doc.lexicon.honorifics.match_at(tokens, i, keys)
         if hon is None or fold(text[hon.start : hon.end]) not in excellency:
             continue
