@@ -277,6 +277,7 @@ def _word_patterns(lexicon: object) -> list[tuple[re.Pattern[str], frozenset[str
         (_back_reference(doc), frozenset([*people["back-determiner"], *people["pronoun"]])),
         (_words_of(lex).named_exercise[-1], words(lex, "exercise_verb")),
         (_words_of(lex).topic, _words_of(lex).topic_words),
+        (_words_of(lex).anaphor, _words_of(lex).anaphor_words),
         (_words_of(lex).cues.passive, _words_of(lex).cues.passive_words),
         (patterns.forces, frozenset(mentions["force"])),
         (patterns.adjective_ministry, frozenset(mentions["ministry-adjective"])),

@@ -141,6 +141,7 @@ class _Words:
             rf"(?:{a('next_agreement_verb')})\b"
         )
         self.anaphor = re.compile(rf"\b(?:{a('anaphor')})\b", re.IGNORECASE)
+        self.anaphor_words = w("anaphor")
         self.participation = re.compile(rf"\b(?:{a('participation')})\b", re.IGNORECASE)
         self.location = re.compile(rf"\b(?:{a('location_prep')})\s++(?:(?:{det})\s++)?$")
         self.accompanied = re.compile(rf"\b(?:{a('accompaniment')})\s++$")

@@ -253,7 +253,7 @@ def _event(
     compound = _compound_states(doc, clause, start) if trigger.event == "Meeting" else []
     if compound:
         states = compound  # "the Japan-Fiji Defence Ministerial Meeting": exactly these two
-    if _w(doc).anaphor.search(text, clause, start):
+    if doc.search_words(_w(doc).anaphor, _w(doc).anaphor_words, clause, start):
         meeting = _latest(doc, "Meeting")
         if meeting is not None:
             states = list(dict.fromkeys([*meeting.parties, *states]))
