@@ -130,9 +130,8 @@ _TEXT = itemgetter(0)  # a token's text
 _QUOTE_KEY = {"’": "'"}
 
 
-class Match(NamedTuple, Generic[T]):
-    """A gazetteer entry found in a token list (a named tuple: built at C level)."""
-
+@dataclass(frozen=True, slots=True)
+class Match(Generic[T]):
     start: int  # character offsets into the tokenized text
     end: int
     first: int  # token indexes [first, last)

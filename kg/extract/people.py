@@ -668,8 +668,8 @@ def _speaker_labels(doc: Doc, handled: set[int]) -> None:
         for a, b in parts:
             in_part = [t for t in titles if a <= first + t.first and first + t.last <= b]
             if in_part and first + in_part[-1].last == b:
-                title_match = title_match or in_part[-1]._replace(
-                    first=first + in_part[-1].first, last=first + in_part[-1].last
+                title_match = title_match or replace(
+                    in_part[-1], first=first + in_part[-1].first, last=first + in_part[-1].last
                 )
                 continue
             if in_part:
