@@ -62,10 +62,10 @@ def register(event_type: str, module: str) -> str:
 def check_extractors(types: frozenset[str] = EVENT_TYPES) -> None:
     """Raise ``GrammarError`` unless every event type of ``event_types.tsv`` has a module
     that extracts it and every registered module's type is in the file."""
-    missing = sorted(types - EXTRACTORS.keys())
+    missing = sorted(types.difference(EXTRACTORS))
     if missing:
         raise GrammarError(f"event_types.tsv: no extraction module for {', '.join(missing)}")
-    unknown = sorted(EXTRACTORS.keys() - types)
+    unknown = sorted(set(EXTRACTORS).difference(types))
     if unknown:
         modules = ", ".join(f"{EXTRACTORS[t]} ({t})" for t in unknown)
         raise GrammarError(f"event_types.tsv lacks the type of {modules}")

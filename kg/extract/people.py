@@ -977,7 +977,7 @@ def _name_before_title(doc: Doc, title: TitleInfo, left: int, right_end: int) ->
     if fold(tokens[k].text) in _words(doc, "determiner") and k > 0:
         k -= 1
     separated = False
-    if tokens[k].text in (",", *_DASHES):
+    if tokens[k].text == "," or tokens[k].text in _DASHES:
         separated = True
         k -= 1
     if k >= 0 and tokens[k].text.rstrip(".") in post_nominals:
@@ -1455,13 +1455,13 @@ def _infer_missing_states(doc: Doc) -> None:
             and not _rival(doc, draft, other)
         ):
             _set_state(draft, other, "counterpart", None)
-        else:
-            if host and host != home and host in mentioned and not (military and home):
-                _set_state(draft, host, "dateline", host_span)
-            elif home and home in mentioned:
-                _set_state(draft, home, "publisher", None)
-        if draft.state:
-            state_draft(doc, draft.state)
+            state_draft(doc, other)
+        elif host and host != home and host in mentioned and not (military and home):
+            _set_state(draft, host, "dateline", host_span)
+            state_draft(doc, host)
+        elif home and home in mentioned:
+            _set_state(draft, home, "publisher", None)
+            state_draft(doc, home)
     for mention in doc.mentions:
         if mention.type == "Official" and mention.state is None:
             mention.state = doc.entities[mention.key].state
