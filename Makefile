@@ -9,23 +9,29 @@ STORE ?= .kg/store
 DEBIAN_TEST_PACKAGES := raptor2-utils rasqal-utils chromium default-jre-headless virtuoso-opensource
 DEBIAN_TEST_BINARIES := rapper roqet chromium java virtuoso-t
 
-.PHONY: demo test lint venv test-deps debian-deps graphs clean
+.PHONY: demo test lint venv native test-deps debian-deps graphs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[native]'
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,native]'
 	touch $@ $(VENV)/.installed
 
 venv: $(VENV)/.installed
 
-demo: $(VENV)/.installed
+# kg/extract compiled by mypyc into kg/_native/ (a few minutes; nothing when it is current).
+# Without a C compiler it says so and the sources run; the build is used only while every
+# source is unchanged (kg/native.py), so an edit is never shadowed by an old build.
+native: $(VENV)/.installed
+	$(KG) native build
+
+demo: native
 	rm -rf $(STORE)
 	$(KG) build --store $(STORE) --out graphs
 	$(MAKE) --no-print-directory graphs
@@ -70,8 +76,8 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check kg tests scripts
 	$(BIN)/mypy kg
 
-test: test-deps lint
+test: test-deps lint native
 	$(BIN)/python -m pytest -q
 
 clean:
-	rm -rf $(VENV) .kg build dist
+	rm -rf $(VENV) .kg build dist kg/_native

@@ -122,6 +122,32 @@ def validate(store_path: Path | None, endpoint: str | None) -> None:
     click.echo(f"Conforms: {report.triples} triples, 0 violations")
 
 
+@main.group()
+def native() -> None:
+    """Compiled extraction (kg/extract built by mypyc): build it, or say if it is in use."""
+
+
+@native.command("build")
+@click.option("--force", is_flag=True, help="Rebuild even if the compiled modules are current.")
+def native_build(force: bool) -> None:
+    """Compile kg/extract unless the compiled modules match the sources (a few minutes)."""
+    from kg import native as compiled
+
+    try:
+        message = compiled.build(force=force)
+    except compiled.BuildError as exc:
+        raise KgError(str(exc)) from exc
+    click.echo(message, err=True)
+
+
+@native.command("status")
+def native_status() -> None:
+    """Say whether this process runs the compiled modules, and if not, why."""
+    from kg import native as compiled
+
+    click.echo(compiled.status().reason)
+
+
 main.add_command(query)
 main.add_command(update)
 main.add_command(export)

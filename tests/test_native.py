@@ -1,0 +1,230 @@
+"""The compiled kg/extract (kg/native.py): used only while it matches the sources, and when
+used it computes exactly what the sources compute."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kg import native
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _fake_build(tmp_path: Path) -> tuple[Path, Path]:
+    """A package with two compiled sources and a build of it whose stamp holds."""
+    package = tmp_path / "pkg"
+    (package / "extract").mkdir(parents=True)
+    (package / "extract" / "__init__.py").write_text("", encoding="utf-8")
+    (package / "extract" / "words.py").write_text("A = 1\n", encoding="utf-8")
+    build = package / "_native"
+    (build / "pkg" / "extract").mkdir(parents=True)
+    suffix = native._interpreter()["suffix"]
+    modules = {
+        "pkg.extract": f"pkg/extract/__init__{suffix}",
+        "pkg.extract.words": f"pkg/extract/words{suffix}",
+    }
+    for relative in modules.values():
+        (build / relative).write_bytes(b"")
+    stamp = {
+        "interpreter": native._interpreter(),
+        "sources": native._sources(package),
+        "modules": modules,
+    }
+    (build / native.STAMP).write_text(json.dumps(stamp), encoding="utf-8")
+    return package, build
+
+
+def test_a_current_build_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(native.OFF, raising=False)
+    package, build = _fake_build(tmp_path)
+    found = native.check(build, package)
+    assert found == {
+        "pkg.extract": build / f"pkg/extract/__init__{native._interpreter()['suffix']}",
+        "pkg.extract.words": build / f"pkg/extract/words{native._interpreter()['suffix']}",
+    }
+    assert native._sources(package) == {
+        "pkg/extract/__init__.py": hashlib.sha256(b"").hexdigest(),
+        "pkg/extract/words.py": hashlib.sha256(b"A = 1\n").hexdigest(),
+    }
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ("edit", "stale: pkg/extract/words.py changed since the build (rebuild)"),
+        ("add", "stale: pkg/extract/more.py changed since the build (rebuild)"),
+        ("remove", "stale: pkg/extract/words.py changed since the build (rebuild)"),
+        ("interpreter", "built for another interpreter (rebuild)"),
+        ("lost module", "is missing (rebuild)"),
+        ("bad stamp", "unreadable stamp (JSONDecodeError)"),
+        ("no stamp", "not built (kg native build)"),
+        ("stamp fields", "unreadable stamp (missing fields)"),
+        ("turned off", "turned off (KG_PURE_PYTHON is set)"),
+    ],
+)
+def test_a_build_that_does_not_hold_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str, reason: str
+) -> None:
+    monkeypatch.delenv(native.OFF, raising=False)
+    package, build = _fake_build(tmp_path)
+    stamp_file = build / native.STAMP
+    stamp = json.loads(stamp_file.read_text(encoding="utf-8"))
+    if change == "edit":
+        (package / "extract" / "words.py").write_text("A = 2\n", encoding="utf-8")
+    elif change == "add":
+        (package / "extract" / "more.py").write_text("", encoding="utf-8")
+    elif change == "remove":
+        (package / "extract" / "words.py").unlink()
+    elif change == "interpreter":
+        stamp["interpreter"]["python"] = "2.7.18"
+        stamp_file.write_text(json.dumps(stamp), encoding="utf-8")
+    elif change == "lost module":
+        next((build / "pkg" / "extract").glob("words*")).unlink()
+    elif change == "bad stamp":
+        stamp_file.write_text("{", encoding="utf-8")
+    elif change == "no stamp":
+        stamp_file.unlink()
+    elif change == "stamp fields":
+        stamp_file.write_text(json.dumps({"sources": {}}), encoding="utf-8")
+    elif change == "turned off":
+        monkeypatch.setenv(native.OFF, "1")
+    found = native.check(build, package)
+    assert isinstance(found, native.Status)
+    assert not found.active
+    assert found.reason.endswith(reason)
+
+
+def test_a_build_without_its_tools_says_so_and_keeps_the_sources(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(native.OFF, raising=False)
+    package, build = _fake_build(tmp_path)
+    (package / "extract" / "words.py").write_text("A = 2\n", encoding="utf-8")
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    monkeypatch.setattr(native, "missing_tools", lambda: "no C compiler (cc is not on PATH)")
+    message = native.build(build, package)
+    assert message == (
+        "not compiled: no C compiler (cc is not on PATH); extraction runs as pure Python"
+    )
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+def test_a_current_build_is_not_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(native.OFF, raising=False)
+    package, build = _fake_build(tmp_path)
+    monkeypatch.setattr(native, "missing_tools", lambda: pytest.fail("tried to build"))
+    assert native.build(build, package) == "compiled modules are up to date"
+
+
+def _python(code: str, argument: Path, pure: bool = False) -> str:
+    """What ``code`` prints, run by this interpreter with ``argument``; ``pure``: with the
+    compiled modules turned off."""
+    env = {k: v for k, v in os.environ.items() if k != native.OFF}
+    env["PYTHONPATH"] = str(ROOT)
+    if pure:
+        env[native.OFF] = "1"
+    run = [sys.executable, "-c", code, str(argument)]
+    return subprocess.run(run, capture_output=True, text=True, env=env, check=True).stdout
+
+
+needs_tools = pytest.mark.skipif(
+    native.missing_tools() is not None, reason=f"cannot compile here: {native.missing_tools()}"
+)
+
+_PROBE = """\
+import sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from kg import native
+package = Path(sys.argv[1]) / "pkg"
+print(native.activate(package / "_native", package).reason)
+import pkg.extract.words as words
+print(Path(words.__file__).name, words.double(21))
+"""
+
+
+@needs_tools
+@pytest.mark.slow
+def test_a_small_package_is_compiled_used_and_dropped_when_edited(tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    (package / "extract").mkdir(parents=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "extract" / "__init__.py").write_text("", encoding="utf-8")
+    words = package / "extract" / "words.py"
+    words.write_text("def double(n: int) -> int:\n    return 2 * n\n", encoding="utf-8")
+    build = package / "_native"
+    assert native.build(build, package) == f"compiled 2 modules of pkg/extract into {build}"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pkg"]  # no scratch left behind
+
+    def probe() -> list[str]:
+        return _python(_PROBE, tmp_path).splitlines()
+
+    suffix = native._interpreter()["suffix"]
+    assert probe() == ["compiled: 2 modules of pkg/extract (mypyc)", f"words{suffix} 42"]
+    words.write_text("def double(n: int) -> int:\n    return n + n + 1\n", encoding="utf-8")
+    assert probe() == [
+        "stale: pkg/extract/words.py changed since the build (rebuild)",
+        "words.py 43",
+    ]
+    # a source that does not type-check fails the build, which leaves the old build in place
+    words.write_text("def double(n: int) -> int:\n    return 'two'\n", encoding="utf-8")
+    with pytest.raises(native.BuildError, match=r"^mypyc failed: .*words\.py:2: error"):
+        native.build(build, package)
+    assert (build / native.STAMP).is_file()
+
+
+_HASH = """\
+import hashlib, sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1] + "/scripts")
+from synthetic import generate
+from kg import native
+from kg.article import read_article, read_article_text
+from kg.extract import extract
+from kg.lexicon import load_lexicon
+lexicon = load_lexicon()
+articles = [read_article_text(t.text, name=t.id, default_id=t.id, lexicon=lexicon)
+            for t in generate(60, 11)]
+for folder in ("tests/articles", "corpus"):
+    for path in sorted((Path(sys.argv[1]) / folder).rglob("*")):
+        if path.suffix in (".txt", ".md") and path.name != "README.md":
+            articles.append(read_article(path, lexicon=lexicon))
+digest = hashlib.sha256()
+for article in articles:
+    digest.update(repr(extract(article)).encode())
+print(native.status().active, len(articles), digest.hexdigest())
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not native.status().active, reason=f"compiled: {native.status().reason}")
+def test_the_compiled_extractor_computes_what_the_sources_compute() -> None:
+    import kg.extract.doc
+
+    assert Path(kg.extract.doc.__file__).is_relative_to(native.NATIVE)
+
+    compiled = _python(_HASH, ROOT).split()
+    pure = _python(_HASH, ROOT, pure=True).split()
+    assert compiled[0] == "True" and pure[0] == "False"
+    assert int(compiled[1]) > 80
+    assert compiled[1:] == pure[1:]
+
+
+def test_no_compiled_module_has_doctests() -> None:
+    """conftest.py does not collect kg/extract (its compiled modules are not the files pytest
+    would read): that loses nothing while no module there has a doctest."""
+    sources = sorted((ROOT / "kg" / "extract").rglob("*.py"))
+    assert sources
+    assert [p for p in sources if ">>> " in p.read_text(encoding="utf-8")] == []
+
+
+def test_compiled_modules_are_ignored_by_git() -> None:
+    ignored = (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert {"/kg/_native/", "/kg/_native.*/"} <= set(ignored)
