@@ -14,10 +14,13 @@ then four timings are taken and printed as a Markdown table:
 Loading the lexicon (once per process) is timed separately. With ``--cpu`` the one-process
 extraction is also timed in CPU seconds of this process (``time.process_time``, best of
 ``--repeat`` runs): on a shared machine that is the figure to compare, wall time being mostly
-waiting for a core. Usage::
+waiting for a core. With ``--against-pure R`` the compiled extractor (``kg native build``) and
+the pure-Python one (its sources, ``KG_PURE_PYTHON=1``) are timed the same way in child
+processes, alternated R times on the same articles, and the medians reported. Usage::
 
     .venv/bin/python scripts/bench_extract.py --extract-count 2000 --build-count 10000
     .venv/bin/python scripts/bench_extract.py --extract-count 1000 --build-count 0 --cpu
+    .venv/bin/python scripts/bench_extract.py --extract-count 1000 --build-count 0 --against-pure 6
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from __future__ import annotations
 import argparse
 import multiprocessing as mp
 import os
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -44,6 +49,7 @@ from kg.backends import opened  # noqa: E402
 from kg.build import build_extractions, extract_all, read_articles  # noqa: E402
 from kg.extract import extract  # noqa: E402
 from kg.lexicon import load_lexicon  # noqa: E402
+from kg.native import OFF, status  # noqa: E402
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +124,35 @@ def bench_extract_cpu(articles: list[Article], repeat: int) -> Timing:
     )
 
 
+def bench_against_pure(
+    count: int, words: int, seed: int, repeat: int, rounds: int
+) -> Iterator[Timing]:
+    """The compiled and the pure-Python extractor, each in a child process timing itself as
+    ``--cpu`` does, alternated ``rounds`` times; the median of each."""
+    runs: dict[bool, list[float]] = {False: [], True: []}
+    command = [sys.executable, __file__, "--extract-count", str(count), "--seed", str(seed)]
+    command += ["--build-count", "0", "--repeat", str(repeat), "--child"]
+    for _ in range(rounds):
+        for pure in (False, True):
+            env = {k: v for k, v in os.environ.items() if k != OFF}
+            if pure:
+                env[OFF] = "1"
+            out = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+            active, seconds = out.stdout.split()
+            if active != str(not pure):
+                raise SystemExit(f"the {'pure' if pure else 'compiled'} child ran the other one")
+            runs[pure].append(float(seconds))
+    for pure in (False, True):
+        label = "pure Python" if pure else "compiled"
+        median = statistics.median(runs[pure])
+        best = min(runs[pure])
+        stage = (
+            f"extract, {label} (CPU s, median of {rounds} alternated runs; best {best:.2f} s, "
+            f"{count / best:,.0f}/s)"
+        )
+        yield Timing(stage, 1, count, words, median)
+
+
 def bench_build(corpus: Path, processes: int, work: Path) -> Timing:
     """The whole build as ``kg build --jobs N`` does it: read, extract in a pool of N
     processes (forked before the store opens), resolve, map, write in batches."""
@@ -141,6 +176,7 @@ def run(
     seed: int,
     cpu: bool = False,
     repeat: int = 3,
+    against_pure: int = 0,
 ) -> Iterator[str]:
     """Yield the lines of the Markdown report as the measurements finish."""
     start = time.perf_counter()
@@ -152,7 +188,7 @@ def run(
     ]
     yield (
         f"Synthetic corpus: seed {seed}, {_words(articles) / len(articles):.0f} words per article; "
-        f"{os.cpu_count()} CPU(s), Python {sys.version.split()[0]}."
+        f"{os.cpu_count()} CPU(s), Python {sys.version.split()[0]}; extractor: {status().reason}."
     )
     yield ""
     yield "| stage | processes | articles | words | seconds | articles/s | words/s |"
@@ -162,6 +198,10 @@ def run(
         yield bench_extract(articles, n).row
     if cpu:
         yield bench_extract_cpu(articles, repeat).row
+    if against_pure:
+        timings = bench_against_pure(extract_count, _words(articles), seed, repeat, against_pure)
+        for timing in timings:
+            yield timing.row
     if build_count:
         with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
             corpus = Path(tmp) / "corpus"
@@ -183,9 +223,29 @@ def main(argv: list[str] | None = None) -> int:
         "--cpu", action="store_true", help="also time one-process extraction in CPU seconds"
     )
     parser.add_argument("--repeat", type=int, default=3, help="--cpu: runs, the best is kept")
+    parser.add_argument(
+        "--against-pure",
+        type=int,
+        default=0,
+        metavar="R",
+        help="also time the compiled and the pure-Python extractor, alternated R times",
+    )
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.child:  # one timing for --against-pure: whether compiled, then CPU seconds
+        load_lexicon()
+        texts = generate(args.extract_count, args.seed)
+        articles = [read_article_text(t.text, name=t.id, default_id=t.id) for t in texts]
+        print(status().active, bench_extract_cpu(articles, args.repeat).seconds)
+        return 0
     lines = run(
-        args.extract_count, args.build_count, args.processes, args.seed, args.cpu, args.repeat
+        args.extract_count,
+        args.build_count,
+        args.processes,
+        args.seed,
+        args.cpu,
+        args.repeat,
+        args.against_pure,
     )
     for line in lines:
         print(line, flush=True)
