@@ -70,6 +70,6 @@ def test_a_translated_error_is_one_line_and_its_exit_code() -> None:
 
 def test_the_commands_are_registered_explicitly() -> None:
     assert sorted(main.commands) == [
-        "build", "evaluate", "export", "list", "load", "network", "query", "remove", "render",
+        "build", "evaluate", "export", "list", "load", "native", "network", "query", "remove", "render",
         "stats", "update", "validate",
     ]  # fmt: skip

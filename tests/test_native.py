@@ -228,3 +228,24 @@ def test_no_compiled_module_has_doctests() -> None:
 def test_compiled_modules_are_ignored_by_git() -> None:
     ignored = (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
     assert {"/kg/_native/", "/kg/_native.*/"} <= set(ignored)
+
+
+def test_the_commands_say_what_they_did(monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    runner = CliRunner()
+    shown = runner.invoke(main, ["native", "status"])
+    assert (shown.exit_code, shown.output) == (0, native.status().reason + "\n")
+    monkeypatch.setattr(native, "build", lambda force: f"built (force={force})")
+    built = runner.invoke(main, ["native", "build", "--force"])
+    assert (built.exit_code, built.output) == (0, "built (force=True)\n")
+
+    def failing(force: bool) -> str:
+        raise native.BuildError("mypyc failed: kg/extract/doc.py:3: error: bad")
+
+    monkeypatch.setattr(native, "build", failing)
+    failed = runner.invoke(main, ["native", "build"])
+    assert failed.exit_code == 1
+    assert failed.output.splitlines() == ["Error: mypyc failed: kg/extract/doc.py:3: error: bad"]
