@@ -76,8 +76,9 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check kg tests scripts
 	$(BIN)/mypy kg
 
+# KG_NATIVE_REQUIRED: where the compiler is there, the compiled extractor must be in use
 test: test-deps lint native
-	$(BIN)/python -m pytest -q
+	KG_NATIVE_REQUIRED=1 $(BIN)/python -m pytest -q
 
 clean:
-	rm -rf $(VENV) .kg build dist kg/_native
+	rm -rf $(VENV) .kg build dist kg/_native kg/_native.*
