@@ -25,6 +25,7 @@ import importlib.machinery
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -82,12 +83,24 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _is_build(name: str) -> bool:
+    """A folder of builds beside the package's sources: the build, a staging or an old one."""
+    return name == NATIVE.name or name.startswith(f"{NATIVE.name}.")
+
+
+def _source_files(root: Path) -> list[Path]:
+    """The ``.py`` files of the package ``root``, not descending into its builds."""
+    found: list[Path] = []
+    for folder, subfolders, files in os.walk(root):
+        top = Path(folder) == root
+        subfolders[:] = sorted(d for d in subfolders if not (top and _is_build(d)))
+        found.extend(Path(folder) / f for f in files if f.endswith(".py"))
+    return sorted(found)
+
+
 def _sources(root: Path = PACKAGE) -> dict[str, str]:
     """Every source of the package ``root`` (path relative to ``root``'s parent) -> SHA-256."""
-    files = sorted(
-        f for f in root.rglob("*.py") if not f.relative_to(root).parts[0].startswith("_native")
-    )
-    return {f.relative_to(root.parent).as_posix(): _digest(f) for f in files}
+    return {f.relative_to(root.parent).as_posix(): _digest(f) for f in _source_files(root)}
 
 
 def _compiled(sources: dict[str, str], package: str) -> list[str]:
@@ -104,15 +117,33 @@ def _module_name(relative: str) -> str:
 
 
 _FIELDS = ("interpreter", "sources", "modules", "files")
+_STAMP_LIMIT = 1 << 20
+_SHARED = re.compile(r"\w+__mypyc")  # the group's shared library (module name)
+
+
+def _confined(native: Path, stamp: dict[str, dict[str, str]], package: str) -> bool:
+    """Whether the stamp names only modules of ``package/extract`` or the group's library,
+    each a relative path inside the build."""
+    compiled = re.compile(rf"{re.escape(package)}\.{COMPILED}(\.\w+)*")
+    for name, relative in stamp["modules"].items():
+        if not (compiled.fullmatch(name) or _SHARED.fullmatch(name)):
+            return False
+        path = Path(relative)
+        if path.is_absolute() or ".." in path.parts or not relative:
+            return False
+    return set(stamp["modules"].values()) == set(stamp["files"])
 
 
 def _read_stamp(native: Path) -> dict[str, dict[str, str]] | str:
     """The stamp of a build, or why there is none to use (one line)."""
+    file = native / STAMP
     try:
-        stamp = json.loads((native / STAMP).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return "not built (kg native build)"
-    except (OSError, ValueError) as exc:
+        if not file.exists():
+            return "not built (kg native build)"
+        if not file.is_file() or file.stat().st_size > _STAMP_LIMIT:
+            return "unreadable stamp (not a file of at most 1 MiB)"
+        stamp = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError) as exc:
         return f"unreadable stamp ({exc.__class__.__name__})"
     if not isinstance(stamp, dict) or not all(
         isinstance(stamp.get(k), dict)
@@ -140,19 +171,22 @@ def check(
     changed = sorted(set(now.items()) ^ set(stamp["sources"].items()))
     if changed:
         return Status(False, f"stale: {changed[0][0]} changed since the build (kg native build)")
-    for relative, expected in stamp["files"].items():
+    if not _confined(native, stamp, package.name):
+        return Status(False, "unreadable stamp (modules outside the build)")
+    shared = {r for n, r in stamp["modules"].items() if _SHARED.fullmatch(n)}
+    for relative, expected in sorted(stamp["files"].items()):
         file = native / relative
         size, _, digest = expected.partition(" ")
+        # the small per-module files are hashed at every check (a few ms); the shared library,
+        # loaded at once by activate(), by its size unless ``verify``
+        hashed = verify or relative not in shared
         try:
-            damaged = file.stat().st_size != int(size) or (verify and _digest(file) != digest)
+            damaged = file.stat().st_size != int(size) or (hashed and _digest(file) != digest)
         except (OSError, ValueError):
             damaged = True
         if damaged:
             return Status(False, f"damaged build: {relative} (kg native build)")
-    modules = stamp["modules"]
-    if set(modules.values()) != set(stamp["files"]):
-        return Status(False, "unreadable stamp (modules and files differ)")
-    return {name: native / relative for name, relative in modules.items()}
+    return {name: native / relative for name, relative in stamp["modules"].items()}
 
 
 class _Finder(importlib.abc.MetaPathFinder):
@@ -195,7 +229,7 @@ def activate(native: Path = NATIVE, package: Path = PACKAGE) -> Status:
         try:
             for name in shared:  # the group's code: a file that does not load fails here
                 importlib.import_module(name)
-        except ImportError as exc:
+        except Exception as exc:  # an extension that does not load: any error, one line
             sys.meta_path.remove(finder)
             for name in shared:
                 sys.modules.pop(name, None)
@@ -267,18 +301,23 @@ def build(native: Path = NATIVE, package: Path = PACKAGE, force: bool = False) -
     with _locked(native.with_name(LOCK)):
         if not force and current():  # built by another process while this one waited
             return "compiled modules are up to date"
-        staging = Path(tempfile.mkdtemp(prefix="_native.", dir=native.parent))  # writable?
+        for left in native.parent.iterdir():  # staging or old builds of a build that was killed
+            if left.name.startswith(f"{native.name}.") and left.name != LOCK and left.is_dir():
+                shutil.rmtree(left, ignore_errors=True)
+        staging = Path(tempfile.mkdtemp(prefix=f"{native.name}.", dir=native.parent))
+        old = native.with_name(f"{staging.name}.old")
         try:
             count = _compile_into(staging, package)
             staging.chmod(0o755)
-            old = native.with_name(f"{staging.name}.old")
             if native.exists():
                 native.rename(old)
             staging.rename(native)
-            shutil.rmtree(old, ignore_errors=True)
         except BaseException:
+            if old.exists() and not native.exists():
+                old.rename(native)  # the old build back in place
             shutil.rmtree(staging, ignore_errors=True)
             raise
+        shutil.rmtree(old, ignore_errors=True)
     return f"compiled {count} modules of {package.name}/{COMPILED} into {native}"
 
 
@@ -289,9 +328,7 @@ def _compile_into(staging: Path, package: Path) -> int:
     with tempfile.TemporaryDirectory(prefix="kg-native-") as scratch:
         work = Path(scratch)
         # the whole package, so that mypy sees the types kg/extract imports
-        for source in sorted(package.rglob("*.py")):
-            if source.relative_to(package).parts[0].startswith("_native"):
-                continue
+        for source in _source_files(package):
             target = work / package.name / source.relative_to(package)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)

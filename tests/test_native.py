@@ -79,6 +79,12 @@ def test_a_current_build_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         ("lost module", "damaged build: pkg/extract/words"),
         ("truncated", "damaged build: abc__mypyc"),
         ("same size", "damaged build: abc__mypyc"),
+        ("module same size", "damaged build: pkg/extract/words"),
+        ("outside name", "unreadable stamp (modules outside the build)"),
+        ("outside path", "unreadable stamp (modules outside the build)"),
+        ("files differ", "unreadable stamp (modules outside the build)"),
+        ("stamp not a file", "unreadable stamp (not a file of at most 1 MiB)"),
+        ("deep stamp", "unreadable stamp (RecursionError)"),
         ("bad stamp", "unreadable stamp (JSONDecodeError)"),
         ("no stamp", "not built (kg native build)"),
         ("stamp fields", "unreadable stamp (missing fields)"),
@@ -94,6 +100,7 @@ def test_a_build_that_does_not_hold_is_not_used(
     stamp_file = build / native.STAMP
     stamp = json.loads(stamp_file.read_text(encoding="utf-8"))
     shared = next(build.glob("abc__mypyc*"))
+    suffix = native._interpreter()["suffix"]
     if change == "edit":
         (package / "extract" / "words.py").write_text("A = 2\n", encoding="utf-8")
     elif change == "add":
@@ -111,6 +118,23 @@ def test_a_build_that_does_not_hold_is_not_used(
         shared.write_bytes(b"bui")
     elif change == "same size":
         shared.write_bytes(b"BUILT")
+    elif change == "module same size":
+        next((build / "pkg" / "extract").glob("words*")).write_bytes(b"BUILT")
+    elif change == "outside name":
+        stamp["modules"]["os"] = stamp["modules"].pop("pkg.extract.words")
+        stamp_file.write_text(json.dumps(stamp), encoding="utf-8")
+    elif change == "outside path":
+        stamp["modules"]["pkg.extract.words"] = "../../words.so"
+        stamp["files"]["../../words.so"] = stamp["files"].pop(f"pkg/extract/words{suffix}")
+        stamp_file.write_text(json.dumps(stamp), encoding="utf-8")
+    elif change == "files differ":
+        del stamp["files"][f"pkg/extract/words{suffix}"]
+        stamp_file.write_text(json.dumps(stamp), encoding="utf-8")
+    elif change == "stamp not a file":
+        stamp_file.unlink()
+        stamp_file.mkdir()
+    elif change == "deep stamp":
+        stamp_file.write_text("[" * 100_000, encoding="utf-8")
     elif change == "bad stamp":
         stamp_file.write_text("{", encoding="utf-8")
     elif change == "no stamp":
@@ -127,8 +151,25 @@ def test_a_build_that_does_not_hold_is_not_used(
     assert isinstance(found, native.Status)
     assert not found.active
     assert found.reason.startswith(reason) if "damaged" in reason else found.reason == reason
-    if change == "same size":  # the cheap check at every import looks at sizes only
+    if change == "same size":  # the check at every import: the shared library by its size
         assert not isinstance(native.check(build, package), native.Status)
+    if change == "module same size":  # ... and the small per-module files by their hashes
+        assert isinstance(native.check(build, package), native.Status)
+
+
+def test_a_build_that_does_not_load_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(native.OFF, raising=False)
+    monkeypatch.setattr(native, "_status", native.status())  # put back after the test
+    package, build = _fake_build(tmp_path)  # its files are not shared libraries
+    finders = list(sys.meta_path)
+    found = native.activate(build, package)
+    assert not found.active
+    assert found.reason.startswith("unloadable build: ")
+    assert found.reason.endswith(" (kg native build)")
+    assert sys.meta_path == finders
+    assert "abc__mypyc" not in sys.modules
 
 
 def test_a_build_without_its_tools_says_so_and_keeps_the_sources(
@@ -194,7 +235,6 @@ def test_a_small_package_is_compiled_used_and_dropped_when_edited(tmp_path: Path
     words.write_text("def double(n: int) -> int:\n    return 2 * n\n", encoding="utf-8")
     build = package / "_native"
     assert native.build(build, package) == f"compiled 2 modules of pkg/extract into {build}"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["pkg"]  # no scratch left behind
 
     def probe() -> list[str]:
         return _python(_PROBE, tmp_path).splitlines()
