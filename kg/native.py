@@ -121,7 +121,7 @@ _STAMP_LIMIT = 1 << 20
 _SHARED = re.compile(r"\w+__mypyc")  # the group's shared library (module name)
 
 
-def _confined(native: Path, stamp: dict[str, dict[str, str]], package: str) -> bool:
+def _confined(stamp: dict[str, dict[str, str]], package: str) -> bool:
     """Whether the stamp names only modules of ``package/extract`` or the group's library,
     each a relative path inside the build."""
     compiled = re.compile(rf"{re.escape(package)}\.{COMPILED}(\.\w+)*")
@@ -171,7 +171,7 @@ def check(
     changed = sorted(set(now.items()) ^ set(stamp["sources"].items()))
     if changed:
         return Status(False, f"stale: {changed[0][0]} changed since the build (kg native build)")
-    if not _confined(native, stamp, package.name):
+    if not _confined(stamp, package.name):
         return Status(False, "unreadable stamp (modules outside the build)")
     shared = {r for n, r in stamp["modules"].items() if _SHARED.fullmatch(n)}
     for relative, expected in sorted(stamp["files"].items()):

@@ -69,6 +69,23 @@ class Timing:
         )
 
 
+def _synthetic(count: int, seed: int) -> list[Article]:
+    """``count`` synthetic articles of ``seed``, read as ``kg build`` reads them."""
+    lexicon = load_lexicon()
+    return [
+        read_article_text(t.text, name=t.id, default_id=t.id, lexicon=lexicon)
+        for t in generate(count, seed)
+    ]
+
+
+def _count(text: str) -> int:
+    """An argument that counts something: a whole number, 0 or more."""
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text} is below 0")
+    return value
+
+
 def _words(articles: list[Article]) -> int:
     return sum(len(a.text.split()) for a in articles)
 
@@ -180,12 +197,9 @@ def run(
 ) -> Iterator[str]:
     """Yield the lines of the Markdown report as the measurements finish."""
     start = time.perf_counter()
-    lexicon = load_lexicon()
+    load_lexicon()  # timed here: _synthetic gets the cached one
     yield f"Lexicon loaded in {time.perf_counter() - start:.2f} s (once per process)."
-    texts = list(generate(extract_count, seed))
-    articles = [
-        read_article_text(t.text, name=t.id, default_id=t.id, lexicon=lexicon) for t in texts
-    ]
+    articles = _synthetic(extract_count, seed)
     yield (
         f"Synthetic corpus: seed {seed}, {_words(articles) / len(articles):.0f} words per article; "
         f"{os.cpu_count()} CPU(s), Python {sys.version.split()[0]}; extractor: {status().reason}."
@@ -222,10 +236,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--cpu", action="store_true", help="also time one-process extraction in CPU seconds"
     )
-    parser.add_argument("--repeat", type=int, default=3, help="--cpu: runs, the best is kept")
+    parser.add_argument("--repeat", type=_count, default=3, help="--cpu: runs, the best is kept")
     parser.add_argument(
         "--against-pure",
-        type=int,
+        type=_count,
         default=0,
         metavar="R",
         help="also time the compiled and the pure-Python extractor, alternated R times",
@@ -233,9 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:  # one timing for --against-pure: whether compiled, then CPU seconds
-        load_lexicon()
-        texts = generate(args.extract_count, args.seed)
-        articles = [read_article_text(t.text, name=t.id, default_id=t.id) for t in texts]
+        articles = _synthetic(args.extract_count, args.seed)
         print(status().active, bench_extract_cpu(articles, args.repeat).seconds)
         return 0
     lines = run(
